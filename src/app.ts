@@ -1,0 +1,80 @@
+/**
+ * The composition root: the only module that knows the concrete drivers. It opens the data folder,
+ * wires stores, use cases and the HTTP server from one validated config, and returns how to close it all.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config/schema.ts';
+import { loggerOptions } from './logging.ts';
+import { openSqliteDatabase } from './stores/metadata/sqlite-database.ts';
+import { SqlitePackageStore } from './stores/metadata/sqlite-package-store.ts';
+import { SqliteSearchIndex } from './stores/metadata/sqlite-search-index.ts';
+import { FsBlobStore } from './stores/blob/fs-blob-store.ts';
+import { PackageReader } from './app/packages/read-package.ts';
+import { DownloadCounter } from './app/packages/download-counter.ts';
+import { configuredApiKeyVerifier } from './security/configured-api-key.ts';
+import { feedUrlsResolver } from './http/request-context.ts';
+import { buildHttpServer } from './http/server.ts';
+
+export interface PalletApp {
+  readonly server: FastifyInstance;
+  readonly config: Config;
+  readonly log: Logger;
+  /** Starts listening; resolves with the address actually bound (useful with port 0). */
+  listen(): Promise<{ port: number; serviceIndexUrl: string }>;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  readonly now?: () => Date;
+  /** Where log lines go; standard output by default. */
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PalletApp> {
+  const log = options.logDestination ? pino(loggerOptions(config.logLevel), options.logDestination) : pino(loggerOptions(config.logLevel));
+  const tempDir = path.join(config.dataDir, 'tmp');
+  // Leftover uploads from a crash are never referenced by anything: clear them at start.
+  await rm(tempDir, { recursive: true, force: true });
+  await mkdir(tempDir, { recursive: true });
+
+  const database = openSqliteDatabase(path.join(config.dataDir, 'pallet.db'));
+  const packages = new SqlitePackageStore(database);
+  const downloads = new DownloadCounter(packages, log);
+  let boundPort = config.port;
+
+  const server = buildHttpServer({
+    config,
+    log: log as FastifyBaseLogger,
+    packages,
+    blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
+    search: new SqliteSearchIndex(database),
+    reader: new PackageReader(packages),
+    downloads,
+    verifyApiKey: configuredApiKeyVerifier(config.apiKey),
+    urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
+    tempDir,
+    now: options.now ?? (() => new Date()),
+  });
+
+  return {
+    server,
+    config,
+    log,
+    async listen() {
+      await server.listen({ host: config.host, port: config.port });
+      boundPort = (server.server.address() as AddressInfo).port;
+      const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      const base = config.publicUrl ?? `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${boundPort}`;
+      return { port: boundPort, serviceIndexUrl: `${base}/v3/index.json` };
+    },
+    async close() {
+      await server.close();
+      await downloads.close();
+      database.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Counts .nupkg downloads per version. Counts are buffered and written in one transaction every few
+ * seconds, so a restore storm costs no write per request; at most one interval is lost if the process dies.
+ */
+import type { Logger } from '../logger.ts';
+import type { DownloadCount, PackageStore } from '../ports.ts';
+
+export class DownloadCounter {
+  private readonly packages: PackageStore;
+  private readonly log: Logger;
+  private pending = new Map<string, DownloadCount>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(packages: PackageStore, log: Logger, flushIntervalMs = 5000) {
+    this.packages = packages;
+    this.log = log;
+    this.timer = setInterval(() => void this.flush(), flushIntervalMs);
+    this.timer.unref();
+  }
+
+  record(idLower: string, versionLower: string): void {
+    const key = `${idLower}/${versionLower}`;
+    const current = this.pending.get(key);
+    this.pending.set(key, { idLower, versionLower, count: (current?.count ?? 0) + 1 });
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    try {
+      await this.packages.addDownloads(batch);
+    } catch (error) {
+      this.log.error({ err: error, versions: batch.length }, 'download counts could not be saved');
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The seams between the use cases and the drivers that `app.ts` wires in. Each contract states what
+ * "missing" returns and what is idempotent; the contract tests in `test/contract/` hold every driver to it.
+ */
+import type { Readable } from 'node:stream';
+
+/** Lowercase hex SHA-512 of the blob's bytes: blobs are content-addressed, so the same bytes share one blob. */
+export type BlobKey = string;
+
+export interface BlobStore {
+  /** Moves a finished temp file in under `key`. Same key twice is a no-op (the temp file is removed). */
+  putFile(key: BlobKey, sourcePath: string): Promise<void>;
+  /** Stores small bytes under `key`. Same key twice is a no-op. */
+  putBytes(key: BlobKey, bytes: Uint8Array): Promise<void>;
+  /** A stream of the blob, or undefined if there is none. Never throws for a missing blob. */
+  open(key: BlobKey): Promise<Readable | undefined>;
+  /** Size of the blob, or undefined if there is none. */
+  stat(key: BlobKey): Promise<{ size: number; modifiedAt: Date } | undefined>;
+  /** Removes the blob; a missing blob is fine. */
+  delete(key: BlobKey): Promise<void>;
+  /** Every key, in no particular order (for garbage collection and integrity checks). */
+  list(): AsyncIterable<BlobKey>;
+}
+
+/** Descriptive metadata shown by registration, search and the details page; stored as JSON at push time. */
+export interface VersionDetails {
+  readonly title: string | undefined;
+  readonly description: string;
+  readonly summary: string | undefined;
+  readonly authors: string;
+  readonly tags: readonly string[];
+  readonly releaseNotes: string | undefined;
+  readonly copyright: string | undefined;
+  readonly language: string | undefined;
+  readonly projectUrl: string | undefined;
+  readonly iconUrl: string | undefined;
+  readonly licenseUrl: string | undefined;
+  readonly licenseExpression: string | undefined;
+  readonly requireLicenseAcceptance: boolean;
+  readonly developmentDependency: boolean;
+  readonly minClientVersion: string | undefined;
+  readonly repository: { readonly type?: string; readonly url?: string; readonly branch?: string; readonly commit?: string } | undefined;
+  readonly packageTypes: readonly { readonly name: string; readonly version?: string | undefined }[];
+  /** Ranges already in NuGet's normalized form (`[1.0.0, )`). */
+  readonly dependencyGroups: readonly {
+    readonly targetFramework?: string | undefined;
+    readonly dependencies: readonly { readonly id: string; readonly range: string }[];
+  }[];
+}
+
+export interface NewPackageVersion {
+  readonly id: string;
+  readonly idLower: string;
+  readonly versionLower: string;
+  readonly versionNormalized: string;
+  readonly versionFull: string;
+  readonly versionOriginal: string;
+  readonly sortKey: string;
+  readonly isPrerelease: boolean;
+  readonly isSemVer2: boolean;
+  readonly publishedAt: Date;
+  readonly packageBlob: BlobKey;
+  readonly packageSize: number;
+  /** Base64 SHA-512 of the .nupkg, as NuGet's `packageHash` and lock files' `contentHash`. */
+  readonly packageSha512: string;
+  readonly nuspecBlob: BlobKey;
+  readonly readmeBlob: BlobKey | undefined;
+  readonly iconBlob: BlobKey | undefined;
+  readonly iconContentType: string | undefined;
+  readonly licenseBlob: BlobKey | undefined;
+  readonly details: VersionDetails;
+}
+
+export interface StoredVersion extends NewPackageVersion {
+  /** The registration's display id: the casing of the first version ever pushed. */
+  readonly registrationId: string;
+  readonly listed: boolean;
+  readonly downloads: number;
+}
+
+export interface DownloadCount {
+  readonly idLower: string;
+  readonly versionLower: string;
+  readonly count: number;
+}
+
+export interface PackageStore {
+  /**
+   * Inserts a version atomically; this row is the commit point of a push. Returns 'exists' when the
+   * id + version is already there (listed or not), so concurrent pushes give one 'created'.
+   */
+  insertVersion(version: NewPackageVersion): Promise<'created' | 'exists'>;
+  findVersion(idLower: string, versionLower: string): Promise<StoredVersion | undefined>;
+  /** Every version of the id, unlisted included, in ascending NuGet version order; empty if unknown. */
+  listVersions(idLower: string): Promise<StoredVersion[]>;
+  /** Sets the listed flag; false when there is no such version. Idempotent. */
+  setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean>;
+  addDownloads(counts: readonly DownloadCount[]): Promise<void>;
+  /** Every blob key some version references (for garbage collection). */
+  referencedBlobKeys(): Promise<Set<BlobKey>>;
+}
+
+export interface SearchFilters {
+  readonly includePrerelease: boolean;
+  readonly includeSemVer2: boolean;
+  /** Lowercase package type name; only packages whose latest matching version has it. */
+  readonly packageType: string | undefined;
+}
+
+/** One term of a search query: unscoped (`field` undefined) or `field:value`, lowercased. */
+export interface SearchTerm {
+  readonly field: 'id' | 'packageid' | 'version' | 'title' | 'description' | 'tags' | 'authors' | 'summary' | 'owners' | undefined;
+  readonly value: string;
+}
+
+export interface SearchRequest extends SearchFilters {
+  readonly terms: readonly SearchTerm[];
+  readonly skip: number;
+  readonly take: number;
+}
+
+export interface SearchHit {
+  /** The latest version that passes the filters; its metadata describes the package. */
+  readonly latest: StoredVersion;
+  /** Every listed version that passes the filters, ascending. */
+  readonly versions: readonly StoredVersion[];
+  readonly totalDownloads: number;
+}
+
+export interface SearchIndex {
+  /** Package ids matching the terms, one hit per id, ranked; `totalHits` counts ids before skip/take. */
+  search(request: SearchRequest): Promise<{ totalHits: number; hits: SearchHit[] }>;
+  /** Ids that start with (or have a dot/dash-separated part starting with) `prefix`, ranked. */
+  autocompleteIds(request: SearchFilters & { prefix: string; skip: number; take: number }): Promise<{ totalHits: number; ids: string[] }>;
+}

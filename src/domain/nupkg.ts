@@ -1,0 +1,163 @@
+/**
+ * The package rules for an uploaded .nupkg, applied to a zip's entry list and a capped entry reader.
+ * Every upload is hostile until these pass: entry names that escape the package, duplicate or excess
+ * entries, zip bombs, a missing or second nuspec, and files the nuspec names but the package lacks.
+ * https://learn.microsoft.com/nuget/reference/nuspec and nuget.org's upload validation.
+ */
+import { ManifestError, parseNuspec } from './nuspec.ts';
+import type { Manifest } from './manifest.ts';
+
+export interface ArchiveEntry {
+  readonly name: string;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+}
+
+/** What the package rules need from a zip: its directory, a capped reader, and a full integrity pass. */
+export interface PackageArchive {
+  readonly entries: readonly ArchiveEntry[];
+  /** Inflates one entry; fails if it is (or turns out to be) larger than `maxBytes`, or corrupt. */
+  read(name: string, maxBytes: number): Promise<Buffer>;
+  /** Inflates every entry without keeping it, failing on any size or CRC-32 mismatch. */
+  verifyAll(): Promise<void>;
+}
+
+export const PACKAGE_LIMITS = {
+  /** nuget.org rejects 65,534 or more entries. */
+  maxEntries: 65_533,
+  maxNuspecBytes: 1024 * 1024,
+  /** The sum of declared inflated sizes; a bigger package is treated as a zip bomb. */
+  maxInflatedBytes: 4 * 1024 * 1024 * 1024,
+  maxReadmeBytes: 1024 * 1024,
+  maxIconBytes: 1024 * 1024,
+  maxLicenseBytes: 1024 * 1024,
+} as const;
+
+export class PackageRuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PackageRuleError';
+  }
+}
+
+export interface InspectedPackage {
+  readonly manifest: Manifest;
+  readonly nuspecBytes: Buffer;
+  readonly readme: Buffer | undefined;
+  readonly icon: { readonly bytes: Buffer; readonly contentType: 'image/png' | 'image/jpeg' } | undefined;
+  readonly licenseFile: Buffer | undefined;
+}
+
+export async function inspectPackage(archive: PackageArchive): Promise<InspectedPackage> {
+  const entries = archive.entries;
+  if (entries.length === 0) throw new PackageRuleError('the package is an empty zip archive');
+  if (entries.length > PACKAGE_LIMITS.maxEntries) {
+    throw new PackageRuleError(`the package has ${entries.length} entries; the limit is ${PACKAGE_LIMITS.maxEntries}`);
+  }
+
+  const seen = new Set<string>();
+  let inflatedTotal = 0;
+  for (const entry of entries) {
+    const problem = entryNameProblem(entry.name);
+    if (problem) throw new PackageRuleError(problem);
+    const key = entry.name.toLowerCase();
+    if (seen.has(key)) throw new PackageRuleError(`the package contains '${entry.name}' twice`);
+    seen.add(key);
+    inflatedTotal += entry.uncompressedSize;
+  }
+  if (inflatedTotal > PACKAGE_LIMITS.maxInflatedBytes) {
+    throw new PackageRuleError(`the package inflates to ${inflatedTotal} bytes; the limit is ${PACKAGE_LIMITS.maxInflatedBytes}`);
+  }
+
+  const nuspecs = entries.filter((entry) => entry.name.toLowerCase().endsWith('.nuspec'));
+  const rootNuspecs = nuspecs.filter((entry) => !entry.name.includes('/'));
+  if (rootNuspecs.length === 0) throw new PackageRuleError('the package has no .nuspec file at its root');
+  if (nuspecs.length > 1) {
+    throw new PackageRuleError(`the package has ${nuspecs.length} .nuspec files (${nuspecs.map((e) => e.name).join(', ')}); it must have exactly one, at its root`);
+  }
+  const nuspecEntry = rootNuspecs[0] as ArchiveEntry;
+
+  // Every entry is inflated once, so a header that lies about sizes or a corrupt stream is caught now,
+  // not by the first client that restores the package.
+  await archive.verifyAll();
+
+  const nuspecBytes = await archive.read(nuspecEntry.name, PACKAGE_LIMITS.maxNuspecBytes);
+  let manifest: Manifest;
+  try {
+    manifest = parseNuspec(decodeUtf8(nuspecBytes, nuspecEntry.name));
+  } catch (error) {
+    if (error instanceof ManifestError) throw new PackageRuleError(`${nuspecEntry.name}: ${error.message}`);
+    throw error;
+  }
+
+  const findEntry = (path: string, element: string): ArchiveEntry => {
+    const entry = entries.find((candidate) => candidate.name.toLowerCase() === path.toLowerCase());
+    if (!entry) throw new PackageRuleError(`${element} names '${path}', but the package has no such file`);
+    return entry;
+  };
+
+  let readme: Buffer | undefined;
+  if (manifest.readmePath !== undefined) {
+    if (!/\.md$/i.test(manifest.readmePath)) throw new PackageRuleError(`<readme> '${manifest.readmePath}' must be a .md file`);
+    const entry = findEntry(manifest.readmePath, '<readme>');
+    readme = await readCapped(archive, entry, PACKAGE_LIMITS.maxReadmeBytes, '<readme>');
+    if (readme.length === 0) throw new PackageRuleError(`<readme> '${manifest.readmePath}' is empty`);
+    decodeUtf8(readme, entry.name);
+  }
+
+  let icon: InspectedPackage['icon'];
+  if (manifest.iconPath !== undefined) {
+    if (!/\.(png|jpe?g)$/i.test(manifest.iconPath)) {
+      throw new PackageRuleError(`<icon> '${manifest.iconPath}' must be a .png, .jpg or .jpeg file`);
+    }
+    const bytes = await readCapped(archive, findEntry(manifest.iconPath, '<icon>'), PACKAGE_LIMITS.maxIconBytes, '<icon>');
+    const contentType = imageType(bytes);
+    if (!contentType) throw new PackageRuleError(`<icon> '${manifest.iconPath}' is not a PNG or JPEG image`);
+    icon = { bytes, contentType };
+  }
+
+  let licenseFile: Buffer | undefined;
+  if (manifest.license?.type === 'file') {
+    const entry = findEntry(manifest.license.path, '<license>');
+    licenseFile = await readCapped(archive, entry, PACKAGE_LIMITS.maxLicenseBytes, '<license>');
+    decodeUtf8(licenseFile, entry.name);
+  }
+
+  return { manifest, nuspecBytes, readme, icon, licenseFile };
+}
+
+/** Why an entry name is unsafe or malformed, or undefined. Mirrors NuGet's UnsafePackageEntryException. */
+export function entryNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'the package contains an entry with an empty name';
+  if (/[\u0000-\u001f]/.test(name)) return `the entry name '${JSON.stringify(name)}' contains control characters`;
+  if (name.includes('//') || name.includes('\\\\')) return `the entry name '${name}' contains an empty path segment`;
+  const segments = name.replace(/\\/g, '/').split('/');
+  if (name.startsWith('/') || name.startsWith('\\') || /^[a-z]:/i.test(name)) {
+    return `the entry '${name}' has an absolute path; package entries must stay inside the package`;
+  }
+  if (segments.some((segment) => segment === '..')) {
+    return `the entry '${name}' escapes the package folder ('..' is not allowed in entry names)`;
+  }
+  return undefined;
+}
+
+async function readCapped(archive: PackageArchive, entry: ArchiveEntry, maxBytes: number, element: string): Promise<Buffer> {
+  if (entry.uncompressedSize > maxBytes) {
+    throw new PackageRuleError(`${element} '${entry.name}' is ${entry.uncompressedSize} bytes; the limit is ${maxBytes}`);
+  }
+  return archive.read(entry.name, maxBytes);
+}
+
+function decodeUtf8(bytes: Buffer, name: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new PackageRuleError(`'${name}' is not valid UTF-8 text`);
+  }
+}
+
+function imageType(bytes: Buffer): 'image/png' | 'image/jpeg' | undefined {
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return undefined;
+}

@@ -1,0 +1,11 @@
+/** Registers a read-only route for GET and HEAD; handlers skip the body for HEAD themselves. */
+import type { FastifyInstance, RouteGenericInterface, RouteHandlerMethod } from 'fastify';
+import type { RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+
+export function readRoute<Route extends RouteGenericInterface = RouteGenericInterface>(
+  server: FastifyInstance,
+  url: string,
+  handler: RouteHandlerMethod<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Route>,
+): void {
+  server.route<Route>({ method: ['GET', 'HEAD'], url, handler });
+}

@@ -1,0 +1,23 @@
+/** What route modules receive from the composition root. */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config/schema.ts';
+import type { BlobStore, PackageStore, SearchIndex } from '../app/ports.ts';
+import type { PackageReader } from '../app/packages/read-package.ts';
+import type { DownloadCounter } from '../app/packages/download-counter.ts';
+import type { ApiKeyVerifier } from '../security/configured-api-key.ts';
+import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
+
+export interface RouteDependencies {
+  readonly config: Config;
+  readonly log: FastifyBaseLogger;
+  readonly packages: PackageStore;
+  readonly blobs: BlobStore;
+  readonly search: SearchIndex;
+  readonly reader: PackageReader;
+  readonly downloads: DownloadCounter;
+  readonly verifyApiKey: ApiKeyVerifier;
+  readonly urlsFor: (request: FastifyRequest) => FeedUrls;
+  readonly tempDir: string;
+  readonly now: () => Date;
+}

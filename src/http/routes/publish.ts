@@ -1,0 +1,55 @@
+/**
+ * Package publish: push (PUT), unlist (DELETE) and relist (POST).
+ * https://learn.microsoft.com/nuget/api/package-publish-resource
+ */
+import { rm } from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteDependencies } from '../route-dependencies.ts';
+import { ANONYMOUS, type Actor } from '../../app/actor.ts';
+import { authorize } from '../../app/policy.ts';
+import { pushPackage } from '../../app/packages/push-package.ts';
+import { setListing } from '../../app/packages/set-listing.ts';
+import { spoolUpload } from '../upload.ts';
+import { isAppError } from '../../errors.ts';
+
+export function registerPublishRoutes(server: FastifyInstance, deps: RouteDependencies): void {
+  const actorOf = (request: FastifyRequest): Actor => {
+    const header = request.headers['x-nuget-apikey'];
+    const key = Array.isArray(header) ? header[0] : header;
+    return key ? deps.verifyApiKey(key) : ANONYMOUS;
+  };
+
+  // The client PUTs to `{PackagePublish}/`; the router ignores the trailing slash.
+  server.put('/api/v2/package', async (request, reply) => {
+    const actor = actorOf(request);
+    // Refuse before reading a possibly huge body.
+    authorize(actor, 'push');
+    let upload;
+    try {
+      upload = await spoolUpload(request.raw, { tempDir: deps.tempDir, maxBytes: deps.config.maxPackageSize });
+    } catch (error) {
+      if (isAppError(error, 'PAYLOAD_TOO_LARGE')) {
+        // Answer now and discard the rest of the body, so the client reads the 413 instead of a reset.
+        request.raw.unpipe();
+        request.raw.resume();
+        reply.header('connection', 'close');
+      }
+      throw error;
+    }
+    try {
+      const pushed = await pushPackage({ packages: deps.packages, blobs: deps.blobs, now: deps.now, log: request.log }, actor, upload);
+      return reply.code(201).send({ id: pushed.id, version: pushed.version });
+    } finally {
+      // After a successful push the file has moved into the blob store; otherwise it is discarded here.
+      await rm(upload.path, { force: true });
+    }
+  });
+
+  const listingRoute = (listed: boolean) => async (request: FastifyRequest<{ Params: { id: string; version: string } }>, reply: FastifyReply) => {
+    await setListing({ packages: deps.packages, log: request.log }, actorOf(request), request.params, listed);
+    // nuget.org answers 200 with an empty body; any 2xx is success to the client.
+    return reply.code(200).send();
+  };
+  server.delete('/api/v2/package/:id/:version', listingRoute(false));
+  server.post('/api/v2/package/:id/:version', listingRoute(true));
+}

@@ -1,0 +1,36 @@
+/**
+ * Search and autocomplete.
+ * https://learn.microsoft.com/nuget/api/search-query-service-resource
+ * https://learn.microsoft.com/nuget/api/search-autocomplete-service-resource
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RouteDependencies } from '../route-dependencies.ts';
+import { readRoute } from '../read-route.ts';
+import { parseFilters, parsePaging, parseSearchTerms, queryValue, type QueryParameters } from '../../protocol/nuget/search-query.ts';
+import { buildAutocompleteResponse, buildSearchResponse } from '../../protocol/nuget/search-response.ts';
+
+export function registerSearchRoutes(server: FastifyInstance, deps: RouteDependencies): void {
+  readRoute<{ Querystring: QueryParameters }>(server, '/v3/search', async (request, reply) => {
+    const filters = parseFilters(request.query);
+    const result = await deps.search.search({ ...filters, ...parsePaging(request.query), terms: parseSearchTerms(queryValue(request.query, 'q')) });
+    return reply.header('cache-control', 'no-cache').send(buildSearchResponse(deps.urlsFor(request), result, filters.includeSemVer2));
+  });
+
+  readRoute<{ Querystring: QueryParameters }>(server, '/v3/autocomplete', async (request, reply) => {
+    const filters = parseFilters(request.query);
+    const id = queryValue(request.query, 'id');
+    const q = queryValue(request.query, 'q');
+    reply.header('cache-control', 'no-cache');
+    // Version mode when `id` is given and `q` is not, as on nuget.org.
+    if (id !== undefined && q === undefined) {
+      const versions = (await deps.reader.versions(id)).filter(
+        (version) => version.listed && (filters.includePrerelease || !version.isPrerelease) && (filters.includeSemVer2 || !version.isSemVer2),
+      );
+      const data = versions.map((version) => (filters.includeSemVer2 ? version.versionFull : version.versionNormalized));
+      return reply.send(buildAutocompleteResponse(data.length, data));
+    }
+    const { skip, take } = parsePaging(request.query);
+    const result = await deps.search.autocompleteIds({ ...filters, prefix: (q ?? '').trim(), skip, take });
+    return reply.send(buildAutocompleteResponse(result.totalHits, result.ids));
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Streams a push body to a temp file, hashing (SHA-512) and counting on the way, never holding it in
+ * memory. The client sends one multipart part with no Content-Length (chunked), so the size limit is
+ * enforced while reading. A body that is not multipart is taken as the raw .nupkg, as BaGetter does.
+ * https://learn.microsoft.com/nuget/api/package-publish-resource#request-parameters
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
+import { AppError } from '../errors.ts';
+import type { SpooledUpload } from '../app/packages/spooled-upload.ts';
+
+export function tooLarge(maxBytes: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `The package file exceeds the size limit of ${maxBytes} bytes.`);
+}
+
+export async function spoolUpload(request: IncomingMessage, options: { tempDir: string; maxBytes: number }): Promise<SpooledUpload> {
+  const declaredLength = Number(request.headers['content-length'] ?? Number.NaN);
+  if (Number.isFinite(declaredLength) && declaredLength > options.maxBytes + 64 * 1024) throw tooLarge(options.maxBytes);
+
+  const contentType = request.headers['content-type'] ?? '';
+  const body = /^multipart\/form-data/i.test(contentType) ? await firstFilePart(request, options.maxBytes) : request;
+  return writeToTempFile(body, options);
+}
+
+/** Resolves with the first file part's stream; other parts are skipped (the docs say to take the first). */
+function firstFilePart(request: IncomingMessage, maxBytes: number): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes + 1, fields: 20, parts: 25 } });
+    } catch (error) {
+      reject(new AppError('INVALID_REQUEST', `The upload is not valid multipart/form-data (${(error as Error).message}).`));
+      return;
+    }
+    let found = false;
+    parser.on('file', (_name, file) => {
+      found = true;
+      resolve(file);
+    });
+    parser.on('error', (error) => {
+      if (!found) reject(new AppError('INVALID_REQUEST', `The upload is not valid multipart/form-data (${(error as Error).message}).`));
+    });
+    parser.on('close', () => {
+      if (!found) reject(new AppError('INVALID_PACKAGE', 'The upload contains no package file.'));
+    });
+    request.pipe(parser);
+  });
+}
+
+async function writeToTempFile(body: Readable, options: { tempDir: string; maxBytes: number }): Promise<SpooledUpload> {
+  const tempPath = path.join(options.tempDir, `upload-${randomUUID()}.nupkg`);
+  const hash = createHash('sha512');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > options.maxBytes) {
+        callback(tooLarge(options.maxBytes));
+        return;
+      }
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, meter, createWriteStream(tempPath, { flags: 'wx' }));
+  } catch (error) {
+    await rm(tempPath, { force: true });
+    if (error instanceof AppError) throw error;
+    throw new AppError('INVALID_REQUEST', `The upload was interrupted before it completed (${(error as Error).message}).`, { cause: error });
+  }
+  if (size === 0) {
+    await rm(tempPath, { force: true });
+    throw new AppError('INVALID_PACKAGE', 'The package is invalid: the uploaded file is empty.');
+  }
+  return { path: tempPath, size, sha512Hex: hash.digest('hex') };
+}

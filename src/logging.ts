@@ -1,0 +1,20 @@
+/** Logger options: JSON lines with secrets redacted at the logger, before anything is written. */
+import type { LoggerOptions } from 'pino';
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-nuget-apikey"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-nuget-apikey"]',
+  'apiKey',
+  'config.apiKey',
+];
+
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: 'pallet' },
+  };
+}

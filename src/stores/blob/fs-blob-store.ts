@@ -1,0 +1,113 @@
+/**
+ * BlobStore on a local folder. Keys are content hashes, sharded as `ab/cd/abcd…` so no folder grows huge.
+ * Writes land under a temp name and are renamed into place, so a reader never sees half a blob.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { BlobKey, BlobStore } from '../../app/ports.ts';
+
+const KEY_PATTERN = /^[0-9a-f]{16,128}$/;
+
+export class FsBlobStore implements BlobStore {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  /** Refuses anything but a hex key, so no key can address a path outside the store. */
+  private pathOf(key: BlobKey): string {
+    if (!KEY_PATTERN.test(key)) throw new TypeError(`invalid blob key '${key}'`);
+    return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
+  }
+
+  async putFile(key: BlobKey, sourcePath: string): Promise<void> {
+    const target = this.pathOf(key);
+    if (await exists(target)) {
+      await rm(sourcePath, { force: true });
+      return;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(sourcePath, target);
+  }
+
+  async putBytes(key: BlobKey, bytes: Uint8Array): Promise<void> {
+    const target = this.pathOf(key);
+    if (await exists(target)) return;
+    await mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${randomUUID()}.tmp`;
+    const handle = await open(temporary, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, target);
+  }
+
+  async open(key: BlobKey): Promise<Readable | undefined> {
+    const file = this.pathOf(key);
+    try {
+      const handle = await open(file, 'r');
+      return createReadStream('', { fd: handle.fd, autoClose: true });
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async stat(key: BlobKey): Promise<{ size: number; modifiedAt: Date } | undefined> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return { size: info.size, modifiedAt: info.mtime };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: BlobKey): Promise<void> {
+    try {
+      await unlink(this.pathOf(key));
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+
+  async *list(): AsyncIterable<BlobKey> {
+    let top;
+    try {
+      top = await opendir(this.root);
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for await (const first of top) {
+      if (!first.isDirectory()) continue;
+      for await (const second of await opendir(path.join(this.root, first.name))) {
+        if (!second.isDirectory()) continue;
+        for await (const file of await opendir(path.join(this.root, first.name, second.name))) {
+          if (file.isFile() && KEY_PATTERN.test(file.name)) yield file.name;
+        }
+      }
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}

@@ -1,0 +1,55 @@
+/** Ordered schema migrations. Never edit one that has shipped; add the next number instead. */
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'packages and versions',
+    sql: `
+      CREATE TABLE packages (
+        id_lower   TEXT PRIMARY KEY,
+        id         TEXT NOT NULL,          -- display casing, fixed by the first push
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE package_versions (
+        id_lower            TEXT NOT NULL REFERENCES packages (id_lower),
+        version_lower       TEXT NOT NULL, -- normalized and lowercased: identity and URL form
+        id                  TEXT NOT NULL, -- the id as this version's nuspec spells it
+        version_normalized  TEXT NOT NULL,
+        version_full        TEXT NOT NULL, -- normalized plus build metadata
+        version_original    TEXT NOT NULL, -- as written in the nuspec
+        sort_key            TEXT NOT NULL, -- binary order equals NuGet version order
+        is_prerelease       INTEGER NOT NULL,
+        is_semver2          INTEGER NOT NULL,
+        listed              INTEGER NOT NULL DEFAULT 1,
+        published_at        TEXT NOT NULL,
+        package_blob        TEXT NOT NULL,
+        package_size        INTEGER NOT NULL,
+        package_sha512      TEXT NOT NULL,
+        nuspec_blob         TEXT NOT NULL,
+        readme_blob         TEXT,
+        icon_blob           TEXT,
+        icon_content_type   TEXT,
+        license_blob        TEXT,
+        title               TEXT,
+        description         TEXT NOT NULL,
+        summary             TEXT,
+        authors             TEXT NOT NULL,
+        tags                TEXT NOT NULL, -- space-separated
+        package_types       TEXT NOT NULL, -- '|dependency|dotnettool|': lowercase names for filtering
+        details_json        TEXT NOT NULL, -- VersionDetails: what is only displayed
+        downloads           INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (id_lower, version_lower)
+      );
+
+      CREATE INDEX package_versions_by_order ON package_versions (id_lower, sort_key);
+      CREATE INDEX package_versions_listed ON package_versions (listed, is_prerelease, is_semver2);
+    `,
+  },
+];
