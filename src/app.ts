@@ -15,9 +15,13 @@ import { SqliteSearchIndex } from './stores/metadata/sqlite-search-index.ts';
 import { FsBlobStore } from './stores/blob/fs-blob-store.ts';
 import { PackageReader } from './app/packages/read-package.ts';
 import { DownloadCounter } from './app/packages/download-counter.ts';
+import { collectGarbage } from './app/maintenance/collect-garbage.ts';
 import { configuredApiKeyVerifier } from './security/configured-api-key.ts';
 import { feedUrlsResolver } from './http/request-context.ts';
 import { buildHttpServer } from './http/server.ts';
+
+/** Unreferenced blobs are swept hourly; each sweep only removes blobs past the grace period. */
+const GARBAGE_COLLECTION_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface PalletApp {
   readonly server: FastifyInstance;
@@ -43,21 +47,28 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const database = openSqliteDatabase(path.join(config.dataDir, 'pallet.db'));
   const packages = new SqlitePackageStore(database);
+  const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
   const downloads = new DownloadCounter(packages, log);
+  const now = options.now ?? (() => new Date());
   let boundPort = config.port;
+
+  const runGarbageCollection = () =>
+    collectGarbage({ packages, blobs, now, log }).catch((error: unknown) => log.error({ err: error }, 'garbage collection failed'));
+  const garbageTimer = setInterval(runGarbageCollection, GARBAGE_COLLECTION_INTERVAL_MS);
+  garbageTimer.unref();
 
   const server = buildHttpServer({
     config,
     log: log as FastifyBaseLogger,
     packages,
-    blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
+    blobs,
     search: new SqliteSearchIndex(database),
     reader: new PackageReader(packages),
     downloads,
     verifyApiKey: configuredApiKeyVerifier(config.apiKey),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
     tempDir,
-    now: options.now ?? (() => new Date()),
+    now,
   });
 
   return {
@@ -72,6 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return { port: boundPort, serviceIndexUrl: `${base}/v3/index.json` };
     },
     async close() {
+      clearInterval(garbageTimer);
       await server.close();
       await downloads.close();
       database.close();

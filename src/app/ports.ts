@@ -8,9 +8,12 @@ import type { Readable } from 'node:stream';
 export type BlobKey = string;
 
 export interface BlobStore {
-  /** Moves a finished temp file in under `key`. Same key twice is a no-op (the temp file is removed). */
+  /**
+   * Moves a finished temp file in under `key`. Same key twice keeps the existing blob (the temp file is
+   * removed) but refreshes its modified time, which garbage collection's grace period counts from.
+   */
   putFile(key: BlobKey, sourcePath: string): Promise<void>;
-  /** Stores small bytes under `key`. Same key twice is a no-op. */
+  /** Stores small bytes under `key`. Same key twice refreshes the modified time, as `putFile` does. */
   putBytes(key: BlobKey, bytes: Uint8Array): Promise<void>;
   /** A stream of the blob, or undefined if there is none. Never throws for a missing blob. */
   open(key: BlobKey): Promise<Readable | undefined>;

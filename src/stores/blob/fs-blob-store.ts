@@ -3,7 +3,7 @@
  * Writes land under a temp name and are renamed into place, so a reader never sees half a blob.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, opendir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -26,7 +26,7 @@ export class FsBlobStore implements BlobStore {
 
   async putFile(key: BlobKey, sourcePath: string): Promise<void> {
     const target = this.pathOf(key);
-    if (await exists(target)) {
+    if (await refresh(target)) {
       await rm(sourcePath, { force: true });
       return;
     }
@@ -36,7 +36,7 @@ export class FsBlobStore implements BlobStore {
 
   async putBytes(key: BlobKey, bytes: Uint8Array): Promise<void> {
     const target = this.pathOf(key);
-    if (await exists(target)) return;
+    if (await refresh(target)) return;
     await mkdir(path.dirname(target), { recursive: true });
     const temporary = `${target}.${randomUUID()}.tmp`;
     const handle = await open(temporary, 'wx');
@@ -98,9 +98,14 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
+/**
+ * True if the blob exists, after bumping its modified time: a push that reuses an old unreferenced blob
+ * must not lose it to garbage collection, whose grace period counts from the last put.
+ */
+async function refresh(file: string): Promise<boolean> {
   try {
-    await stat(file);
+    const now = new Date();
+    await utimes(file, now, now);
     return true;
   } catch (error) {
     if (isMissing(error)) return false;
