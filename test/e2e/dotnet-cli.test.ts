@@ -10,7 +10,7 @@
  * Every command that could be answered from a NuGet HTTP cache runs in a fresh
  * sandbox (own global packages folder and HTTP cache) or with --no-http-cache.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -137,6 +137,16 @@ describe('dotnet CLI against Pallet', { skip: !dotnetAvailable && 'dotnet is not
     server = await startPallet({ apiKey: API_KEY });
     publisher = await createDotnetSandbox(server.serviceIndexUrl);
     sandboxes.push(publisher);
+  });
+
+  afterEach(() => {
+    const status = server?.exitStatus();
+    if (status) {
+      throw new Error(
+        `the Pallet server process ended during the test (code ${status.code}, signal ${status.signal}):\n` +
+          server.logs().slice(-20_000),
+      );
+    }
   });
 
   after(async () => {

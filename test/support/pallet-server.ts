@@ -42,6 +42,8 @@ export interface PalletServer {
   logs(): string;
   /** Parsed JSON log lines printed so far (non-JSON lines are skipped). */
   logRecords(): Record<string, unknown>[];
+  /** Exit status if the process has ended (crashed or stopped), else null. */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | null;
   /** SIGTERM, then SIGKILL after 5 s; removes the temp data dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -154,6 +156,7 @@ export async function startPallet(options: StartPalletOptions = {}): Promise<Pal
     pid: child.pid ?? -1,
     logs: () => output,
     logRecords: () => [...records],
+    exitStatus: () => (exited ? { code: exitCode, signal: exitSignal } : null),
     stop,
   };
 }

@@ -2,7 +2,6 @@
  * BlobStore on a local folder. Keys are content hashes, sharded as `ab/cd/abcd…` so no folder grows huge.
  * Writes land under a temp name and are renamed into place, so a reader never sees half a blob.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, open, opendir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -52,8 +51,9 @@ export class FsBlobStore implements BlobStore {
   async open(key: BlobKey): Promise<Readable | undefined> {
     const file = this.pathOf(key);
     try {
+      // Opening first turns a missing blob into `undefined` instead of a stream error; the stream owns the handle.
       const handle = await open(file, 'r');
-      return createReadStream('', { fd: handle.fd, autoClose: true });
+      return handle.createReadStream();
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

@@ -13,8 +13,9 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       CREATE TABLE packages (
         id_lower   TEXT PRIMARY KEY,
-        id         TEXT NOT NULL,          -- display casing, fixed by the first push
-        created_at TEXT NOT NULL
+        id              TEXT NOT NULL,     -- display casing, fixed by the first push
+        created_at      TEXT NOT NULL,
+        total_downloads INTEGER NOT NULL DEFAULT 0
       );
 
       CREATE TABLE package_versions (
@@ -37,11 +38,12 @@ export const MIGRATIONS: readonly Migration[] = [
         icon_blob           TEXT,
         icon_content_type   TEXT,
         license_blob        TEXT,
-        title               TEXT,
-        description         TEXT NOT NULL,
-        summary             TEXT,
-        authors             TEXT NOT NULL,
-        tags                TEXT NOT NULL, -- space-separated
+        -- Searched text, lowercased once at push time (display text lives in details_json).
+        title_lower         TEXT NOT NULL,
+        description_lower   TEXT NOT NULL,
+        summary_lower       TEXT NOT NULL,
+        authors_lower       TEXT NOT NULL,
+        tags_lower          TEXT NOT NULL, -- space-separated
         package_types       TEXT NOT NULL, -- '|dependency|dotnettool|': lowercase names for filtering
         details_json        TEXT NOT NULL, -- VersionDetails: what is only displayed
         downloads           INTEGER NOT NULL DEFAULT 0,
@@ -49,7 +51,15 @@ export const MIGRATIONS: readonly Migration[] = [
       );
 
       CREATE INDEX package_versions_by_order ON package_versions (id_lower, sort_key);
-      CREATE INDEX package_versions_listed ON package_versions (listed, is_prerelease, is_semver2);
+
+      -- The latest listed version of each id for each search variant (bit 1: prereleases included,
+      -- bit 2: SemVer 2.0.0 included), kept current by every write, so search scans ids, not versions.
+      CREATE TABLE package_latest (
+        id_lower      TEXT NOT NULL REFERENCES packages (id_lower),
+        variant       INTEGER NOT NULL,
+        version_lower TEXT NOT NULL,
+        PRIMARY KEY (variant, id_lower)
+      );
     `,
   },
 ];

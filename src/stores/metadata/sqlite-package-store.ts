@@ -24,7 +24,9 @@ export class SqlitePackageStore implements PackageStore {
            ON CONFLICT (id_lower, version_lower) DO NOTHING`,
         )
         .run(values);
-      return result.changes === 1 ? 'created' : 'exists';
+      if (result.changes !== 1) return 'exists';
+      refreshLatest(this.database, version.idLower);
+      return 'created';
     });
   }
 
@@ -45,17 +47,24 @@ export class SqlitePackageStore implements PackageStore {
   }
 
   async setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean> {
-    const result = this.database
-      .prepare('UPDATE package_versions SET listed = ? WHERE id_lower = ? AND version_lower = ?')
-      .run(listed ? 1 : 0, idLower, versionLower);
-    return Number(result.changes) === 1;
+    return inTransaction(this.database, () => {
+      const result = this.database
+        .prepare('UPDATE package_versions SET listed = ? WHERE id_lower = ? AND version_lower = ?')
+        .run(listed ? 1 : 0, idLower, versionLower);
+      if (Number(result.changes) !== 1) return false;
+      refreshLatest(this.database, idLower);
+      return true;
+    });
   }
 
   async addDownloads(counts: readonly DownloadCount[]): Promise<void> {
     if (counts.length === 0) return;
-    const update = this.database.prepare('UPDATE package_versions SET downloads = downloads + ? WHERE id_lower = ? AND version_lower = ?');
+    const updateVersion = this.database.prepare('UPDATE package_versions SET downloads = downloads + ? WHERE id_lower = ? AND version_lower = ?');
+    const updatePackage = this.database.prepare('UPDATE packages SET total_downloads = total_downloads + ? WHERE id_lower = ?');
     inTransaction(this.database, () => {
-      for (const { idLower, versionLower, count } of counts) update.run(count, idLower, versionLower);
+      for (const { idLower, versionLower, count } of counts) {
+        if (Number(updateVersion.run(count, idLower, versionLower).changes) === 1) updatePackage.run(count, idLower);
+      }
     });
   }
 
@@ -69,4 +78,21 @@ export class SqlitePackageStore implements PackageStore {
     }
     return keys;
   }
+}
+
+/** Recomputes the id's `package_latest` rows; runs inside the transaction that changed its versions. */
+function refreshLatest(database: DatabaseSync, idLower: string): void {
+  database.prepare('DELETE FROM package_latest WHERE id_lower = ?').run(idLower);
+  database
+    .prepare(
+      `INSERT INTO package_latest (id_lower, variant, version_lower)
+       SELECT :id, variant.value,
+              (SELECT v.version_lower FROM package_versions v
+               WHERE v.id_lower = :id AND v.listed = 1
+                 AND ((variant.value & 1) = 1 OR v.is_prerelease = 0) AND ((variant.value & 2) = 2 OR v.is_semver2 = 0)
+               ORDER BY v.sort_key DESC LIMIT 1) AS latest
+       FROM (SELECT 0 AS value UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) AS variant
+       WHERE latest IS NOT NULL`,
+    )
+    .run({ id: idLower });
 }

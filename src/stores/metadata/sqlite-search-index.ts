@@ -1,6 +1,7 @@
 /**
  * Search and autocomplete in SQL over the metadata database. A package is described by its latest version
- * that passes the filters (listed, prerelease, SemVer 2.0.0, package type), as nuget.org's search does:
+ * that passes the filters (listed, prerelease, SemVer 2.0.0, package type), as nuget.org's search does.
+ * `package_latest` holds that version per id and filter variant, so a query scans ids, not versions.
  * https://learn.microsoft.com/nuget/api/search-query-service-resource
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -8,21 +9,24 @@ import type { SearchFilters, SearchHit, SearchIndex, SearchRequest, SearchTerm, 
 import { SqlParams } from './sql-params.ts';
 import { VERSION_COLUMNS, rowToStoredVersion } from './version-row.ts';
 
-/** CTEs: eligible versions, ranked newest first within each id (`recency` 1 = latest), and download totals. */
-function eligibleVersions(filters: SearchFilters, params: SqlParams): string {
-  return `
-    eligible AS (
-      SELECT ${VERSION_COLUMNS},
-             ROW_NUMBER() OVER (PARTITION BY v.id_lower ORDER BY v.sort_key DESC) AS recency,
-             lower(coalesce(v.title, '')) AS title_lower, lower(v.description) AS description_lower,
-             lower(coalesce(v.summary, '')) AS summary_lower, lower(v.authors) AS authors_lower,
-             lower(v.tags) AS tags_lower, v.package_types
-      FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
-      WHERE v.listed = 1
-        AND (${params.add(filters.includePrerelease ? 1 : 0)} = 1 OR v.is_prerelease = 0)
-        AND (${params.add(filters.includeSemVer2 ? 1 : 0)} = 1 OR v.is_semver2 = 0)
-    ),
-    totals AS (SELECT id_lower, SUM(downloads) AS total_downloads FROM package_versions GROUP BY id_lower)`;
+/** The `package_latest.variant` for these filters: bit 1 includes prereleases, bit 2 SemVer 2.0.0. */
+function variantOf(filters: SearchFilters): number {
+  return (filters.includePrerelease ? 1 : 0) | (filters.includeSemVer2 ? 2 : 0);
+}
+
+/** The filter on versions every search applies: listed, and prerelease / SemVer 2.0.0 only when asked for. */
+function eligibleCondition(filters: SearchFilters, params: SqlParams, alias: string): string {
+  return `${alias}.listed = 1
+    AND (${params.add(filters.includePrerelease ? 1 : 0)} = 1 OR ${alias}.is_prerelease = 0)
+    AND (${params.add(filters.includeSemVer2 ? 1 : 0)} = 1 OR ${alias}.is_semver2 = 0)`;
+}
+
+/** FROM clause: each id's latest eligible version as `e`, its registration as `p`. */
+function latestVersions(filters: SearchFilters, params: SqlParams): string {
+  return `package_latest l
+    JOIN package_versions e ON e.id_lower = l.id_lower AND e.version_lower = l.version_lower
+    JOIN packages p ON p.id_lower = l.id_lower
+    WHERE l.variant = ${params.add(variantOf(filters))}`;
 }
 
 function packageTypeCondition(filters: SearchFilters, params: SqlParams): string {
@@ -38,7 +42,7 @@ const FIELD_COLUMN = {
   tags: 'e.tags_lower',
 } as const;
 
-function termCondition(term: SearchTerm, params: SqlParams): string {
+function termCondition(term: SearchTerm, filters: SearchFilters, params: SqlParams): string {
   const value = params.add(term.value);
   switch (term.field) {
     case undefined:
@@ -48,13 +52,18 @@ function termCondition(term: SearchTerm, params: SqlParams): string {
     case 'packageid':
       return `e.id_lower = ${value}`;
     case 'version':
-      return `EXISTS (SELECT 1 FROM eligible o WHERE o.id_lower = e.id_lower AND o.version_lower = ${value})`;
+      return `EXISTS (SELECT 1 FROM package_versions o WHERE o.id_lower = e.id_lower AND o.version_lower = ${value}
+                      AND ${eligibleCondition(filters, params, 'o')})`;
     case 'owners':
       // Ownership arrives with accounts; until then no package has an owner to match.
       return '0 = 1';
     default:
       return `instr(${FIELD_COLUMN[term.field]}, ${value}) > 0`;
   }
+}
+
+function matchConditions(request: SearchRequest, params: SqlParams): string {
+  return [packageTypeCondition(request, params), ...request.terms.map((term) => termCondition(term, request, params))].join(' AND ');
 }
 
 /** Exact id first, then id prefix, id substring, title, and anything else. */
@@ -83,35 +92,46 @@ export class SqliteSearchIndex implements SearchIndex {
 
   async search(request: SearchRequest): Promise<{ totalHits: number; hits: SearchHit[] }> {
     const params = new SqlParams();
-    const matches = `
-      WITH ${eligibleVersions(request, params)},
-      matches AS (
-        SELECT e.*, (${scoreExpression(request.terms, params)}) AS score, coalesce(t.total_downloads, 0) AS total_downloads
-        FROM eligible e LEFT JOIN totals t ON t.id_lower = e.id_lower
-        WHERE e.recency = 1 AND ${[packageTypeCondition(request, params), ...request.terms.map((term) => termCondition(term, params))].join(' AND ')}
-      )`;
-    const total = Number(this.database.prepare(`${matches} SELECT count(*) AS total FROM matches`).get(params.values)?.total ?? 0);
+    // One pass ranks the matches and counts them all (count(*) OVER ()) before LIMIT applies.
     const page = this.database
-      .prepare(`${matches} SELECT * FROM matches ORDER BY score DESC, total_downloads DESC, id_lower
-                LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`)
+      .prepare(
+        `SELECT e.id_lower, e.version_lower, p.total_downloads, count(*) OVER () AS total_hits,
+                (${scoreExpression(request.terms, params)}) AS score
+         FROM ${latestVersions(request, params)} AND ${matchConditions(request, params)}
+         ORDER BY score DESC, p.total_downloads DESC, e.id_lower
+         LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
+      )
       .all(params.values);
-    if (page.length === 0) return { totalHits: total, hits: [] };
+    if (page.length === 0) return { totalHits: request.skip > 0 ? this.countMatches(request) : 0, hits: [] };
 
     const versionsById = this.eligibleVersionsOf(
       page.map((row) => String(row.id_lower)),
       request,
     );
     const hits = page.map((row) => {
-      const latest = rowToStoredVersion(row);
-      return { latest, versions: versionsById.get(latest.idLower) ?? [latest], totalDownloads: Number(row.total_downloads) };
+      const versions = versionsById.get(String(row.id_lower)) ?? [];
+      const latest = versions.find((version) => version.versionLower === String(row.version_lower));
+      if (!latest) throw new Error(`search index out of step for ${String(row.id_lower)}`);
+      return { latest, versions, totalDownloads: Number(row.total_downloads) };
     });
-    return { totalHits: total, hits };
+    return { totalHits: Number(page[0]?.total_hits ?? 0), hits };
   }
 
+  /** Only for a page past the end, where no row carries the total. */
+  private countMatches(request: SearchRequest): number {
+    const params = new SqlParams();
+    const row = this.database
+      .prepare(`SELECT count(*) AS total FROM ${latestVersions(request, params)} AND ${matchConditions(request, params)}`)
+      .get(params.values);
+    return Number(row?.total ?? 0);
+  }
+
+  /** Every eligible version, with all columns, of the ids on the page, ascending. */
   private eligibleVersionsOf(idsLower: string[], filters: SearchFilters): Map<string, StoredVersion[]> {
     const params = new SqlParams();
-    const sql = `WITH ${eligibleVersions(filters, params)}
-      SELECT * FROM eligible WHERE id_lower IN (${idsLower.map((id) => params.add(id)).join(', ')}) ORDER BY id_lower, sort_key`;
+    const sql = `SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
+      WHERE v.id_lower IN (${idsLower.map((id) => params.add(id)).join(', ')}) AND ${eligibleCondition(filters, params, 'v')}
+      ORDER BY v.id_lower, v.sort_key`;
     const versionsById = new Map<string, StoredVersion[]>();
     for (const row of this.database.prepare(sql).all(params.values)) {
       const version = rowToStoredVersion(row);
@@ -125,21 +145,20 @@ export class SqliteSearchIndex implements SearchIndex {
   async autocompleteIds(request: SearchFilters & { prefix: string; skip: number; take: number }): Promise<{ totalHits: number; ids: string[] }> {
     const params = new SqlParams();
     const prefix = params.add(request.prefix.toLowerCase());
-    const matches = `
-      WITH ${eligibleVersions(request, params)},
-      matches AS (
-        SELECT e.id_lower, e.registration_id, coalesce(t.total_downloads, 0) AS total_downloads,
-               CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 1 ELSE 0 END AS is_prefix
-        FROM eligible e LEFT JOIN totals t ON t.id_lower = e.id_lower
-        WHERE e.recency = 1 AND ${packageTypeCondition(request, params)}
-          AND (${prefix} = '' OR instr(e.id_lower, ${prefix}) = 1 OR instr(e.id_lower, '.' || ${prefix}) > 0
-               OR instr(e.id_lower, '-' || ${prefix}) > 0 OR instr(e.id_lower, '_' || ${prefix}) > 0)
-      )`;
-    const total = Number(this.database.prepare(`${matches} SELECT count(*) AS total FROM matches`).get(params.values)?.total ?? 0);
     const rows = this.database
-      .prepare(`${matches} SELECT registration_id FROM matches ORDER BY is_prefix DESC, total_downloads DESC, id_lower
-                LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`)
+      .prepare(
+        `SELECT p.id AS registration_id, count(*) OVER () AS total_hits
+         FROM ${latestVersions(request, params)} AND ${packageTypeCondition(request, params)}
+           AND (${prefix} = '' OR instr(e.id_lower, ${prefix}) = 1 OR instr(e.id_lower, '.' || ${prefix}) > 0
+                OR instr(e.id_lower, '-' || ${prefix}) > 0 OR instr(e.id_lower, '_' || ${prefix}) > 0)
+         ORDER BY CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, p.total_downloads DESC, e.id_lower
+         LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
+      )
       .all(params.values);
-    return { totalHits: total, ids: rows.map((row) => String(row.registration_id)) };
+    if (rows.length === 0 && request.skip > 0) {
+      const all = await this.autocompleteIds({ ...request, skip: 0, take: Number.MAX_SAFE_INTEGER });
+      return { totalHits: all.totalHits, ids: [] };
+    }
+    return { totalHits: Number(rows[0]?.total_hits ?? 0), ids: rows.map((row) => String(row.registration_id)) };
   }
 }
