@@ -385,4 +385,14 @@ describe('dotnet CLI against Pallet', { skip: !dotnetAvailable && 'dotnet is not
       await small.stop();
     }
   });
+  it('logged every push as a structured event and never wrote an API key', STEP, async () => {
+    const logs = server.logs();
+    assert.ok(!logs.includes(API_KEY), 'the configured API key appears in the server log');
+    assert.ok(!logs.includes('not-the-right-key'), 'a presented (wrong) API key appears in the server log');
+    const pushed = server
+      .logRecords()
+      .filter((record) => record.msg === 'package pushed')
+      .map((record) => `${String(record.id)} ${String(record.version)}`);
+    assert.ok(pushed.includes(`${CORE} 1.0.0`), `push events: ${pushed.join(', ')}`);
+  });
 });
