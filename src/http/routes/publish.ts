@@ -10,7 +10,7 @@ import { authorize } from '../../app/policy.ts';
 import { pushPackage } from '../../app/packages/push-package.ts';
 import { setListing } from '../../app/packages/set-listing.ts';
 import { spoolUpload } from '../upload.ts';
-import { isAppError } from '../../errors.ts';
+import type { SpooledUpload } from '../../app/packages/spooled-upload.ts';
 
 export function registerPublishRoutes(server: FastifyInstance, deps: RouteDependencies): void {
   const actorOf = (request: FastifyRequest): Actor => {
@@ -21,19 +21,15 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
 
   // The client PUTs to `{PackagePublish}/`; the router ignores the trailing slash.
   server.put('/api/v2/package', async (request, reply) => {
-    const actor = actorOf(request);
-    // Refuse before reading a possibly huge body.
-    authorize(actor, 'push');
-    let upload;
+    let actor: Actor;
+    let upload: SpooledUpload;
     try {
+      actor = actorOf(request);
+      // Refuse before reading a possibly huge body.
+      authorize(actor, 'push');
       upload = await spoolUpload(request.raw, { tempDir: deps.tempDir, maxBytes: deps.config.maxPackageSize });
     } catch (error) {
-      if (isAppError(error, 'PAYLOAD_TOO_LARGE')) {
-        // Answer now and discard the rest of the body, so the client reads the 413 instead of a reset.
-        request.raw.unpipe();
-        request.raw.resume();
-        reply.header('connection', 'close');
-      }
+      discardBody(request, reply);
       throw error;
     }
     try {
@@ -52,4 +48,14 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
   };
   server.delete('/api/v2/package/:id/:version', listingRoute(false));
   server.post('/api/v2/package/:id/:version', listingRoute(true));
+}
+
+/**
+ * When a push is refused before its body is read (401, 403, 413), answer at once and let the rest of the
+ * body drain into nothing, then close the connection: the client reads the status instead of a reset.
+ */
+function discardBody(request: FastifyRequest, reply: FastifyReply): void {
+  request.raw.unpipe();
+  request.raw.resume();
+  reply.header('connection', 'close');
 }
