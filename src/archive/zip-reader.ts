@@ -16,11 +16,13 @@ export class ArchiveError extends Error {
 }
 
 const UTF8_FILE_NAME_FLAG = 0x800;
+const STORED = 0;
 
 export async function openZipArchive(filePath: string): Promise<PackageArchive & { close(): void }> {
   const zip = await new Promise<ZipFile>((resolve, reject) => {
-    // decodeStrings: false so that unsafe names reach our own rules instead of a generic library error.
-    yauzl.open(filePath, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (error, zipFile) =>
+    // decodeStrings and validateEntrySizes off: unsafe names and lying sizes reach our own checks, whose
+    // messages name the entry, instead of a generic library error.
+    yauzl.open(filePath, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false }, (error, zipFile) =>
       error ? reject(new ArchiveError(`the package is not a readable zip archive (${error.message})`, { cause: error })) : resolve(zipFile),
     );
   });
@@ -29,6 +31,9 @@ export async function openZipArchive(filePath: string): Promise<PackageArchive &
     const byName = new Map<string, Entry>();
     const entries: ArchiveEntry[] = rawEntries.map((entry) => {
       const name = decodeName(entry);
+      if (entry.compressionMethod === STORED && entry.compressedSize !== entry.uncompressedSize) {
+        throw new ArchiveError(`'${name}' is corrupt: it is stored uncompressed, yet its headers give two different sizes`);
+      }
       if (!byName.has(name)) byName.set(name, entry);
       return { name, compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize };
     });
@@ -70,7 +75,7 @@ function decodeName(entry: Entry): string {
   return (entry.generalPurposeBitFlag & UTF8_FILE_NAME_FLAG) !== 0 ? raw.toString('utf8') : raw.toString('latin1');
 }
 
-/** Inflates one entry; keeps the bytes only when asked, so verifying a large package holds no entry in memory. */
+/** Inflates one entry, checking its real size and CRC-32 against its headers; keeps the bytes only when asked, so verifying a large package holds no entry in memory. */
 async function inflate(zip: ZipFile, entry: Entry, name: string, maxBytes: number, keep: boolean): Promise<Buffer> {
   if (entry.uncompressedSize > maxBytes) {
     throw new ArchiveError(`'${name}' is ${entry.uncompressedSize} bytes; the limit is ${maxBytes}`);
@@ -93,6 +98,9 @@ async function inflate(zip: ZipFile, entry: Entry, name: string, maxBytes: numbe
   } catch (error) {
     if (error instanceof ArchiveError) throw error;
     throw new ArchiveError(`'${name}' is corrupt (${(error as Error).message})`, { cause: error });
+  }
+  if (size !== entry.uncompressedSize) {
+    throw new ArchiveError(`'${name}' is corrupt: it inflates to ${size} bytes, but its headers say ${entry.uncompressedSize}`);
   }
   if (checksum !== entry.crc32 >>> 0) throw new ArchiveError(`'${name}' is corrupt: its CRC-32 does not match its header`);
   return Buffer.concat(chunks);

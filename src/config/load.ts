@@ -56,6 +56,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     if (env[fileVariable]) {
       try {
         merged[key] = readFileSync(env[fileVariable], 'utf8').trim();
+        if (key === 'dataDir') dataDirBase = cwd;
       } catch (error) {
         problems.push(`${fileVariable}: cannot read ${env[fileVariable]} (${(error as Error).message})`);
       }

@@ -38,7 +38,19 @@ const publicUrl = z.string().transform((value, ctx) => {
 export const configSchema = z
   .object({
     host: z.string().min(1).default('0.0.0.0').describe('Interface to listen on'),
-    port: z.coerce.number().int().min(0).max(65535).default(5000).describe('TCP port (0 picks a free one)'),
+    port: z
+      .union([z.number(), z.string()])
+      .transform((value, ctx) => {
+        const text = String(value).trim();
+        const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+        if (!(port >= 0 && port <= 65535)) {
+          ctx.addIssue({ code: 'custom', message: `'${String(value)}' is not a port number (0 to 65535)` });
+          return z.NEVER;
+        }
+        return port;
+      })
+      .default(5000)
+      .describe('TCP port (0 picks a free one)'),
     dataDir: z.string().min(1).default('./data').describe('Folder for the SQLite database and package blobs'),
     publicUrl: publicUrl
       .optional()

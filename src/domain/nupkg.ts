@@ -60,7 +60,8 @@ export async function inspectPackage(archive: PackageArchive): Promise<Inspected
   for (const entry of entries) {
     const problem = entryNameProblem(entry.name);
     if (problem) throw new PackageRuleError(problem);
-    const key = entry.name.toLowerCase();
+    // Both separators and any casing name the same file once extracted on Windows.
+    const key = entry.name.replace(/\\/g, '/').toLowerCase();
     if (seen.has(key)) throw new PackageRuleError(`the package contains '${entry.name}' twice`);
     seen.add(key);
     inflatedTotal += entry.uncompressedSize;

@@ -6,7 +6,7 @@ import parseSpdxExpression from 'spdx-expression-parse';
 import { NuGetVersion } from './nuget-version.ts';
 import { VersionRange } from './version-range.ts';
 import { packageIdProblem, lowerPackageId } from './package-id.ts';
-import { targetFrameworkProblem } from './target-framework.ts';
+import { parseTargetFramework, targetFrameworkProblem } from './target-framework.ts';
 import { parseXml, childElements, XmlSyntaxError, type XmlElement } from './xml-tree.ts';
 import type { DependencyGroup, License, Manifest, PackageDependency, PackageType } from './manifest.ts';
 
@@ -256,7 +256,8 @@ class ManifestReader {
     return groups.map((group) => {
       const targetFramework = group.attributes.get('targetFramework')?.trim() || undefined;
       if (targetFramework !== undefined) this.check(prefix(`dependency group`, targetFrameworkProblem(targetFramework)));
-      const key = (targetFramework ?? '').toLowerCase();
+      // Compare frameworks, not spellings: `net8.0` and `.NETCoreApp,Version=v8.0` are one group.
+      const key = targetFramework === undefined ? '' : (parseTargetFramework(targetFramework)?.shortFolderName ?? targetFramework.toLowerCase());
       if (seenFrameworks.has(key)) this.problems.push(`<dependencies> has two groups for '${targetFramework ?? 'any framework'}'`);
       seenFrameworks.add(key);
       return { targetFramework, dependencies: this.dependencies(this.elements('dependency', group), targetFramework ?? 'any framework') };

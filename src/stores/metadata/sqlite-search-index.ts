@@ -43,6 +43,8 @@ const FIELD_COLUMN = {
 } as const;
 
 function termCondition(term: SearchTerm, filters: SearchFilters, params: SqlParams): string {
+  // Every placeholder handed out must appear in the SQL, so `owners` (which matches nothing) adds none.
+  if (term.field === 'owners') return '0 = 1';
   const value = params.add(term.value);
   switch (term.field) {
     case undefined:
@@ -54,9 +56,6 @@ function termCondition(term: SearchTerm, filters: SearchFilters, params: SqlPara
     case 'version':
       return `EXISTS (SELECT 1 FROM package_versions o WHERE o.id_lower = e.id_lower AND o.version_lower = ${value}
                       AND ${eligibleCondition(filters, params, 'o')})`;
-    case 'owners':
-      // Ownership arrives with accounts; until then no package has an owner to match.
-      return '0 = 1';
     default:
       return `instr(${FIELD_COLUMN[term.field]}, ${value}) > 0`;
   }
@@ -102,7 +101,8 @@ export class SqliteSearchIndex implements SearchIndex {
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
-    if (page.length === 0) return { totalHits: request.skip > 0 ? this.countMatches(request) : 0, hits: [] };
+    // An empty page (past the end, or take=0) carries no total_hits column to read the count from.
+    if (page.length === 0) return { totalHits: this.countMatches(request), hits: [] };
 
     const versionsById = this.eligibleVersionsOf(
       page.map((row) => String(row.id_lower)),
@@ -117,7 +117,7 @@ export class SqliteSearchIndex implements SearchIndex {
     return { totalHits: Number(page[0]?.total_hits ?? 0), hits };
   }
 
-  /** Only for a page past the end, where no row carries the total. */
+  /** The number of matching ids, for an empty page. */
   private countMatches(request: SearchRequest): number {
     const params = new SqlParams();
     const row = this.database
@@ -155,7 +155,7 @@ export class SqliteSearchIndex implements SearchIndex {
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
-    if (rows.length === 0 && request.skip > 0) {
+    if (rows.length === 0 && (request.skip > 0 || request.take === 0)) {
       const all = await this.autocompleteIds({ ...request, skip: 0, take: Number.MAX_SAFE_INTEGER });
       return { totalHits: all.totalHits, ids: [] };
     }

@@ -1,0 +1,525 @@
+/**
+ * The contract every PackageStore + SearchIndex pair must keep (src/app/ports.ts). A driver's test calls
+ * `packageStoreContract` with a factory that makes a fresh, empty store for each test.
+ */
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { NuGetVersion } from '../../src/domain/nuget-version.ts';
+import { lowerPackageId } from '../../src/domain/package-id.ts';
+import type {
+  NewPackageVersion,
+  PackageStore,
+  SearchFilters,
+  SearchHit,
+  SearchIndex,
+  SearchRequest,
+  SearchTerm,
+  StoredVersion,
+  VersionDetails,
+} from '../../src/app/ports.ts';
+
+export interface PackageStoreSubject {
+  readonly packages: PackageStore;
+  readonly search: SearchIndex;
+  /** Releases the store; called after each test. */
+  close(): Promise<void> | void;
+}
+
+export type PackageStoreFactory = () => Promise<PackageStoreSubject> | PackageStoreSubject;
+
+export interface VersionOptions {
+  title?: string;
+  description?: string;
+  summary?: string;
+  authors?: string;
+  tags?: string[];
+  packageTypes?: { name: string; version?: string }[];
+  /** Overrides the version's own SemVer 2.0.0-ness (a SemVer 2.0.0 dependency bound makes a package SemVer 2). */
+  isSemVer2?: boolean;
+  readme?: boolean;
+  icon?: boolean;
+  license?: boolean;
+  publishedAt?: Date;
+}
+
+function hex(text: string): string {
+  return createHash('sha512').update(text).digest('hex');
+}
+
+/** A NewPackageVersion as push would build it, with blob keys derived from the id and version. */
+export function newVersion(id: string, versionText: string, options: VersionOptions = {}): NewPackageVersion {
+  const version = NuGetVersion.parse(versionText);
+  const seed = `${id}/${versionText}`;
+  const details: VersionDetails = {
+    title: options.title,
+    description: options.description ?? `${id} description`,
+    summary: options.summary,
+    authors: options.authors ?? 'Pallet Tests',
+    tags: options.tags ?? [],
+    releaseNotes: undefined,
+    copyright: undefined,
+    language: undefined,
+    projectUrl: undefined,
+    iconUrl: undefined,
+    licenseUrl: undefined,
+    licenseExpression: options.license ? undefined : 'MIT',
+    requireLicenseAcceptance: false,
+    developmentDependency: false,
+    minClientVersion: undefined,
+    repository: undefined,
+    packageTypes: options.packageTypes ?? [],
+    dependencyGroups: [],
+  };
+  return {
+    id,
+    idLower: lowerPackageId(id),
+    versionLower: version.lower,
+    versionNormalized: version.normalized,
+    versionFull: version.full,
+    versionOriginal: version.originalText,
+    sortKey: version.sortKey,
+    isPrerelease: version.isPrerelease,
+    isSemVer2: options.isSemVer2 ?? version.isSemVer2,
+    publishedAt: options.publishedAt ?? new Date('2024-05-01T12:00:00.000Z'),
+    packageBlob: hex(`package ${seed}`),
+    packageSize: 1234,
+    packageSha512: Buffer.from(hex(`package ${seed}`), 'hex').toString('base64'),
+    nuspecBlob: hex(`nuspec ${seed}`),
+    readmeBlob: options.readme ? hex(`readme ${seed}`) : undefined,
+    iconBlob: options.icon ? hex(`icon ${seed}`) : undefined,
+    iconContentType: options.icon ? 'image/png' : undefined,
+    licenseBlob: options.license ? hex(`license ${seed}`) : undefined,
+    details,
+  };
+}
+
+const ALL: SearchFilters = { includePrerelease: true, includeSemVer2: true, packageType: undefined };
+const STABLE: SearchFilters = { includePrerelease: false, includeSemVer2: false, packageType: undefined };
+
+function request(filters: SearchFilters, terms: SearchTerm[] = [], skip = 0, take = 100): SearchRequest {
+  return { ...filters, terms, skip, take };
+}
+
+const word = (value: string): SearchTerm => ({ field: undefined, value });
+
+export function packageStoreContract(name: string, factory: PackageStoreFactory): void {
+  describe(`PackageStore + SearchIndex contract: ${name}`, () => {
+    let subject: PackageStoreSubject;
+    let packages: PackageStore;
+    let search: SearchIndex;
+
+    beforeEach(async () => {
+      subject = await factory();
+      packages = subject.packages;
+      search = subject.search;
+    });
+
+    afterEach(async () => {
+      await subject.close();
+    });
+
+    async function insert(id: string, version: string, options?: VersionOptions): Promise<NewPackageVersion> {
+      const row = newVersion(id, version, options);
+      assert.equal(await packages.insertVersion(row), 'created', `insert ${id} ${version}`);
+      return row;
+    }
+
+    describe('insertVersion', () => {
+      it('returns created, and findVersion gives back every field', async () => {
+        const row = newVersion('Contoso.Widgets', '1.2.3-Beta.1+sha.5', {
+          title: 'Widgets',
+          summary: 'Summary',
+          tags: ['a', 'b'],
+          packageTypes: [{ name: 'DotnetTool', version: '1.0.0' }],
+          readme: true,
+          icon: true,
+          license: true,
+        });
+        assert.equal(await packages.insertVersion(row), 'created');
+        const stored = await packages.findVersion('contoso.widgets', '1.2.3-beta.1');
+        assert.ok(stored);
+        // details is display-only JSON: a key whose value is undefined may come back absent.
+        const expected: StoredVersion = { ...row, registrationId: 'Contoso.Widgets', listed: true, downloads: 0 };
+        assert.deepEqual({ ...stored, details: undefined }, { ...expected, details: undefined });
+        assert.deepEqual(JSON.parse(JSON.stringify(stored.details)), JSON.parse(JSON.stringify(row.details)));
+        for (const [key, value] of Object.entries(row.details)) assert.deepEqual(stored.details[key as keyof VersionDetails], value, key);
+        assert.ok(stored.publishedAt instanceof Date);
+      });
+
+      it('returns exists for the same id and version, and keeps the first row', async () => {
+        const first = await insert('Contoso.Widgets', '1.0.0');
+        const again = newVersion('Contoso.Widgets', '1.0.0', { description: 'second push' });
+        assert.equal(await packages.insertVersion(again), 'exists');
+        const stored = await packages.findVersion('contoso.widgets', '1.0.0');
+        assert.equal(stored?.details.description, first.details.description);
+        assert.equal((await packages.listVersions('contoso.widgets')).length, 1);
+      });
+
+      it('returns exists when only id casing and version spelling differ (same version_lower)', async () => {
+        await insert('Contoso.Widgets', '1.0');
+        assert.equal(await packages.insertVersion(newVersion('CONTOSO.widgets', '1.0.0')), 'exists');
+        assert.equal(await packages.insertVersion(newVersion('contoso.widgets', '1.0.0.0')), 'exists');
+        assert.equal(await packages.insertVersion(newVersion('contoso.widgets', '1.0.0+other-metadata')), 'exists');
+        const stored = await packages.findVersion('contoso.widgets', '1.0.0');
+        assert.equal(stored?.versionOriginal, '1.0');
+        assert.equal(stored?.id, 'Contoso.Widgets');
+      });
+
+      it('treats prerelease labels case-insensitively', async () => {
+        await insert('A', '1.0.0-Beta');
+        assert.equal(await packages.insertVersion(newVersion('A', '1.0.0-BETA')), 'exists');
+        assert.equal((await packages.findVersion('a', '1.0.0-beta'))?.versionNormalized, '1.0.0-Beta');
+      });
+
+      it('returns exists even when the existing version is unlisted', async () => {
+        await insert('A', '1.0.0');
+        assert.equal(await packages.setListed('a', '1.0.0', false), true);
+        assert.equal(await packages.insertVersion(newVersion('A', '1.0.0')), 'exists');
+        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, false, 'a re-push does not relist');
+      });
+
+      it('keeps the registration display casing from the first insert', async () => {
+        await insert('Contoso.Widgets', '1.0.0');
+        await insert('CONTOSO.widgets', '2.0.0');
+        const second = await packages.findVersion('contoso.widgets', '2.0.0');
+        assert.equal(second?.id, 'CONTOSO.widgets', "the version keeps its own nuspec's casing");
+        assert.equal(second?.registrationId, 'Contoso.Widgets');
+        for (const version of await packages.listVersions('contoso.widgets')) assert.equal(version.registrationId, 'Contoso.Widgets');
+      });
+
+      it('gives one created among concurrent inserts of the same version', async () => {
+        const outcomes = await Promise.all(Array.from({ length: 5 }, () => packages.insertVersion(newVersion('Race', '1.0.0'))));
+        assert.equal(outcomes.filter((outcome) => outcome === 'created').length, 1);
+        assert.equal(outcomes.filter((outcome) => outcome === 'exists').length, 4);
+      });
+    });
+
+    describe('findVersion and listVersions', () => {
+      it('findVersion is undefined for an unknown id or version', async () => {
+        await insert('A', '1.0.0');
+        assert.equal(await packages.findVersion('b', '1.0.0'), undefined);
+        assert.equal(await packages.findVersion('a', '2.0.0'), undefined);
+        assert.equal(await packages.findVersion('a', '1.0.0-beta'), undefined);
+      });
+
+      it('listVersions is empty for an unknown id', async () => {
+        assert.deepEqual(await packages.listVersions('nothing'), []);
+      });
+
+      it('lists every version in ascending NuGet order, unlisted included', async () => {
+        const scrambled = ['10.0.0', '1.0.0', '2.0.0', '1.0.0-beta', '1.0.0-alpha.10', '1.0.0.1', '1.0.0-alpha.2', '1.0.0-alpha', '1.10.0', '1.9.0', '1.0.0-Alpha.beta'];
+        for (const version of scrambled) await insert('Sorted', version);
+        await packages.setListed('sorted', '1.0.0', false);
+        await packages.setListed('sorted', '1.0.0-alpha.2', false);
+        const listed = await packages.listVersions('sorted');
+        assert.deepEqual(
+          listed.map((version) => version.versionNormalized),
+          ['1.0.0-alpha', '1.0.0-alpha.2', '1.0.0-alpha.10', '1.0.0-Alpha.beta', '1.0.0-beta', '1.0.0', '1.0.0.1', '1.9.0', '1.10.0', '2.0.0', '10.0.0'],
+        );
+        assert.deepEqual(
+          listed.filter((version) => !version.listed).map((version) => version.versionLower),
+          ['1.0.0-alpha.2', '1.0.0'],
+        );
+      });
+
+      it('lists only the versions of that id', async () => {
+        await insert('Foo', '1.0.0');
+        await insert('Foo.Bar', '1.0.0');
+        await insert('Foo.Bar', '2.0.0');
+        assert.deepEqual((await packages.listVersions('foo')).map((version) => version.id), ['Foo']);
+        assert.equal((await packages.listVersions('foo.bar')).length, 2);
+      });
+    });
+
+    describe('setListed', () => {
+      it('unlists and relists, idempotently', async () => {
+        await insert('A', '1.0.0');
+        assert.equal(await packages.setListed('a', '1.0.0', false), true);
+        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, false);
+        assert.equal(await packages.setListed('a', '1.0.0', false), true);
+        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, false);
+        assert.equal(await packages.setListed('a', '1.0.0', true), true);
+        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, true);
+        assert.equal(await packages.setListed('a', '1.0.0', true), true);
+        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, true);
+      });
+
+      it('returns false for a version that does not exist', async () => {
+        await insert('A', '1.0.0');
+        assert.equal(await packages.setListed('a', '2.0.0', false), false);
+        assert.equal(await packages.setListed('missing', '1.0.0', true), false);
+      });
+
+      it('changes only that version', async () => {
+        await insert('A', '1.0.0');
+        await insert('A', '2.0.0');
+        await packages.setListed('a', '1.0.0', false);
+        assert.equal((await packages.findVersion('a', '2.0.0'))?.listed, true);
+      });
+    });
+
+    describe('addDownloads', () => {
+      it('adds counts, including repeats within one batch', async () => {
+        await insert('A', '1.0.0');
+        await insert('A', '2.0.0');
+        await packages.addDownloads([
+          { idLower: 'a', versionLower: '1.0.0', count: 3 },
+          { idLower: 'a', versionLower: '1.0.0', count: 2 },
+          { idLower: 'a', versionLower: '2.0.0', count: 7 },
+        ]);
+        await packages.addDownloads([{ idLower: 'a', versionLower: '1.0.0', count: 1 }]);
+        assert.equal((await packages.findVersion('a', '1.0.0'))?.downloads, 6);
+        assert.equal((await packages.findVersion('a', '2.0.0'))?.downloads, 7);
+      });
+
+      it('accepts an empty batch and ignores unknown versions', async () => {
+        await insert('A', '1.0.0');
+        await packages.addDownloads([]);
+        await packages.addDownloads([
+          { idLower: 'missing', versionLower: '1.0.0', count: 5 },
+          { idLower: 'a', versionLower: '1.0.0', count: 1 },
+        ]);
+        assert.equal((await packages.findVersion('a', '1.0.0'))?.downloads, 1);
+        assert.equal(await packages.findVersion('missing', '1.0.0'), undefined);
+      });
+    });
+
+    describe('referencedBlobKeys', () => {
+      it('is empty for an empty store', async () => {
+        assert.equal((await packages.referencedBlobKeys()).size, 0);
+      });
+
+      it('holds every blob key of every version, listed or not, and nothing else', async () => {
+        const full = await insert('A', '1.0.0', { readme: true, icon: true, license: true });
+        const bare = await insert('B', '1.0.0');
+        await packages.setListed('b', '1.0.0', false);
+        const keys = await packages.referencedBlobKeys();
+        const expected = new Set([full.packageBlob, full.nuspecBlob, full.readmeBlob, full.iconBlob, full.licenseBlob, bare.packageBlob, bare.nuspecBlob]);
+        assert.deepEqual(keys, expected);
+      });
+    });
+
+    describe('search', () => {
+      /** A small catalog covering each filter. */
+      async function seed(): Promise<void> {
+        await insert('Json', '1.0.0', { title: 'Json' });
+        await insert('Newtonsoft.Json', '12.0.1', { title: 'Json.NET', tags: ['json', 'serializer'] });
+        await insert('Newtonsoft.Json', '13.0.1', { title: 'Json.NET', tags: ['json', 'serializer'] });
+        await insert('Json.More', '1.0.0');
+        await insert('Contoso.Widgets', '1.0.0', { tags: ['widgets', 'ui'], authors: 'Jane Doe' });
+        await insert('Contoso.Widgets', '2.0.0-beta', { tags: ['widgets', 'ui'], authors: 'Jane Doe' });
+        await insert('Contoso.SemVer', '1.0.0');
+        await insert('Contoso.SemVer', '2.0.0-rc.1');
+        await insert('Contoso.SemVer', '3.0.0+build.7');
+        await insert('Contoso.SemVerDependency', '1.0.0', { isSemVer2: true });
+        await insert('Contoso.Tool', '1.0.0', { packageTypes: [{ name: 'DotnetTool' }] });
+        await insert('Contoso.Hidden', '1.0.0');
+        await packages.setListed('contoso.hidden', '1.0.0', false);
+        await insert('Contoso.PreOnly', '1.0.0-alpha');
+        await packages.addDownloads([{ idLower: 'newtonsoft.json', versionLower: '13.0.1', count: 1000 }]);
+      }
+
+      const idsOf = (result: { hits: { latest: StoredVersion }[] }) => result.hits.map((hit) => hit.latest.registrationId);
+      const hitFor = (result: { hits: SearchHit[] }, id: string) => result.hits.find((hit) => hit.latest.registrationId === id);
+
+      it('finds nothing in an empty store', async () => {
+        assert.deepEqual(await search.search(request(ALL)), { totalHits: 0, hits: [] });
+      });
+
+      it('without prerelease or SemVer 2.0.0: stable, SemVer 1 versions only', async () => {
+        await seed();
+        const result = await search.search(request(STABLE));
+        assert.deepEqual(
+          new Set(idsOf(result)),
+          new Set(['Json', 'Newtonsoft.Json', 'Json.More', 'Contoso.Widgets', 'Contoso.SemVer', 'Contoso.Tool']),
+        );
+        assert.equal(result.totalHits, 6);
+        assert.equal(hitFor(result, 'Contoso.Widgets')?.latest.versionNormalized, '1.0.0');
+        assert.deepEqual(hitFor(result, 'Contoso.Widgets')?.versions.map((v) => v.versionNormalized), ['1.0.0']);
+        assert.equal(hitFor(result, 'Contoso.SemVer')?.latest.versionNormalized, '1.0.0');
+      });
+
+      it('prerelease brings in prerelease versions and prerelease-only packages', async () => {
+        await seed();
+        const result = await search.search(request({ ...STABLE, includePrerelease: true }));
+        assert.ok(idsOf(result).includes('Contoso.PreOnly'));
+        assert.equal(hitFor(result, 'Contoso.Widgets')?.latest.versionNormalized, '2.0.0-beta');
+        assert.deepEqual(hitFor(result, 'Contoso.Widgets')?.versions.map((v) => v.versionNormalized), ['1.0.0', '2.0.0-beta']);
+        assert.equal(hitFor(result, 'Contoso.SemVer')?.latest.versionNormalized, '1.0.0', '2.0.0-rc.1 is SemVer 2.0.0');
+        assert.ok(!idsOf(result).includes('Contoso.SemVerDependency'));
+      });
+
+      it('SemVer 2.0.0 brings in SemVer 2.0.0 versions, including those made so by a dependency', async () => {
+        await seed();
+        const stableSemVer2 = await search.search(request({ ...STABLE, includeSemVer2: true }));
+        assert.equal(hitFor(stableSemVer2, 'Contoso.SemVer')?.latest.versionFull, '3.0.0+build.7');
+        assert.deepEqual(hitFor(stableSemVer2, 'Contoso.SemVer')?.versions.map((v) => v.versionNormalized), ['1.0.0', '3.0.0']);
+        assert.ok(idsOf(stableSemVer2).includes('Contoso.SemVerDependency'));
+        assert.ok(!idsOf(stableSemVer2).includes('Contoso.PreOnly'));
+
+        const everything = await search.search(request(ALL));
+        assert.deepEqual(hitFor(everything, 'Contoso.SemVer')?.versions.map((v) => v.versionNormalized), ['1.0.0', '2.0.0-rc.1', '3.0.0']);
+        assert.equal(everything.totalHits, 8);
+      });
+
+      it('never returns unlisted versions, and falls back to the latest listed one', async () => {
+        await seed();
+        assert.ok(!idsOf(await search.search(request(ALL))).includes('Contoso.Hidden'));
+        await packages.setListed('newtonsoft.json', '13.0.1', false);
+        const result = await search.search(request(ALL));
+        assert.equal(hitFor(result, 'Newtonsoft.Json')?.latest.versionNormalized, '12.0.1');
+        assert.deepEqual(hitFor(result, 'Newtonsoft.Json')?.versions.map((v) => v.versionNormalized), ['12.0.1']);
+        await packages.setListed('contoso.hidden', '1.0.0', true);
+        assert.ok(idsOf(await search.search(request(ALL))).includes('Contoso.Hidden'));
+      });
+
+      it('filters by package type; no declared type means Dependency', async () => {
+        await seed();
+        assert.deepEqual(idsOf(await search.search(request({ ...ALL, packageType: 'dotnettool' }))), ['Contoso.Tool']);
+        const dependencies = idsOf(await search.search(request({ ...ALL, packageType: 'dependency' })));
+        assert.ok(dependencies.includes('Json'));
+        assert.ok(!dependencies.includes('Contoso.Tool'));
+        assert.deepEqual(idsOf(await search.search(request({ ...ALL, packageType: 'template' }))), []);
+      });
+
+      it('ranks the exact id first, above more downloaded packages', async () => {
+        await seed();
+        const result = await search.search(request(ALL, [word('json')]));
+        assert.equal(idsOf(result)[0], 'Json');
+        assert.deepEqual(new Set(idsOf(result)), new Set(['Json', 'Newtonsoft.Json', 'Json.More']));
+        assert.equal(result.totalHits, 3);
+      });
+
+      it('ranks the exact id first for a dotted id too', async () => {
+        await seed();
+        await insert('Contoso.Widgets.Extras', '1.0.0');
+        await packages.addDownloads([{ idLower: 'contoso.widgets.extras', versionLower: '1.0.0', count: 50 }]);
+        assert.equal(idsOf(await search.search(request(ALL, [word('contoso.widgets')])))[0], 'Contoso.Widgets');
+      });
+
+      it('matches terms in id, title, description, tags and authors; terms combine with AND', async () => {
+        await seed();
+        assert.deepEqual(idsOf(await search.search(request(ALL, [word('serializer')]))), ['Newtonsoft.Json']);
+        assert.deepEqual(idsOf(await search.search(request(ALL, [word('jane')]))), ['Contoso.Widgets']);
+        assert.deepEqual(idsOf(await search.search(request(ALL, [word('contoso'), word('tool')]))), ['Contoso.Tool']);
+        assert.deepEqual(idsOf(await search.search(request(ALL, [word('nothing-matches-this')]))), []);
+      });
+
+      it('supports field-scoped terms', async () => {
+        await seed();
+        assert.deepEqual(idsOf(await search.search(request(ALL, [{ field: 'packageid', value: 'json' }]))), ['Json']);
+        assert.deepEqual(idsOf(await search.search(request(ALL, [{ field: 'tags', value: 'widgets' }]))), ['Contoso.Widgets']);
+        assert.deepEqual(idsOf(await search.search(request(ALL, [{ field: 'version', value: '12.0.1' }]))), ['Newtonsoft.Json']);
+        assert.deepEqual(idsOf(await search.search(request(ALL, [{ field: 'title', value: 'json.net' }]))), ['Newtonsoft.Json']);
+      });
+
+      // Ownership does not exist yet, so an owner: term matches nothing; it must not fail the query.
+      it('an owners term matches nothing instead of failing', async () => {
+        await seed();
+        assert.deepEqual(await search.search(request(ALL, [{ field: 'owners', value: 'anyone' }])), { totalHits: 0, hits: [] });
+        assert.deepEqual(idsOf(await search.search(request(ALL, [word('json'), { field: 'owners', value: 'anyone' }]))), []);
+      });
+
+      it('totalHits counts every match regardless of skip and take', async () => {
+        await seed();
+        const all = await search.search(request(ALL));
+        assert.equal(all.totalHits, all.hits.length);
+        const page = await search.search(request(ALL, [], 2, 3));
+        assert.equal(page.totalHits, all.totalHits);
+        assert.deepEqual(idsOf(page), idsOf(all).slice(2, 5));
+        const beyond = await search.search(request(ALL, [], 100, 10));
+        assert.equal(beyond.totalHits, all.totalHits);
+        assert.deepEqual(beyond.hits, []);
+      });
+
+      // take=0 is a valid request (parsePaging allows it) that clients use to ask only for the count.
+      it('take=0 returns no hits but still the total', async () => {
+        await seed();
+        const all = await search.search(request(ALL));
+        const none = await search.search(request(ALL, [], 0, 0));
+        assert.deepEqual(none.hits, []);
+        assert.equal(none.totalHits, all.totalHits);
+        const json = await search.search(request(ALL, [word('json')], 0, 0));
+        assert.equal(json.totalHits, 3);
+      });
+
+      it('reports total downloads across versions', async () => {
+        await seed();
+        await packages.addDownloads([{ idLower: 'newtonsoft.json', versionLower: '12.0.1', count: 5 }]);
+        const hit = hitFor(await search.search(request(ALL, [word('newtonsoft')])), 'Newtonsoft.Json');
+        assert.equal(hit?.totalDownloads, 1005);
+      });
+
+      it('shows the registration display casing', async () => {
+        await insert('Contoso.Widgets', '1.0.0');
+        await insert('CONTOSO.WIDGETS', '2.0.0');
+        const [hit] = (await search.search(request(ALL))).hits;
+        assert.equal(hit?.latest.registrationId, 'Contoso.Widgets');
+        assert.equal(hit?.latest.versionNormalized, '2.0.0');
+      });
+    });
+
+    describe('autocompleteIds', () => {
+      async function seedIds(): Promise<void> {
+        await insert('Json', '1.0.0');
+        await insert('Json.More', '1.0.0');
+        await insert('Newtonsoft.Json', '13.0.1');
+        await insert('My-Json_Lib', '1.0.0');
+        await insert('Snake_Jsonish', '1.0.0');
+        await insert('Unjson', '1.0.0');
+        await insert('Jsonite.Beta', '1.0.0-beta');
+        await insert('Json.Hidden', '1.0.0');
+        await packages.setListed('json.hidden', '1.0.0', false);
+        await packages.addDownloads([{ idLower: 'newtonsoft.json', versionLower: '13.0.1', count: 1000 }]);
+      }
+
+      it('matches ids that start with the prefix, and ids with a dot/dash/underscore part that does', async () => {
+        await seedIds();
+        const result = await search.autocompleteIds({ ...STABLE, prefix: 'json', skip: 0, take: 20 });
+        assert.deepEqual(new Set(result.ids), new Set(['Json', 'Json.More', 'Newtonsoft.Json', 'My-Json_Lib', 'Snake_Jsonish']));
+        assert.equal(result.totalHits, 5);
+        assert.ok(!result.ids.includes('Unjson'), 'a match inside a part does not count');
+        const firstTwo = new Set(result.ids.slice(0, 2));
+        assert.deepEqual(firstTwo, new Set(['Json', 'Json.More']), 'whole-id prefix matches come first');
+      });
+
+      it('is case-insensitive and returns display casing', async () => {
+        await seedIds();
+        const result = await search.autocompleteIds({ ...STABLE, prefix: 'NEWT', skip: 0, take: 20 });
+        assert.deepEqual(result.ids, ['Newtonsoft.Json']);
+      });
+
+      it('token-prefix matching finds later parts', async () => {
+        await seedIds();
+        assert.deepEqual((await search.autocompleteIds({ ...STABLE, prefix: 'more', skip: 0, take: 20 })).ids, ['Json.More']);
+        assert.deepEqual((await search.autocompleteIds({ ...STABLE, prefix: 'lib', skip: 0, take: 20 })).ids, ['My-Json_Lib']);
+        assert.deepEqual((await search.autocompleteIds({ ...STABLE, prefix: 'ewtonsoft', skip: 0, take: 20 })).ids, []);
+      });
+
+      it('applies the prerelease and listed filters', async () => {
+        await seedIds();
+        assert.deepEqual((await search.autocompleteIds({ ...STABLE, prefix: 'jsonite', skip: 0, take: 20 })).ids, []);
+        assert.deepEqual((await search.autocompleteIds({ ...ALL, prefix: 'jsonite', skip: 0, take: 20 })).ids, ['Jsonite.Beta']);
+        assert.deepEqual((await search.autocompleteIds({ ...ALL, prefix: 'json.h', skip: 0, take: 20 })).ids, []);
+      });
+
+      it('an empty prefix lists every eligible id; skip/take page it and totalHits counts all', async () => {
+        await seedIds();
+        const all = await search.autocompleteIds({ ...STABLE, prefix: '', skip: 0, take: 100 });
+        assert.equal(all.totalHits, 6);
+        assert.equal(all.ids.length, 6);
+        const page = await search.autocompleteIds({ ...STABLE, prefix: '', skip: 1, take: 2 });
+        assert.equal(page.totalHits, 6);
+        assert.deepEqual(page.ids, all.ids.slice(1, 3));
+        const beyond = await search.autocompleteIds({ ...STABLE, prefix: '', skip: 50, take: 2 });
+        assert.deepEqual(beyond, { totalHits: 6, ids: [] });
+      });
+
+      it('take=0 returns no ids but still the total', async () => {
+        await seedIds();
+        assert.deepEqual(await search.autocompleteIds({ ...STABLE, prefix: 'json', skip: 0, take: 0 }), { totalHits: 5, ids: [] });
+      });
+    });
+  });
+}
