@@ -24,12 +24,26 @@ export async function spoolUpload(request: IncomingMessage, options: { tempDir: 
   if (Number.isFinite(declaredLength) && declaredLength > options.maxBytes + 64 * 1024) throw tooLarge(options.maxBytes);
 
   const contentType = request.headers['content-type'] ?? '';
-  const body = /^multipart\/form-data/i.test(contentType) ? await firstFilePart(request, options.maxBytes) : request;
-  return writeToTempFile(body, options);
+  if (!/^multipart\/form-data/i.test(contentType)) return writeToTempFile(request, options);
+
+  const multipart = await firstFilePart(request, options.maxBytes);
+  const upload = await writeToTempFile(multipart.file, options);
+  try {
+    // The file part can end cleanly while the form itself is cut off (no closing boundary): that body is
+    // incomplete, so the upload is refused even though the bytes received so far may form a valid zip.
+    await multipart.finished;
+  } catch (error) {
+    await rm(upload.path, { force: true });
+    throw new AppError('INVALID_REQUEST', `The upload was interrupted before it completed (${(error as Error).message}).`, { cause: error });
+  }
+  return upload;
 }
 
-/** Resolves with the first file part's stream; other parts are skipped (the docs say to take the first). */
-function firstFilePart(request: IncomingMessage, maxBytes: number): Promise<Readable> {
+/**
+ * Resolves with the first file part's stream, and a promise of the whole form being read; later parts are
+ * skipped (the docs say to take the first).
+ */
+function firstFilePart(request: IncomingMessage, maxBytes: number): Promise<{ file: Readable; finished: Promise<void> }> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -39,9 +53,22 @@ function firstFilePart(request: IncomingMessage, maxBytes: number): Promise<Read
       return;
     }
     let found = false;
+    const finished = new Promise<void>((resolveFinished, rejectFinished) => {
+      parser.on('close', () => resolveFinished());
+      parser.on('error', (error) => rejectFinished(error as Error));
+    });
+    // Observed here so a failure before the caller awaits it is never an unhandled rejection.
+    finished.catch(() => undefined);
     parser.on('file', (_name, file) => {
+      if (found) {
+        file.resume();
+        return;
+      }
       found = true;
-      resolve(file);
+      // busboy also fails the file stream when the form is cut off after the file ended; the pipeline has
+      // let go of it by then, and `finished` reports that failure, so this listener only keeps it handled.
+      file.on('error', () => undefined);
+      resolve({ file, finished });
     });
     parser.on('error', (error) => {
       if (!found) reject(new AppError('INVALID_REQUEST', `The upload is not valid multipart/form-data (${(error as Error).message}).`));
