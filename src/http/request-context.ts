@@ -41,7 +41,7 @@ export async function sendBlob(
   request: FastifyRequest,
   reply: FastifyReply,
   blobs: BlobStore,
-  blob: { key: string; contentType: string; cacheControl: string; fileName?: string },
+  blob: { key: string; contentType: string; cacheControl: string; fileName?: string; onBodySent?: () => void },
 ): Promise<FastifyReply | undefined> {
   const etag = `"${blob.key.slice(0, 64)}"`;
   reply.header('etag', etag).header('cache-control', blob.cacheControl).type(blob.contentType);
@@ -59,5 +59,7 @@ export async function sendBlob(
   if (request.method === 'HEAD') return reply.send();
   const stream = await blobs.open(blob.key);
   if (!stream) return sendError(reply, 500, 'The package content is missing from storage; the server log has the details.');
+  // Only a body actually sent counts (a download); HEAD and 304 answers do not.
+  blob.onBodySent?.();
   return reply.send(stream);
 }

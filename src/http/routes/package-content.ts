@@ -8,6 +8,7 @@ import type { RouteDependencies } from '../route-dependencies.ts';
 import { readRoute } from '../read-route.ts';
 import { sendBlob, sendNotFound } from '../request-context.ts';
 import type { PackageFileKind } from '../../app/packages/read-package.ts';
+import { NuGetVersion } from '../../domain/nuget-version.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -28,21 +29,30 @@ export function registerPackageContentRoutes(server: FastifyInstance, deps: Rout
     const found = await deps.reader.file(id, version, kind);
     if (!found) return sendNotFound(reply, `The ${kind} of package '${id}' version '${version}'`);
     const { version: stored } = found;
-    if (kind === 'nupkg' && request.method === 'GET') deps.downloads.record(stored.idLower, stored.versionLower);
     return sendBlob(request, reply, deps.blobs, {
       key: found.blobKey,
       contentType: found.contentType,
       cacheControl: IMMUTABLE,
-      ...(kind === 'nupkg' ? { fileName: `${stored.idLower}.${stored.versionLower}.nupkg` } : {}),
+      ...(kind === 'nupkg'
+        ? { fileName: `${stored.idLower}.${stored.versionLower}.nupkg`, onBodySent: () => deps.downloads.record(stored.idLower, stored.versionLower) }
+        : {}),
     });
   });
 }
 
-/** `{id}.{version}.nupkg`, `{id}.nuspec`, or one of the embedded files; compared case-insensitively. */
+/**
+ * `{id}.{version}.nupkg`, `{id}.nuspec`, or one of the embedded files. Lenient, as the lookup is: any
+ * casing, and any version form equal to the path's (`…/1.0/demo.1.0.0.nupkg`).
+ */
 function fileKind(id: string, version: string, file: string): PackageFileKind | undefined {
   const name = file.toLowerCase();
+  const idLower = id.toLowerCase();
   if (name === 'readme' || name === 'icon' || name === 'license') return name;
-  if (name === `${id.toLowerCase()}.nuspec`) return 'nuspec';
-  if (name === `${id.toLowerCase()}.${version.toLowerCase()}.nupkg`) return 'nupkg';
+  if (name === `${idLower}.nuspec`) return 'nuspec';
+  if (name.startsWith(`${idLower}.`) && name.endsWith('.nupkg')) {
+    const fileVersion = NuGetVersion.tryParse(name.slice(idLower.length + 1, -'.nupkg'.length));
+    const pathVersion = NuGetVersion.tryParse(version);
+    if (fileVersion && pathVersion && fileVersion.lower === pathVersion.lower) return 'nupkg';
+  }
   return undefined;
 }

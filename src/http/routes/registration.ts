@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import type { RouteDependencies } from '../route-dependencies.ts';
 import { readRoute } from '../read-route.ts';
+import { acceptsGzip } from '../accept-encoding.ts';
 import { sendNotFound } from '../request-context.ts';
 import { REGISTRATION_HIVES, type RegistrationHive } from '../../protocol/nuget/feed-urls.ts';
 import { buildRegistrationIndex, buildRegistrationLeaf, buildRegistrationPage } from '../../protocol/nuget/registration.ts';
@@ -51,7 +52,7 @@ function sendJson(request: FastifyRequest, reply: FastifyReply, document: unknow
   reply.type('application/json; charset=utf-8').header('cache-control', 'no-cache');
   if (gzip) {
     reply.header('vary', 'Accept-Encoding');
-    if (/\bgzip\b/i.test(String(request.headers['accept-encoding'] ?? ''))) {
+    if (acceptsGzip(request.headers['accept-encoding'])) {
       return reply.header('content-encoding', 'gzip').send(gzipSync(body));
     }
   }
