@@ -3,6 +3,7 @@
  * "missing" returns and what is idempotent; the contract tests in `test/contract/` hold every driver to it.
  */
 import type { Readable } from 'node:stream';
+import type { Manifest } from '../domain/manifest.ts';
 
 /** Lowercase hex SHA-512 of the blob's bytes: blobs are content-addressed, so the same bytes share one blob. */
 export type BlobKey = string;
@@ -25,31 +26,36 @@ export interface BlobStore {
   list(): AsyncIterable<BlobKey>;
 }
 
-/** Descriptive metadata shown by registration, search and the details page; stored as JSON at push time. */
-export interface VersionDetails {
-  readonly title: string | undefined;
-  readonly description: string;
-  readonly summary: string | undefined;
-  readonly authors: string;
-  readonly tags: readonly string[];
-  readonly releaseNotes: string | undefined;
-  readonly copyright: string | undefined;
-  readonly language: string | undefined;
-  readonly projectUrl: string | undefined;
-  readonly iconUrl: string | undefined;
-  readonly licenseUrl: string | undefined;
+/**
+ * Descriptive metadata shown by registration, search and the details page; stored as JSON at push time.
+ * The nuspec's own fields as parsed, plus the license expression and dependency ranges as plain strings.
+ */
+export type VersionDetails = Pick<
+  Manifest,
+  | 'title'
+  | 'description'
+  | 'summary'
+  | 'authors'
+  | 'tags'
+  | 'releaseNotes'
+  | 'copyright'
+  | 'language'
+  | 'projectUrl'
+  | 'iconUrl'
+  | 'licenseUrl'
+  | 'requireLicenseAcceptance'
+  | 'developmentDependency'
+  | 'minClientVersion'
+  | 'repository'
+  | 'packageTypes'
+> & {
   readonly licenseExpression: string | undefined;
-  readonly requireLicenseAcceptance: boolean;
-  readonly developmentDependency: boolean;
-  readonly minClientVersion: string | undefined;
-  readonly repository: { readonly type?: string; readonly url?: string; readonly branch?: string; readonly commit?: string } | undefined;
-  readonly packageTypes: readonly { readonly name: string; readonly version?: string | undefined }[];
   /** Ranges already in NuGet's normalized form (`[1.0.0, )`). */
   readonly dependencyGroups: readonly {
     readonly targetFramework?: string | undefined;
     readonly dependencies: readonly { readonly id: string; readonly range: string }[];
   }[];
-}
+};
 
 export interface NewPackageVersion {
   readonly id: string;
