@@ -68,7 +68,7 @@ export function newVersion(id: string, versionText: string, options: VersionOpti
     developmentDependency: false,
     minClientVersion: undefined,
     repository: undefined,
-    packageTypes: options.packageTypes ?? [],
+    packageTypes: (options.packageTypes ?? []).map((type) => ({ name: type.name, version: type.version })),
     dependencyGroups: [],
   };
   return {
