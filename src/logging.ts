@@ -8,7 +8,6 @@ export const REDACTED_PATHS = [
   'headers.authorization',
   'headers["x-nuget-apikey"]',
   'apiKey',
-  'config.apiKey',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {

@@ -77,7 +77,8 @@ export async function main(argv: string[]): Promise<number> {
   const app = await buildApp(config);
   const { serviceIndexUrl } = await app.listen();
   app.log.info(
-    { serviceIndexUrl, dataDir: config.dataDir, apiKeyConfigured: config.apiKey !== undefined, config: redactConfig(config) },
+    // redactConfig shows whether a key is set ('[set]' / '[not set]'), never the key.
+    { serviceIndexUrl, config: redactConfig(config) },
     'Pallet is listening',
   );
   if (config.apiKey === undefined) app.log.warn('no API key is configured (PALLET_API_KEY): pushing and unlisting are disabled');
