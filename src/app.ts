@@ -16,12 +16,14 @@ import { FsBlobStore } from './stores/blob/fs-blob-store.ts';
 import { PackageReader } from './app/packages/read-package.ts';
 import { DownloadCounter } from './app/packages/download-counter.ts';
 import { collectGarbage } from './app/maintenance/collect-garbage.ts';
+import { BlobGate } from './app/blob-gate.ts';
 import { configuredApiKeyVerifier } from './security/configured-api-key.ts';
 import { feedUrlsResolver } from './http/request-context.ts';
 import { buildHttpServer } from './http/server.ts';
 
 /** Unreferenced blobs are swept hourly; each sweep only removes blobs past the grace period. */
 const GARBAGE_COLLECTION_INTERVAL_MS = 60 * 60 * 1000;
+const FIRST_GARBAGE_COLLECTION_DELAY_MS = 60 * 1000;
 
 export interface PalletApp {
   readonly server: FastifyInstance;
@@ -48,22 +50,27 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const database = openSqliteDatabase(path.join(config.dataDir, 'pallet.db'));
   const packages = new SqlitePackageStore(database);
   const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const blobGate = new BlobGate();
   const downloads = new DownloadCounter(packages, log);
   const now = options.now ?? (() => new Date());
   let boundPort = config.port;
 
   const runGarbageCollection = () =>
-    collectGarbage({ packages, blobs, now, log }).catch((error: unknown) => log.error({ err: error }, 'garbage collection failed'));
+    collectGarbage({ packages, blobs, blobGate, now, log }).catch((error: unknown) => log.error({ err: error }, 'garbage collection failed'));
   const garbageTimer = setInterval(runGarbageCollection, GARBAGE_COLLECTION_INTERVAL_MS);
   garbageTimer.unref();
+  // A first sweep soon after start, so a server restarted more often than hourly still sweeps.
+  const firstSweep = setTimeout(runGarbageCollection, FIRST_GARBAGE_COLLECTION_DELAY_MS);
+  firstSweep.unref();
 
   const server = buildHttpServer({
     config,
     log: log as FastifyBaseLogger,
     packages,
     blobs,
+    blobGate,
     search: new SqliteSearchIndex(database),
-    reader: new PackageReader(packages),
+    reader: new PackageReader(packages, blobs),
     downloads,
     verifyApiKey: configuredApiKeyVerifier(config.apiKey),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
@@ -84,6 +91,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     async close() {
       clearInterval(garbageTimer);
+      clearTimeout(firstSweep);
       await server.close();
       await downloads.close();
       database.close();

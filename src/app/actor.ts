@@ -1,4 +1,4 @@
-/** Who is calling. Authentication (http/authenticate.ts) produces an Actor; policy.ts decides what it may do. */
+/** Who is calling. The HTTP layer turns credentials into an Actor; policy.ts decides what it may do. */
 
 export type Actor =
   | { readonly kind: 'anonymous' }
@@ -6,3 +6,8 @@ export type Actor =
   | { readonly kind: 'api-key'; readonly name: string; readonly rights: 'all' };
 
 export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
+
+/** How an actor appears in logs: never a secret. */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'anonymous' ? 'anonymous' : `api-key:${actor.name}`;
+}

@@ -102,6 +102,8 @@ export interface PackageStore {
   findVersion(idLower: string, versionLower: string): Promise<StoredVersion | undefined>;
   /** Every version of the id, unlisted included, in ascending NuGet version order; empty if unknown. */
   listVersions(idLower: string): Promise<StoredVersion[]>;
+  /** The same versions as `listVersions`, as `versionLower` keys only: the restore hot path needs no more. */
+  listVersionKeys(idLower: string): Promise<string[]>;
   /** Sets the listed flag; false when there is no such version. Idempotent. */
   setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean>;
   addDownloads(counts: readonly DownloadCount[]): Promise<void>;

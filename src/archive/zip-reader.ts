@@ -18,7 +18,7 @@ export class ArchiveError extends Error {
 const UTF8_FILE_NAME_FLAG = 0x800;
 const STORED = 0;
 
-export async function openZipArchive(filePath: string): Promise<PackageArchive & { close(): void }> {
+export async function openZipArchive(filePath: string, limits: { maxEntries: number }): Promise<PackageArchive & { close(): void }> {
   const zip = await new Promise<ZipFile>((resolve, reject) => {
     // decodeStrings and validateEntrySizes off: unsafe names and lying sizes reach our own checks, whose
     // messages name the entry, instead of a generic library error.
@@ -27,6 +27,10 @@ export async function openZipArchive(filePath: string): Promise<PackageArchive &
     );
   });
   try {
+    // The end record states the count: refuse before reading (and holding) a huge central directory.
+    if (zip.entryCount > limits.maxEntries) {
+      throw new ArchiveError(`the package has ${zip.entryCount} entries; the limit is ${limits.maxEntries}`);
+    }
     const rawEntries = await readCentralDirectory(zip);
     const byName = new Map<string, Entry>();
     const entries: ArchiveEntry[] = rawEntries.map((entry) => {
@@ -91,6 +95,11 @@ async function inflate(zip: ZipFile, entry: Entry, name: string, maxBytes: numbe
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
+      // Stop at the first byte past the declared size: the declared sizes are what the zip-bomb cap
+      // was checked against, so a lying entry must never inflate further than it claimed.
+      if (size > entry.uncompressedSize) {
+        throw new ArchiveError(`'${name}' is corrupt: it inflates past the ${entry.uncompressedSize} bytes its headers declare`);
+      }
       if (size > maxBytes) throw new ArchiveError(`'${name}' inflates past its limit of ${maxBytes} bytes`);
       checksum = crc32(chunk, checksum);
       if (keep) chunks.push(chunk);
@@ -100,7 +109,7 @@ async function inflate(zip: ZipFile, entry: Entry, name: string, maxBytes: numbe
     throw new ArchiveError(`'${name}' is corrupt (${(error as Error).message})`, { cause: error });
   }
   if (size !== entry.uncompressedSize) {
-    throw new ArchiveError(`'${name}' is corrupt: it inflates to ${size} bytes, but its headers say ${entry.uncompressedSize}`);
+    throw new ArchiveError(`'${name}' is corrupt: it inflates to ${size} bytes, but its headers declare ${entry.uncompressedSize}`);
   }
   if (checksum !== entry.crc32 >>> 0) throw new ArchiveError(`'${name}' is corrupt: its CRC-32 does not match its header`);
   return Buffer.concat(chunks);

@@ -82,6 +82,10 @@ export async function main(argv: string[]): Promise<number> {
     'Pallet is listening',
   );
   if (config.apiKey === undefined) app.log.warn('no API key is configured (PALLET_API_KEY): pushing and unlisting are disabled');
+  if (config.publicUrl === undefined) {
+    // Behind a TLS proxy the request arrives as http, so documents would advertise http:// URLs.
+    app.log.info('publicUrl is not set: documents use each request\'s Host header and plain http; set it behind a reverse proxy');
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

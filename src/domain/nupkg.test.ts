@@ -35,7 +35,7 @@ async function inspectBytes(bytes: Buffer): Promise<InspectedPackage> {
   fileCount += 1;
   const file = path.join(folder, `package-${fileCount}.nupkg`);
   await writeFile(file, bytes);
-  const archive = await openZipArchive(file);
+  const archive = await openZipArchive(file, { maxEntries: PACKAGE_LIMITS.maxEntries });
   try {
     return await inspectPackage(archive);
   } finally {
@@ -269,6 +269,13 @@ describe('entryNameProblem', () => {
 describe('inspectPackage: sizes and integrity', () => {
   it('refuses a deflated entry whose declared size is smaller than its content', async () => {
     await refusal(zipWithNuspec([{ name: 'lib/liar.dll', data: 'x'.repeat(10_000), declaredUncompressedSize: 100 }]), 'lib/liar.dll');
+  });
+
+  it('stops inflating a lying entry at its declared size instead of inflating the whole bomb', async () => {
+    // 64 MiB of zeros deflate to about 64 KiB; the headers claim 100 bytes.
+    const bomb = zipWithNuspec([{ name: 'lib/bomb.dll', data: Buffer.alloc(64 * 1024 * 1024), declaredUncompressedSize: 100 }]);
+    const message = await refusal(bomb, 'lib/bomb.dll');
+    assert.match(message, /inflates past the 100 bytes its headers declare/);
   });
 
   it('refuses a deflated entry whose declared size is bigger than its content', async () => {

@@ -60,8 +60,7 @@ export async function inspectPackage(archive: PackageArchive): Promise<Inspected
   for (const entry of entries) {
     const problem = entryNameProblem(entry.name);
     if (problem) throw new PackageRuleError(problem);
-    // Both separators and any casing name the same file once extracted on Windows.
-    const key = entry.name.replace(/\\/g, '/').toLowerCase();
+    const key = entryKey(entry.name);
     if (seen.has(key)) throw new PackageRuleError(`the package contains '${entry.name}' twice`);
     seen.add(key);
     inflatedTotal += entry.uncompressedSize;
@@ -71,7 +70,7 @@ export async function inspectPackage(archive: PackageArchive): Promise<Inspected
   }
 
   const nuspecs = entries.filter((entry) => entry.name.toLowerCase().endsWith('.nuspec'));
-  const rootNuspecs = nuspecs.filter((entry) => !entry.name.includes('/'));
+  const rootNuspecs = nuspecs.filter((entry) => !/[\\/]/.test(entry.name));
   if (rootNuspecs.length === 0) throw new PackageRuleError('the package has no .nuspec file at its root');
   if (nuspecs.length > 1) {
     throw new PackageRuleError(`the package has ${nuspecs.length} .nuspec files (${nuspecs.map((e) => e.name).join(', ')}); it must have exactly one, at its root`);
@@ -92,7 +91,8 @@ export async function inspectPackage(archive: PackageArchive): Promise<Inspected
   }
 
   const findEntry = (path: string, element: string): ArchiveEntry => {
-    const entry = entries.find((candidate) => candidate.name.toLowerCase() === path.toLowerCase());
+    const wanted = entryKey(path);
+    const entry = entries.find((candidate) => entryKey(candidate.name) === wanted);
     if (!entry) throw new PackageRuleError(`${element} names '${path}', but the package has no such file`);
     return entry;
   };
@@ -125,6 +125,11 @@ export async function inspectPackage(archive: PackageArchive): Promise<Inspected
   }
 
   return { manifest, nuspecBytes, readme, icon, licenseFile };
+}
+
+/** Both separators and any casing name the same file once a package is extracted on Windows. */
+function entryKey(name: string): string {
+  return name.replace(/\\/g, '/').toLowerCase();
 }
 
 /** Why an entry name is unsafe or malformed, or undefined. Mirrors NuGet's UnsafePackageEntryException. */

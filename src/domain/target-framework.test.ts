@@ -126,3 +126,9 @@ test('the short folder name of a parsed framework parses to the same framework',
     assert.equal(reparsed?.shortFolderName, parsed.shortFolderName, text);
   }
 });
+
+test('refuses an over-long framework name before any pattern runs on it', () => {
+  const hostile = `net${'.'.repeat(50_000)}x`;
+  assert.match(targetFrameworkProblem(hostile) ?? '', /longer than the 256 allowed/);
+  assert.equal(parseTargetFramework(hostile), undefined);
+});

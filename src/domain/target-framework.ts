@@ -226,7 +226,13 @@ const DEPRECATED_NET_VERSIONS: ReadonlyMap<string, Version> = new Map<string, Ve
   ['2.0', [2, 0, 0, 0]],
 ]);
 
+/** Longer than any real framework name; checked first so no pattern ever runs on hostile input. */
+export const MAX_TARGET_FRAMEWORK_LENGTH = 256;
+
 function analyse(text: string): Result<ParsedTargetFramework> {
+  if (text.length > MAX_TARGET_FRAMEWORK_LENGTH) {
+    return { ok: false, problem: `a target framework of ${text.length} characters is longer than the ${MAX_TARGET_FRAMEWORK_LENGTH} allowed` };
+  }
   // NuspecReader reads a missing or empty targetFramework as AnyFramework, not as Parse("").
   const parsed = text === '' ? ok(special(ANY)) : parse(text);
   if (!parsed.ok) return parsed;

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { BlobStore, PackageStore, SearchIndex } from '../app/ports.ts';
+import type { BlobGate } from '../app/blob-gate.ts';
 import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { ApiKeyVerifier } from '../security/configured-api-key.ts';
@@ -13,6 +14,7 @@ export interface RouteDependencies {
   readonly log: FastifyBaseLogger;
   readonly packages: PackageStore;
   readonly blobs: BlobStore;
+  readonly blobGate: BlobGate;
   readonly search: SearchIndex;
   readonly reader: PackageReader;
   readonly downloads: DownloadCounter;

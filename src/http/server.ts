@@ -16,7 +16,12 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 500 },
     // GET routes declare HEAD themselves (see readRoute), so a HEAD never opens a blob stream.
     exposeHeadRoutes: false,
-    requestTimeout: 0, // pushes of large packages over slow links must not be cut off
+    // Long enough for a 250 MiB push over a slow link, short enough that a stalled client is let go.
+    requestTimeout: 60 * 60 * 1000,
+    // Router-level refusals (a path too long, bad percent-encoding) answer like every other error.
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, error.statusCode ?? 400, `The request cannot be handled: ${error.message}`);
+    },
   });
 
   // Push bodies are streamed by http/upload.ts; leave them unread here so no parser buffers them.

@@ -76,6 +76,11 @@ function firstFilePart(request: IncomingMessage, maxBytes: number): Promise<{ fi
     parser.on('close', () => {
       if (!found) reject(new AppError('INVALID_PACKAGE', 'The upload contains no package file.'));
     });
+    // pipe() does not pass on a client that disconnects: fail the parser then, so the file stream errors,
+    // the temp file is removed and the request ends, instead of waiting forever.
+    request.on('close', () => {
+      if (!request.complete) parser.destroy(new Error('the client disconnected before the upload completed'));
+    });
     request.pipe(parser);
   });
 }
@@ -96,7 +101,8 @@ async function writeToTempFile(body: Readable, options: { tempDir: string; maxBy
     },
   });
   try {
-    await pipeline(body, meter, createWriteStream(tempPath, { flags: 'wx' }));
+    // flush: the bytes reach the disk before the file is renamed into the blob store and its row committed.
+    await pipeline(body, meter, createWriteStream(tempPath, { flags: 'wx', flush: true }));
   } catch (error) {
     await rm(tempPath, { force: true });
     if (error instanceof AppError) throw error;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { FsBlobStore } from '../../stores/blob/fs-blob-store.ts';
 import { collectGarbage } from './collect-garbage.ts';
+import { BlobGate } from '../blob-gate.ts';
 import type { PackageStore } from '../ports.ts';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
@@ -32,13 +33,58 @@ test('removes only unreferenced blobs older than the grace period, and a re-put 
     await blobs.putFile(reused, temp);
 
     const packages = { referencedBlobKeys: async () => new Set([referenced]) } as unknown as PackageStore;
-    const result = await collectGarbage({ packages, blobs, now: () => new Date(), log: silent });
+    const result = await collectGarbage({ packages, blobs, blobGate: new BlobGate(), now: () => new Date(), log: silent });
 
     assert.deepEqual(result, { deleted: 1, kept: 3 });
     assert.equal(await blobs.stat(orphanOld), undefined);
     assert.ok(await blobs.stat(referenced));
     assert.ok(await blobs.stat(orphanNew));
     assert.ok(await blobs.stat(reused));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a push that stores a stale blob and commits while a sweep runs keeps its blob', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'pallet-gc-race-'));
+  try {
+    const blobs = new FsBlobStore(root);
+    const gate = new BlobGate();
+    const key = keyOf('left behind by a failed push');
+    await blobs.putBytes(key, Buffer.from('left behind by a failed push'));
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(path.join(root, key.slice(0, 2), key.slice(2, 4), key), twoHoursAgo, twoHoursAgo);
+
+    const references = new Set<string>();
+    let sweepAskedForReferences!: () => void;
+    const sweepStarted = new Promise<void>((resolve) => {
+      sweepAskedForReferences = resolve;
+    });
+    const packages = {
+      referencedBlobKeys: async () => {
+        sweepAskedForReferences();
+        return new Set(references);
+      },
+    } as unknown as PackageStore;
+
+    // The retry of that push is inside the gate: its blob is stored, its row not yet committed.
+    let commit!: () => void;
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    const push = gate.shared(async () => {
+      await sweepStarted;
+      await committed;
+      references.add(key);
+    });
+    const sweep = collectGarbage({ packages, blobs, blobGate: gate, now: () => new Date(), log: silent });
+    await sweepStarted;
+    // Without the gate the sweep would re-check and delete during this pause; with it, it waits for the commit.
+    setTimeout(commit, 100);
+    const [result] = await Promise.all([sweep, push]);
+
+    assert.equal(result.deleted, 0);
+    assert.ok(await blobs.stat(key), 'the committed version still has its blob');
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -5,26 +5,45 @@
  */
 import type { Logger } from '../logger.ts';
 import type { BlobStore, PackageStore } from '../ports.ts';
+import type { BlobGate } from '../blob-gate.ts';
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
 
 export async function collectGarbage(
-  deps: { readonly packages: PackageStore; readonly blobs: BlobStore; readonly now: () => Date; readonly log: Logger },
+  deps: {
+    readonly packages: PackageStore;
+    readonly blobs: BlobStore;
+    readonly blobGate: BlobGate;
+    readonly now: () => Date;
+    readonly log: Logger;
+  },
   graceMs: number = DEFAULT_GRACE_MS,
 ): Promise<{ deleted: number; kept: number }> {
-  // Keys are listed first and references read after: a blob put after the listing is not considered at all.
   const keys: string[] = [];
   for await (const key of deps.blobs.list()) keys.push(key);
-  const referenced = await deps.packages.referencedBlobKeys();
   const cutoff = deps.now().getTime() - graceMs;
-  let deleted = 0;
-  for (const key of keys) {
-    if (referenced.has(key)) continue;
+  const isStale = async (key: string) => {
     const info = await deps.blobs.stat(key);
-    if (!info || info.modifiedAt.getTime() > cutoff) continue;
-    await deps.blobs.delete(key);
-    deleted += 1;
-  }
+    return info !== undefined && info.modifiedAt.getTime() <= cutoff;
+  };
+
+  // A first pass without the gate finds candidates; pushes carry on meanwhile.
+  const firstReferences = await deps.packages.referencedBlobKeys();
+  const candidates: string[] = [];
+  for (const key of keys) if (!firstReferences.has(key) && (await isStale(key))) candidates.push(key);
+  if (candidates.length === 0) return { deleted: 0, kept: keys.length };
+
+  // With no push between storing blobs and committing its row, re-check and delete.
+  const deleted = await deps.blobGate.exclusive(async () => {
+    const references = await deps.packages.referencedBlobKeys();
+    let count = 0;
+    for (const key of candidates) {
+      if (references.has(key) || !(await isStale(key))) continue;
+      await deps.blobs.delete(key);
+      count += 1;
+    }
+    return count;
+  });
   if (deleted > 0) deps.log.info({ deleted }, 'unreferenced blobs removed');
   return { deleted, kept: keys.length - deleted };
 }

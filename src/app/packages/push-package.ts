@@ -7,17 +7,19 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { AppError } from '../../errors.ts';
 import { ArchiveError, openZipArchive } from '../../archive/zip-reader.ts';
-import { inspectPackage, PackageRuleError, type InspectedPackage } from '../../domain/nupkg.ts';
+import { inspectPackage, PACKAGE_LIMITS, PackageRuleError, type InspectedPackage } from '../../domain/nupkg.ts';
 import { isSemVer2Package, type Manifest } from '../../domain/manifest.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
 import { authorize } from '../policy.ts';
-import type { Actor } from '../actor.ts';
+import { actorName, type Actor } from '../actor.ts';
 import type { BlobStore, PackageStore, VersionDetails } from '../ports.ts';
+import type { BlobGate } from '../blob-gate.ts';
 import type { SpooledUpload } from './spooled-upload.ts';
 
 export interface PushDependencies {
   readonly packages: PackageStore;
   readonly blobs: BlobStore;
+  readonly blobGate: BlobGate;
   readonly now: () => Date;
   readonly log: Logger;
 }
@@ -32,19 +34,29 @@ export async function pushPackage(deps: PushDependencies, actor: Actor, upload: 
   // A cheap early answer; the unique key on insert is what really guarantees a single winner.
   if (await deps.packages.findVersion(idLower, versionLower)) throw alreadyExists(manifest);
 
+  // From the first blob stored to the row inserted, garbage collection must not judge these blobs unreferenced.
+  const outcome = await deps.blobGate.shared(() => storeAndCommit(deps, upload, inspected));
+  if (outcome === 'exists') throw alreadyExists(manifest);
+
+  deps.log.info({ id: manifest.id, version: manifest.version.full, size: upload.size, actor: actorName(actor) }, 'package pushed');
+  return { id: manifest.id, version: manifest.version.full };
+}
+
+/** Stores the blobs, then inserts the version row: the commit point. */
+async function storeAndCommit(deps: PushDependencies, upload: SpooledUpload, inspected: InspectedPackage): Promise<'created' | 'exists'> {
+  const { manifest } = inspected;
   const [nuspecBlob, readmeBlob, iconBlob, licenseBlob] = await Promise.all([
     putSmallBlob(deps.blobs, inspected.nuspecBytes),
     putSmallBlob(deps.blobs, inspected.readme),
     putSmallBlob(deps.blobs, inspected.icon?.bytes),
     putSmallBlob(deps.blobs, inspected.licenseFile),
   ]);
-  const packageSha512 = Buffer.from(upload.sha512Hex, 'hex').toString('base64');
   await deps.blobs.putFile(upload.sha512Hex, upload.path);
 
-  const outcome = await deps.packages.insertVersion({
+  return deps.packages.insertVersion({
     id: manifest.id,
-    idLower,
-    versionLower,
+    idLower: lowerPackageId(manifest.id),
+    versionLower: manifest.version.lower,
     versionNormalized: manifest.version.normalized,
     versionFull: manifest.version.full,
     versionOriginal: manifest.version.originalText,
@@ -54,7 +66,7 @@ export async function pushPackage(deps: PushDependencies, actor: Actor, upload: 
     publishedAt: deps.now(),
     packageBlob: upload.sha512Hex,
     packageSize: upload.size,
-    packageSha512,
+    packageSha512: Buffer.from(upload.sha512Hex, 'hex').toString('base64'),
     nuspecBlob: nuspecBlob as string,
     readmeBlob,
     iconBlob,
@@ -62,15 +74,11 @@ export async function pushPackage(deps: PushDependencies, actor: Actor, upload: 
     licenseBlob,
     details: versionDetails(manifest),
   });
-  if (outcome === 'exists') throw alreadyExists(manifest);
-
-  deps.log.info({ id: manifest.id, version: manifest.version.full, size: upload.size, actor: actorName(actor) }, 'package pushed');
-  return { id: manifest.id, version: manifest.version.full };
 }
 
 async function inspectUpload(upload: SpooledUpload): Promise<InspectedPackage> {
   try {
-    const archive = await openZipArchive(upload.path);
+    const archive = await openZipArchive(upload.path, { maxEntries: PACKAGE_LIMITS.maxEntries });
     try {
       return await inspectPackage(archive);
     } finally {
@@ -122,8 +130,4 @@ function versionDetails(manifest: Manifest): VersionDetails {
       dependencies: group.dependencies.map((dependency) => ({ id: dependency.id, range: dependency.range.normalized })),
     })),
   };
-}
-
-export function actorName(actor: Actor): string {
-  return actor.kind === 'anonymous' ? 'anonymous' : `api-key:${actor.name}`;
 }

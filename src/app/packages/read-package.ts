@@ -4,7 +4,7 @@
  */
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
-import type { BlobKey, PackageStore, StoredVersion } from '../ports.ts';
+import type { BlobKey, BlobStore, PackageStore, SearchFilters, StoredVersion } from '../ports.ts';
 
 export type PackageFileKind = 'nupkg' | 'nuspec' | 'readme' | 'icon' | 'license';
 
@@ -16,9 +16,23 @@ export interface PackageFile {
 
 export class PackageReader {
   private readonly packages: PackageStore;
+  private readonly blobs: BlobStore;
 
-  constructor(packages: PackageStore) {
+  constructor(packages: PackageStore, blobs: BlobStore) {
     this.packages = packages;
+    this.blobs = blobs;
+  }
+
+  /** `versionLower` of every version, unlisted included, ascending: the flat container's version list. */
+  async versionKeys(id: string): Promise<string[]> {
+    return this.packages.listVersionKeys(lowerPackageId(id));
+  }
+
+  /** Listed versions that pass the search filters (prerelease, SemVer 2.0.0), ascending. */
+  async listedVersions(id: string, filters: Pick<SearchFilters, 'includePrerelease' | 'includeSemVer2'>): Promise<StoredVersion[]> {
+    return (await this.versions(id)).filter(
+      (version) => version.listed && (filters.includePrerelease || !version.isPrerelease) && (filters.includeSemVer2 || !version.isSemVer2),
+    );
   }
 
   /** Every version of an id, unlisted included, ascending; empty when the id is unknown. */
@@ -30,6 +44,22 @@ export class PackageReader {
   async registrationVersions(id: string, includeSemVer2: boolean): Promise<StoredVersion[]> {
     const versions = await this.versions(id);
     return includeSemVer2 ? versions : versions.filter((version) => !version.isSemVer2);
+  }
+
+  /** The one version of a registration hive's list that `versionText` names, in any equivalent form. */
+  findIn(versions: readonly StoredVersion[], versionText: string): StoredVersion | undefined {
+    const versionLower = NuGetVersion.tryParse(versionText)?.lower;
+    return versionLower === undefined ? undefined : versions.find((version) => version.versionLower === versionLower);
+  }
+
+  /** The package's readme as text, when it has one. */
+  async readmeText(version: StoredVersion): Promise<string | undefined> {
+    if (version.readmeBlob === undefined) return undefined;
+    const stream = await this.blobs.open(version.readmeBlob);
+    if (!stream) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   /** Lenient on input: any casing and any equivalent version form (`1.0`, `1.0.0.0`) finds the version. */

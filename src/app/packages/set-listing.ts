@@ -8,9 +8,8 @@ import { AppError } from '../../errors.ts';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
 import { authorize } from '../policy.ts';
-import type { Actor } from '../actor.ts';
+import { actorName, type Actor } from '../actor.ts';
 import type { PackageStore } from '../ports.ts';
-import { actorName } from './push-package.ts';
 
 export async function setListing(
   deps: { readonly packages: PackageStore; readonly log: Logger },

@@ -15,10 +15,10 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export function registerPackageContentRoutes(server: FastifyInstance, deps: RouteDependencies): void {
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#enumerate-package-versions
   readRoute<{ Params: { id: string } }>(server, '/v3/package/:id/index.json', async (request, reply) => {
-    const versions = await deps.reader.versions(request.params.id);
+    const versions = await deps.reader.versionKeys(request.params.id);
     if (versions.length === 0) return sendNotFound(reply, `Package '${request.params.id}'`);
     // Unlisted versions stay here: restore must still find them. Lowercase normalized, no metadata.
-    return reply.header('cache-control', 'no-cache').send({ versions: versions.map((version) => version.versionLower) });
+    return reply.header('cache-control', 'no-cache').send({ versions });
   });
 
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#download-package-content-nupkg

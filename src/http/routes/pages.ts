@@ -21,8 +21,7 @@ export function registerPageRoutes(server: FastifyInstance, deps: RouteDependenc
   });
 
   readRoute<{ Params: { id: string } }>(server, '/packages/:id', async (request, reply) => {
-    const versions = (await deps.reader.versions(request.params.id)).filter((version) => version.listed);
-    const latest = versions.at(-1);
+    const latest = (await deps.reader.listedVersions(request.params.id, { includePrerelease: true, includeSemVer2: true })).at(-1);
     if (!latest) return sendNotFound(reply, `Package '${request.params.id}'`);
     return reply.redirect(deps.urlsFor(request).packageDetails(latest.registrationId, latest.versionNormalized));
   });
@@ -31,7 +30,7 @@ export function registerPageRoutes(server: FastifyInstance, deps: RouteDependenc
     const version = await deps.reader.version(request.params.id, request.params.version);
     if (!version) return sendNotFound(reply, `Package '${request.params.id}' version '${request.params.version}'`);
     const all = await deps.reader.versions(request.params.id);
-    const readme = version.readmeBlob === undefined ? undefined : await readText(deps, version.readmeBlob);
+    const readme = await deps.reader.readmeText(version);
     return sendPage(reply, `${version.registrationId} ${version.versionFull}`, detailsBody(deps.urlsFor(request), version, all, readme));
   });
 
@@ -76,14 +75,6 @@ function detailsBody(urls: FeedUrls, version: StoredVersion, all: readonly Store
     <h2>Dependencies</h2><ul>${dependencies || '<li>None</li>'}</ul>
     <h2>Versions</h2><ul>${rows}</ul>
     ${readme === undefined ? '' : `<h2>Readme</h2><pre class="readme">${escape(readme)}</pre>`}`;
-}
-
-async function readText(deps: RouteDependencies, key: string): Promise<string | undefined> {
-  const stream = await deps.blobs.open(key);
-  if (!stream) return undefined;
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function sendPage(reply: FastifyReply, title: string, body: string): FastifyReply {

@@ -33,7 +33,7 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
       throw error;
     }
     try {
-      const pushed = await pushPackage({ packages: deps.packages, blobs: deps.blobs, now: deps.now, log: request.log }, actor, upload);
+      const pushed = await pushPackage({ packages: deps.packages, blobs: deps.blobs, blobGate: deps.blobGate, now: deps.now, log: request.log }, actor, upload);
       return reply.code(201).send({ id: pushed.id, version: pushed.version });
     } finally {
       // After a successful push the file has moved into the blob store; otherwise it is discarded here.

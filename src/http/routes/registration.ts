@@ -4,7 +4,6 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NuGetVersion } from '../../domain/nuget-version.ts';
 import type { RouteDependencies } from '../route-dependencies.ts';
 import { readRoute } from '../read-route.ts';
 import { acceptsGzip } from '../accept-encoding.ts';
@@ -26,8 +25,7 @@ export function registerRegistrationRoutes(server: FastifyInstance, deps: RouteD
       if (file.toLowerCase() === 'index.json') return send(request, reply, buildRegistrationIndex(urls, hive, versions));
 
       const versionText = file.slice(0, -'.json'.length);
-      const versionLower = NuGetVersion.tryParse(versionText)?.lower;
-      const version = versions.find((candidate) => candidate.versionLower === versionLower);
+      const version = deps.reader.findIn(versions, versionText);
       if (!version) {
         return sendNotFound(reply, `Package '${id}' version '${versionText}'`);
       }

@@ -23,9 +23,7 @@ export function registerSearchRoutes(server: FastifyInstance, deps: RouteDepende
     reply.header('cache-control', 'no-cache');
     // Version mode when `id` is given and `q` is not, as on nuget.org.
     if (id !== undefined && q === undefined) {
-      const versions = (await deps.reader.versions(id)).filter(
-        (version) => version.listed && (filters.includePrerelease || !version.isPrerelease) && (filters.includeSemVer2 || !version.isSemVer2),
-      );
+      const versions = await deps.reader.listedVersions(id, filters);
       const data = versions.map((version) => (filters.includeSemVer2 ? version.versionFull : version.versionNormalized));
       return reply.send(buildAutocompleteResponse(data.length, data));
     }

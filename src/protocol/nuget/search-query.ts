@@ -23,22 +23,26 @@ const FIELD_ALIASES: Record<string, Exclude<SearchTerm['field'], undefined>> = {
   owners: 'owners',
 };
 
+/** More terms than anyone types; past it the query would only grow SQL toward SQLite's expression limit. */
+export const MAX_SEARCH_TERMS = 32;
 const DEFAULT_TAKE = 20;
 const MAX_TAKE = 1000;
 const MAX_SKIP = 3000;
 
 export type QueryParameters = Record<string, string | string[] | undefined>;
 
-function single(query: QueryParameters, name: string): string | undefined {
+export function queryValue(query: QueryParameters, name: string): string | undefined {
   const value = query[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Terms of `q`; terms past MAX_SEARCH_TERMS are dropped. */
 export function parseSearchTerms(q: string | undefined): SearchTerm[] {
   const terms: SearchTerm[] = [];
-  // A token is field:"quoted phrase", field:word, "quoted phrase" or word.
-  const tokenPattern = /(?:([A-Za-z]+):)?(?:"([^"]*)"|(\S+))/g;
+  // A token is field:"quoted phrase", field:word, "quoted phrase" or word; `id: json` reads as `id:json`.
+  const tokenPattern = /(?:([A-Za-z]+):\s*)?(?:"([^"]*)"|(\S+))/g;
   for (const match of (q ?? '').matchAll(tokenPattern)) {
+    if (terms.length === MAX_SEARCH_TERMS) break;
     const fieldName = match[1]?.toLowerCase();
     const value = (match[2] ?? match[3] ?? '').trim().toLowerCase();
     if (value.length === 0) continue;
@@ -54,10 +58,10 @@ export function parseSearchTerms(q: string | undefined): SearchTerm[] {
 }
 
 export function parseFilters(query: QueryParameters): SearchFilters {
-  const packageType = single(query, 'packageType')?.trim().toLowerCase();
+  const packageType = queryValue(query, 'packageType')?.trim().toLowerCase();
   return {
-    includePrerelease: single(query, 'prerelease')?.toLowerCase() === 'true',
-    includeSemVer2: includesSemVer2(single(query, 'semVerLevel')),
+    includePrerelease: queryValue(query, 'prerelease')?.toLowerCase() === 'true',
+    includeSemVer2: includesSemVer2(queryValue(query, 'semVerLevel')),
     packageType: packageType ? packageType : undefined,
   };
 }
@@ -70,13 +74,9 @@ export function includesSemVer2(semVerLevel: string | undefined): boolean {
 
 /** nuget.org resets a negative or too-large `take` to the default instead of clamping it. */
 export function parsePaging(query: QueryParameters): { skip: number; take: number } {
-  const skipValue = Number.parseInt(single(query, 'skip') ?? '0', 10);
-  const takeValue = Number.parseInt(single(query, 'take') ?? `${DEFAULT_TAKE}`, 10);
+  const skipValue = Number.parseInt(queryValue(query, 'skip') ?? '0', 10);
+  const takeValue = Number.parseInt(queryValue(query, 'take') ?? `${DEFAULT_TAKE}`, 10);
   const skip = Number.isFinite(skipValue) && skipValue > 0 ? Math.min(skipValue, MAX_SKIP) : 0;
   const take = Number.isFinite(takeValue) && takeValue >= 0 && takeValue <= MAX_TAKE ? takeValue : DEFAULT_TAKE;
   return { skip, take };
-}
-
-export function queryValue(query: QueryParameters, name: string): string | undefined {
-  return single(query, name);
 }

@@ -1,6 +1,7 @@
 /**
  * BlobStore on a local folder. Keys are content hashes, sharded as `ab/cd/abcd…` so no folder grows huge.
- * Writes land under a temp name and are renamed into place, so a reader never sees half a blob.
+ * Writes land under a temp name, are synced, and are renamed into place, so a reader never sees half a
+ * blob and a stored blob survives a power cut. `putFile` expects a source file its writer already synced.
  */
 import { mkdir, open, opendir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
@@ -31,6 +32,7 @@ export class FsBlobStore implements BlobStore {
     }
     await mkdir(path.dirname(target), { recursive: true });
     await rename(sourcePath, target);
+    await syncDirectory(path.dirname(target));
   }
 
   async putBytes(key: BlobKey, bytes: Uint8Array): Promise<void> {
@@ -46,6 +48,7 @@ export class FsBlobStore implements BlobStore {
       await handle.close();
     }
     await rename(temporary, target);
+    await syncDirectory(path.dirname(target));
   }
 
   async open(key: BlobKey): Promise<Readable | undefined> {
@@ -110,6 +113,16 @@ async function refresh(file: string): Promise<boolean> {
   } catch (error) {
     if (isMissing(error)) return false;
     throw error;
+  }
+}
+
+/** Makes a rename durable: the directory entry, not only the file's bytes, must reach the disk. */
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -46,6 +46,13 @@ export class SqlitePackageStore implements PackageStore {
       .map(rowToStoredVersion);
   }
 
+  async listVersionKeys(idLower: string): Promise<string[]> {
+    return this.database
+      .prepare('SELECT version_lower FROM package_versions WHERE id_lower = ? ORDER BY sort_key')
+      .all(idLower)
+      .map((row) => String(row.version_lower));
+  }
+
   async setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean> {
     return inTransaction(this.database, () => {
       const result = this.database

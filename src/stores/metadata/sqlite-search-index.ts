@@ -145,20 +145,20 @@ export class SqliteSearchIndex implements SearchIndex {
   async autocompleteIds(request: SearchFilters & { prefix: string; skip: number; take: number }): Promise<{ totalHits: number; ids: string[] }> {
     const params = new SqlParams();
     const prefix = params.add(request.prefix.toLowerCase());
+    const matches = `${latestVersions(request, params)} AND ${packageTypeCondition(request, params)}
+      AND (${prefix} = '' OR instr(e.id_lower, ${prefix}) = 1 OR instr(e.id_lower, '.' || ${prefix}) > 0
+           OR instr(e.id_lower, '-' || ${prefix}) > 0 OR instr(e.id_lower, '_' || ${prefix}) > 0)`;
+    const matchValues = { ...params.values }; // before paging adds placeholders the count query lacks
     const rows = this.database
       .prepare(
-        `SELECT p.id AS registration_id, count(*) OVER () AS total_hits
-         FROM ${latestVersions(request, params)} AND ${packageTypeCondition(request, params)}
-           AND (${prefix} = '' OR instr(e.id_lower, ${prefix}) = 1 OR instr(e.id_lower, '.' || ${prefix}) > 0
-                OR instr(e.id_lower, '-' || ${prefix}) > 0 OR instr(e.id_lower, '_' || ${prefix}) > 0)
+        `SELECT p.id AS registration_id, count(*) OVER () AS total_hits FROM ${matches}
          ORDER BY CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, p.total_downloads DESC, e.id_lower
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
-    if (rows.length === 0 && (request.skip > 0 || request.take === 0)) {
-      const all = await this.autocompleteIds({ ...request, skip: 0, take: Number.MAX_SAFE_INTEGER });
-      return { totalHits: all.totalHits, ids: [] };
-    }
-    return { totalHits: Number(rows[0]?.total_hits ?? 0), ids: rows.map((row) => String(row.registration_id)) };
+    // An empty page (past the end, or take=0) carries no total_hits column to read the count from.
+    const totalHits =
+      rows.length > 0 ? Number(rows[0]?.total_hits) : Number(this.database.prepare(`SELECT count(*) AS total FROM ${matches}`).get(matchValues)?.total ?? 0);
+    return { totalHits, ids: rows.map((row) => String(row.registration_id)) };
   }
 }
