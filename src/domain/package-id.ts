@@ -32,10 +32,6 @@ export function packageIdProblem(id: string): string | undefined {
   return undefined;
 }
 
-export function isValidPackageId(id: string): boolean {
-  return packageIdProblem(id) === undefined;
-}
-
 /**
  * The identity key and URL form of an id. Only ASCII letters are lowered: NuGet uses .NET's
  * `ToLowerInvariant`, whose mapping differs from JavaScript's `toLowerCase` for some non-ASCII
