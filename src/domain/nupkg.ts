@@ -7,14 +7,21 @@
 import { ManifestError, parseNuspec } from './nuspec.ts';
 import type { Manifest } from './manifest.ts';
 
+/** What a zip entry is, from its attributes: only files and folders belong in a package. */
+export type ArchiveEntryType = 'file' | 'directory' | 'symlink' | 'special';
+
 export interface ArchiveEntry {
+  /** The name exactly as the archive spells it (decoded from UTF-8; the reader refuses any other encoding). */
   readonly name: string;
   readonly compressedSize: number;
   readonly uncompressedSize: number;
+  readonly type: ArchiveEntryType;
 }
 
 /** What the package rules need from a zip: its directory, a capped reader, and a full integrity pass. */
 export interface PackageArchive {
+  /** Size of the archive file in bytes: the zip-bomb limits are relative to it. */
+  readonly size: number;
   readonly entries: readonly ArchiveEntry[];
   /** Inflates one entry; fails if it is (or turns out to be) larger than `maxBytes`, or corrupt. */
   read(name: string, maxBytes: number): Promise<Buffer>;
