@@ -1,116 +1,82 @@
 /**
- * The one place a zip library is used. Opens a .nupkg on disk, lists its central directory, and inflates
- * entries with a byte cap, checking each entry's size and CRC-32 against its headers as it goes.
- * Entry names are returned raw (decoded, not validated): the package rules in `domain/nupkg.ts` judge them.
+ * Pallet's own strict zip reader (node:fs and node:zlib only). It opens an uploaded .nupkg and validates
+ * it as every reader will see it: one end record, one directory holding exactly the entries it counts,
+ * local headers that agree with it, entries that tile the file with no overlap (the overlapping zip bomb)
+ * and no hidden bytes, names with one meaning, only stored and deflate data, and each entry's real size and
+ * CRC-32. Entry names are returned decoded but not judged: the package rules in `domain/nupkg.ts` do that.
+ * Format: APPNOTE.TXT, https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT
+ *
+ *   zip-end.ts      the end record and its Zip64 twin: where the directory is
+ *   zip-records.ts  pure parsing of the central directory, local headers, descriptors
+ *   zip-names.ts    name decoding and the Unicode Path extra field
+ *   zip-layout.ts   local headers against the directory; entries tile the file
+ *   zip-inflate.ts  capped inflation with size and CRC-32 checks
  */
-import { crc32 } from 'node:zlib';
-import yauzl from 'yauzl';
-import type { Entry, ZipFile } from 'yauzl';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ArchiveEntry, PackageArchive } from '../domain/nupkg.ts';
+import { ArchiveError } from './archive-error.ts';
+import { inflateEntry, SequentialReader, type LocatedEntry } from './zip-inflate.ts';
+import { locateEntries, readAt } from './zip-layout.ts';
+import { END_SIZE, LOCATOR_SIZE, MAX_COMMENT, ZIP64_END_SIZE, findEndRecord, parseZip64Locator, resolveDirectory, type Directory } from './zip-end.ts';
+import { parseCentralDirectory } from './zip-records.ts';
 
-export class ArchiveError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ArchiveError';
-  }
-}
+export { ArchiveError };
 
-const UTF8_FILE_NAME_FLAG = 0x800;
-const STORED = 0;
-
-export async function openZipArchive(filePath: string, limits: { maxEntries: number }): Promise<PackageArchive & { close(): void }> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => {
-    // decodeStrings and validateEntrySizes off: unsafe names and lying sizes reach our own checks, whose
-    // messages name the entry, instead of a generic library error.
-    yauzl.open(filePath, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false }, (error, zipFile) =>
-      error ? reject(new ArchiveError(`the package is not a readable zip archive (${error.message})`, { cause: error })) : resolve(zipFile),
-    );
-  });
+export async function openZipArchive(filePath: string, limits: { maxEntries: number }): Promise<PackageArchive & { close(): Promise<void> }> {
+  const file = await open(filePath, 'r');
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= file.close());
   try {
+    const { size } = await file.stat();
+    const directory = await findDirectory(file, size);
     // The end record states the count: refuse before reading (and holding) a huge central directory.
-    if (zip.entryCount > limits.maxEntries) {
-      throw new ArchiveError(`the package has ${zip.entryCount} entries; the limit is ${limits.maxEntries}`);
+    if (directory.entries > limits.maxEntries) {
+      throw new ArchiveError(`the package has ${directory.entries} entries; the limit is ${limits.maxEntries}`);
     }
-    const rawEntries = await readCentralDirectory(zip);
-    const byName = new Map<string, Entry>();
-    const entries: ArchiveEntry[] = rawEntries.map((entry) => {
-      const name = decodeName(entry);
-      if (entry.compressionMethod === STORED && entry.compressedSize !== entry.uncompressedSize) {
-        throw new ArchiveError(`'${name}' is corrupt: it is stored uncompressed, yet its headers give two different sizes`);
-      }
-      if (!byName.has(name)) byName.set(name, entry);
-      return { name, compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize };
-    });
+    // One read for the whole directory: parsing 65,533 entries stays linear.
+    const records = parseCentralDirectory(await readAt(file, directory.offset, directory.size), directory.entries);
+    const dataStarts = await locateEntries(file, records, directory.offset);
+    const located: LocatedEntry[] = records.map((record, index) => ({ ...record, dataStart: dataStarts[index] as number }));
+    const inFileOrder = [...located].sort((a, b) => a.dataStart - b.dataStart);
+    const byName = new Map<string, LocatedEntry>();
+    for (const entry of located) if (!byName.has(entry.name)) byName.set(entry.name, entry);
+    const entries: ArchiveEntry[] = records.map(({ name, compressedSize, uncompressedSize, type }) => ({ name, compressedSize, uncompressedSize, type }));
     return {
+      size,
       entries,
       read: async (name, maxBytes) => {
         const entry = byName.get(name);
         if (!entry) throw new ArchiveError(`the package has no entry '${name}'`);
-        return inflate(zip, entry, name, maxBytes, true);
+        return inflateEntry(new SequentialReader(file, entry.dataStart + entry.compressedSize), entry, maxBytes, true);
       },
+      // In file order (the entries tile the file, checked above), so the archive is read once, forward.
       verifyAll: async () => {
-        for (const [index, entry] of rawEntries.entries()) {
-          await inflate(zip, entry, entries[index]?.name ?? '', Number.POSITIVE_INFINITY, false);
-        }
+        const reader = new SequentialReader(file, directory.offset);
+        for (const entry of inFileOrder) await inflateEntry(reader, entry, Number.POSITIVE_INFINITY, false);
       },
-      close: () => zip.close(),
+      close,
     };
   } catch (error) {
-    zip.close();
+    await close();
     throw error;
   }
 }
 
-function readCentralDirectory(zip: ZipFile): Promise<Entry[]> {
-  return new Promise((resolve, reject) => {
-    const entries: Entry[] = [];
-    zip.on('entry', (entry: Entry) => {
-      entries.push(entry);
-      zip.readEntry();
-    });
-    zip.on('end', () => resolve(entries));
-    zip.on('error', (error: Error) => reject(new ArchiveError(`the package's zip directory is corrupt (${error.message})`, { cause: error })));
-    zip.readEntry();
-  });
-}
-
-function decodeName(entry: Entry): string {
-  const raw = entry.fileName as unknown as Buffer;
-  return (entry.generalPurposeBitFlag & UTF8_FILE_NAME_FLAG) !== 0 ? raw.toString('utf8') : raw.toString('latin1');
-}
-
-/** Inflates one entry, checking its real size and CRC-32 against its headers; keeps the bytes only when asked, so verifying a large package holds no entry in memory. */
-async function inflate(zip: ZipFile, entry: Entry, name: string, maxBytes: number, keep: boolean): Promise<Buffer> {
-  if (entry.uncompressedSize > maxBytes) {
-    throw new ArchiveError(`'${name}' is ${entry.uncompressedSize} bytes; the limit is ${maxBytes}`);
+/** Finds the end record in the last 22 + 65,535 bytes, and its Zip64 twin when a locator sits right before it. */
+async function findDirectory(file: FileHandle, size: number): Promise<Directory> {
+  if (size < END_SIZE) throw new ArchiveError('the package is not a readable zip archive (it has no end-of-central-directory record)');
+  const tailLength = Math.min(size, END_SIZE + MAX_COMMENT);
+  const tailStart = size - tailLength;
+  const tail = await readAt(file, tailStart, tailLength);
+  const end = findEndRecord(tail, tailStart);
+  if (end.offset < LOCATOR_SIZE) return resolveDirectory(end);
+  const locatorStart = end.offset - LOCATOR_SIZE;
+  const locator = parseZip64Locator(
+    locatorStart >= tailStart ? tail.subarray(locatorStart - tailStart, end.offset - tailStart) : await readAt(file, locatorStart, LOCATOR_SIZE),
+  );
+  if (!locator) return resolveDirectory(end);
+  if (locator.zip64EndOffset + ZIP64_END_SIZE > locatorStart) {
+    throw new ArchiveError('the package is not a readable zip archive (its Zip64 locator points past itself)');
   }
-  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
-    zip.openReadStream(entry, (error, readStream) =>
-      error ? reject(new ArchiveError(`cannot read '${name}' (${error.message})`, { cause: error })) : resolve(readStream),
-    );
-  });
-  const chunks: Buffer[] = [];
-  let checksum = 0;
-  let size = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      // Stop at the first byte past the declared size: the declared sizes are what the zip-bomb cap
-      // was checked against, so a lying entry must never inflate further than it claimed.
-      if (size > entry.uncompressedSize) {
-        throw new ArchiveError(`'${name}' is corrupt: it inflates past the ${entry.uncompressedSize} bytes its headers declare`);
-      }
-      if (size > maxBytes) throw new ArchiveError(`'${name}' inflates past its limit of ${maxBytes} bytes`);
-      checksum = crc32(chunk, checksum);
-      if (keep) chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof ArchiveError) throw error;
-    throw new ArchiveError(`'${name}' is corrupt (${(error as Error).message})`, { cause: error });
-  }
-  if (size !== entry.uncompressedSize) {
-    throw new ArchiveError(`'${name}' is corrupt: it inflates to ${size} bytes, but its headers declare ${entry.uncompressedSize}`);
-  }
-  if (checksum !== entry.crc32 >>> 0) throw new ArchiveError(`'${name}' is corrupt: its CRC-32 does not match its header`);
-  return Buffer.concat(chunks);
+  return resolveDirectory(end, { bytes: await readAt(file, locator.zip64EndOffset, ZIP64_END_SIZE), offset: locator.zip64EndOffset });
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { buffer } from 'node:stream/consumers';
 import yauzl from 'yauzl';
-import { writeZip } from './zip-writer.ts';
+import { extraField, unicodePathExtra, unixMode, writeZip, type ZipEntry } from './zip-writer.ts';
 
 interface ReadEntry {
   name: string;
@@ -155,5 +155,141 @@ describe('writeZip', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  // Well-formed outputs with every optional structure, as independent readers see them.
+  const wellFormed: [string, ZipEntry[], Parameters<typeof writeZip>[1]][] = [
+    ['plain data descriptors', [{ name: 'a.txt', data: 'hello '.repeat(100), dataDescriptor: 'plain' }, { name: 'b.txt', data: 'stored', method: 'store', dataDescriptor: 'plain' }], {}],
+    ['signed data descriptors', [{ name: 'a.txt', data: 'hello '.repeat(100), dataDescriptor: 'signed' }, { name: 'b.txt', data: 'stored', method: 'store', dataDescriptor: 'signed' }], {}],
+    [
+      'Zip64 records and extra fields',
+      [
+        { name: 'a.txt', data: 'hello '.repeat(100), zip64: true },
+        { name: 'b.txt', data: 'descriptor', zip64: true, dataDescriptor: 'signed' },
+        { name: 'c.txt', data: 'no zip64 field' },
+      ],
+      { zip64: true },
+    ],
+    ['a directory, a comment, Unix modes and a Unicode Path field', [
+      { name: 'lib/', data: '', method: 'store', ...unixMode(0o040755) },
+      { name: 'lib/ü.txt', data: 'x', ...unixMode(0o100644), centralExtra: unicodePathExtra('lib/ü.txt', 'lib/ü.txt') },
+    ], { comment: 'comment' }],
+  ];
+
+  for (const [what, entries, options] of wellFormed) {
+    it(`writes ${what} that yauzl reads`, async () => {
+      const read = await readZip(writeZip(entries, options));
+      assert.deepEqual(
+        read.map((e) => e.name),
+        entries.map((e) => e.name),
+      );
+      for (const [i, entry] of entries.entries()) assert.equal(read[i]?.data?.toString(), entry.data.toString());
+    });
+
+    it(`writes ${what} that unzip -t accepts`, { skip: !hasUnzip() && 'unzip not installed' }, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pallet-zip-'));
+      try {
+        const file = join(dir, 'test.zip');
+        writeFileSync(file, writeZip(entries, options));
+        assert.match(execFileSync('unzip', ['-t', file], { encoding: 'utf8' }), /No errors detected/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe('writeZip: hostile knobs', () => {
+  const localHeaderName = (zip: Buffer, at = 0) => zip.subarray(at + 30, at + 30 + zip.readUInt16LE(at + 26)).toString('latin1');
+  const endRecord = (zip: Buffer) => zip.subarray(zip.length - 22);
+  const centralOffset = (zip: Buffer) => endRecord(zip).readUInt32LE(16);
+
+  it('writes another name into the local header only, and raw name bytes', async () => {
+    const zip = writeZip([{ name: 'a.dll', data: 'x', localName: 'b.dll' }]);
+    assert.equal(localHeaderName(zip), 'b.dll');
+    assert.equal((await readZip(zip, { readData: false }))[0]?.name, 'a.dll');
+    const raw = writeZip([{ name: 'ignored', nameBytes: Buffer.from([0x61, 0xff]), data: 'x', flags: 0 }]);
+    assert.deepEqual(raw.subarray(30, 32), Buffer.from([0x61, 0xff]));
+    assert.equal(raw.readUInt16LE(6), 0);
+  });
+
+  it('writes methods, flags, attributes and local values as told', () => {
+    const zip = writeZip([{ name: 'a', data: 'lzma?', method: 14, flags: 0x0801, versionMadeBy: 0x0314, externalAttributes: 0x1234, local: { crc32: 7 } }]);
+    const central = centralOffset(zip);
+    assert.equal(zip.readUInt16LE(8), 14);
+    assert.equal(zip.readUInt16LE(6), 0x0801);
+    assert.equal(zip.readUInt32LE(14), 7);
+    assert.deepEqual(zip.subarray(31, 36), Buffer.from('lzma?'));
+    assert.equal(zip.readUInt16LE(central + 4), 0x0314);
+    assert.equal(zip.readUInt32LE(central + 38), 0x1234);
+    assert.deepEqual(unixMode(0o120777), { versionMadeBy: 0x031e, externalAttributes: 0xa1ff0000 });
+  });
+
+  it('writes a Unicode Path extra field and raw extra fields', () => {
+    const field = unicodePathExtra('b', 'a');
+    assert.equal(field.readUInt16LE(0), 0x7075);
+    assert.equal(field.readUInt16LE(2), 6);
+    assert.equal(field.readUInt8(4), 1);
+    assert.equal(field.readUInt32LE(5), crc32(Buffer.from('a')));
+    assert.equal(field.subarray(9).toString(), 'b');
+    const zip = writeZip([{ name: 'a', data: 'x', localExtra: extraField(0xcafe, Buffer.from('hi')) }]);
+    assert.equal(zip.readUInt16LE(28), 6);
+    assert.equal(zip.readUInt16LE(31), 0xcafe);
+  });
+
+  it('writes data descriptors: local values zero, descriptor after the data', () => {
+    const zip = writeZip([{ name: 'a', data: 'abc', method: 'store', dataDescriptor: 'signed', descriptor: { crc32: 9 } }]);
+    assert.equal(zip.readUInt16LE(6), 0x0808);
+    assert.equal(zip.readUInt32LE(14), 0);
+    assert.equal(zip.readUInt32LE(18), 0);
+    assert.equal(zip.readUInt32LE(34), 0x08074b50);
+    assert.equal(zip.readUInt32LE(38), 9);
+    assert.equal(zip.readUInt32LE(42), 3);
+    assert.equal(centralOffset(zip), 34 + 16);
+  });
+
+  it('writes a prefix, gaps, declared counts and sizes, and end-record overrides', () => {
+    const zip = writeZip([{ name: 'a', data: 'x', method: 'store', gapAfter: 3 }, { name: 'b', data: 'y', method: 'store' }], {
+      prefix: Buffer.from('MZ'),
+      declaredEntryCount: 7,
+      declaredCentralDirectorySize: 5,
+      end: { disk: 1 },
+    });
+    assert.equal(zip.readUInt32LE(2), 0x04034b50);
+    assert.equal(zip.readUInt32LE(2 + 32 + 3), 0x04034b50, 'the second record follows the gap');
+    const end = endRecord(zip);
+    assert.equal(end.readUInt16LE(4), 1);
+    assert.equal(end.readUInt16LE(10), 7);
+    assert.equal(end.readUInt32LE(12), 5);
+    assert.equal(zip.readUInt32LE(centralOffset(zip) + 42), 2, 'offsets count from the start of the file');
+  });
+
+  it('writes a Zip64 end record and locator', () => {
+    const zip = writeZip([{ name: 'a', data: 'x', zip64: true }], { zip64: true });
+    const end = endRecord(zip);
+    assert.equal(end.readUInt16LE(10), 0xffff);
+    assert.equal(end.readUInt32LE(16), 0xffffffff);
+    const locator = zip.subarray(zip.length - 42, zip.length - 22);
+    assert.equal(locator.readUInt32LE(0), 0x07064b50);
+    const record = Number(locator.readBigUInt64LE(8));
+    assert.equal(zip.readUInt32LE(record), 0x06064b50);
+    assert.equal(zip.readBigUInt64LE(record + 32), 1n);
+  });
+
+  it('writes central records that share a local header, and local records nested in stored data', () => {
+    const shared = writeZip([{ name: 'kernel', data: 'x'.repeat(100) }, { name: 'copy', data: '', pointsAtLocalOf: 0 }]);
+    const central = centralOffset(shared);
+    const second = central + 46 + 'kernel'.length;
+    assert.equal(shared.readUInt32LE(second + 42), 0, 'both records point at offset 0');
+    assert.equal(shared.readUInt32LE(second + 20), shared.readUInt32LE(central + 20), 'with the same compressed size');
+    assert.equal(shared.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]), 1), -1, 'and there is one local header');
+
+    const nested = writeZip([{ name: 'outer', data: '!', method: 'store' }, { name: 'inner', data: 'in', method: 'store', insideDataOf: 0 }]);
+    const innerOffset = 30 + 'outer'.length;
+    assert.equal(nested.readUInt32LE(innerOffset), 0x04034b50);
+    assert.equal(localHeaderName(nested, innerOffset), 'inner');
+    const nestedCentral = centralOffset(nested);
+    assert.equal(nested.readUInt32LE(nestedCentral + 46 + 'outer'.length + 42), innerOffset);
+    assert.equal(nested.readUInt32LE(nestedCentral + 20), 30 + 'inner'.length + 2 + 1, 'the outer entry holds the inner record and its own byte');
   });
 });
