@@ -39,7 +39,7 @@ async function inspectBytes(bytes: Buffer): Promise<InspectedPackage> {
   try {
     return await inspectPackage(archive);
   } finally {
-    archive.close();
+    await archive.close();
   }
 }
 
@@ -69,9 +69,13 @@ function zipWithNuspec(entries: ZipEntry[], nuspecName = 'Contoso.Widgets.nuspec
   return writeZip([{ name: nuspecName, data: nuspecXml(basic()) }, ...entries]);
 }
 
-/** A fake archive whose entries are only a directory listing; reading returns a small valid nuspec. */
-function fakeArchive(entries: ArchiveEntry[]): PackageArchive & { verified: boolean; reads: string[] } {
+/**
+ * A fake archive whose entries are only a directory listing; reading returns a small valid nuspec. Its size
+ * is that of a large upload (1 GiB) unless given, so only the absolute limits apply.
+ */
+function fakeArchive(entries: ArchiveEntry[], size = 1024 * 1024 * 1024): PackageArchive & { verified: boolean; reads: string[] } {
   const fake = {
+    size,
     entries,
     verified: false,
     reads: [] as string[],
@@ -241,12 +245,16 @@ describe('inspectPackage: unsafe entry names', () => {
   });
 
   it('refuses two entry names that differ only by case', async () => {
-    await refusal(zipWithNuspec([{ name: 'lib/a.dll', data: '1' }, { name: 'LIB/A.DLL', data: '2' }]), "'LIB/A.DLL' twice");
+    await refusal(zipWithNuspec([{ name: 'lib/a.dll', data: '1' }, { name: 'LIB/A.DLL', data: '2' }]), "the entries 'lib/a.dll' and 'LIB/A.DLL' name the same file");
   });
 
   // entryNameProblem treats '\' as a separator, so 'lib\a.dll' and 'lib/a.dll' name the same file once extracted.
   it('refuses two entry names that differ only by slash direction', async () => {
-    await refusal(zipWithNuspec([{ name: 'lib/a.dll', data: '1' }, { name: 'lib\\a.dll', data: '2' }]), 'lib\\a.dll', /twice/);
+    await refusal(zipWithNuspec([{ name: 'lib/a.dll', data: '1' }, { name: 'lib\\a.dll', data: '2' }]), 'lib\\a.dll', /name the same file/);
+  });
+
+  it('refuses two entry names that NuGet decodes to one file', async () => {
+    await refusal(zipWithNuspec([{ name: 'lib/My File.dll', data: '1' }, { name: 'lib/My%20File.dll', data: '2' }]), "the entries 'lib/My File.dll' and 'lib/My%20File.dll' name the same file");
   });
 });
 
@@ -298,38 +306,63 @@ describe('inspectPackage: sizes and integrity', () => {
     await refusal(zipWithNuspec([{ name: 'lib/bad-crc.dll', data: 'some content', crc32: 0, method: 'store' }]), 'lib/bad-crc.dll', /CRC/);
   });
 
-  it('refuses a package whose declared inflated sizes add up past the limit, before inflating anything', async () => {
-    const huge = 0xffff_fff0; // just under 4 GiB each; two of them pass the 4 GiB total
+  it('refuses an entry that declares more than deflate can expand its compressed bytes to, before inflating anything', async () => {
     const message = await refusal(
-      zipWithNuspec([
-        { name: 'lib/bomb1.dll', data: 'x', declaredUncompressedSize: huge },
-        { name: 'lib/bomb2.dll', data: 'x', declaredUncompressedSize: huge },
-      ]),
-      /inflates to \d+ bytes; the limit is \d+/,
+      zipWithNuspec([{ name: 'lib/bomb.dll', data: 'x', declaredUncompressedSize: 0xffff_fff0 }]),
+      /the entry 'lib\/bomb\.dll' declares 4294967280 bytes from 3 compressed bytes, more than deflate can expand them \(1032:1\): its headers lie/,
     );
-    assert.ok(message.includes(String(PACKAGE_LIMITS.maxInflatedBytes)));
+    assert.ok(message.length > 0);
   });
 
-  it('checks the inflated-size limit on the declared total (fake archive)', async () => {
-    const nuspec = { name: 'a.nuspec', compressedSize: 10, uncompressedSize: 100 };
-    const justUnder = fakeArchive([nuspec, { name: 'big', compressedSize: 10, uncompressedSize: PACKAGE_LIMITS.maxInflatedBytes - 100 }]);
+  it('checks the absolute inflated-size limit on the declared total (fake archive)', async () => {
+    const nuspec = { name: 'a.nuspec', compressedSize: 10, uncompressedSize: 100, type: 'file' as const };
+    const big = (uncompressedSize: number): ArchiveEntry => ({ name: 'big', compressedSize: Math.ceil(uncompressedSize / 1000), uncompressedSize, type: 'file' });
+    const justUnder = fakeArchive([nuspec, big(PACKAGE_LIMITS.maxInflatedBytes - 100)]);
     await inspectPackage(justUnder);
     assert.equal(justUnder.verified, true);
 
-    const justOver = fakeArchive([nuspec, { name: 'big', compressedSize: 10, uncompressedSize: PACKAGE_LIMITS.maxInflatedBytes - 99 }]);
+    const justOver = fakeArchive([nuspec, big(PACKAGE_LIMITS.maxInflatedBytes - 99)]);
     await assert.rejects(inspectPackage(justOver), (error: unknown) => {
       assert.ok(error instanceof PackageRuleError);
-      assert.match(error.message, /inflates to 4294967297 bytes; the limit is 4294967296/);
+      assert.match(error.message, /inflates to 4294967297 bytes from 1073741824; the limit for a package of this size is 4294967296 bytes/);
       return true;
     });
     assert.equal(justOver.verified, false, 'nothing is inflated once the declared total is too big');
     assert.deepEqual(justOver.reads, []);
   });
 
+  it('caps the declared total relative to the upload: 64 MiB plus 20 times its size (fake archive)', async () => {
+    const uploadSize = 2 * 1024 * 1024;
+    const limit = PACKAGE_LIMITS.inflationFloorBytes + PACKAGE_LIMITS.maxInflationFactor * uploadSize;
+    const entries = (total: number): ArchiveEntry[] => [
+      { name: 'a.nuspec', compressedSize: 10, uncompressedSize: 100, type: 'file' },
+      { name: 'content/zeros.bin', compressedSize: Math.ceil((total - 100) / 1000), uncompressedSize: total - 100, type: 'file' },
+    ];
+    await inspectPackage(fakeArchive(entries(limit), uploadSize));
+    const over = fakeArchive(entries(limit + 1), uploadSize);
+    await assert.rejects(inspectPackage(over), (error: unknown) => {
+      assert.ok(error instanceof PackageRuleError);
+      assert.equal(error.message, `the package inflates to ${limit + 1} bytes from ${uploadSize}; the limit for a package of this size is ${limit} bytes (a zip bomb?)`);
+      return true;
+    });
+    assert.equal(over.verified, false);
+  });
+
+  it('refuses symbolic links and special files, naming them (fake archive)', async () => {
+    const nuspec = { name: 'a.nuspec', compressedSize: 10, uncompressedSize: 100, type: 'file' as const };
+    for (const [type, expected] of [
+      ['symlink', /the entry 'lib\/link' is a symbolic link; a package may contain only files and folders/],
+      ['special', /the entry 'lib\/link' is a device, pipe or socket/],
+    ] as const) {
+      await assert.rejects(inspectPackage(fakeArchive([nuspec, { name: 'lib/link', compressedSize: 5, uncompressedSize: 5, type }])), expected);
+    }
+    await inspectPackage(fakeArchive([nuspec, { name: 'lib/', compressedSize: 0, uncompressedSize: 0, type: 'directory' }]));
+  });
+
   it('allows 65,533 entries and refuses 65,534 (fake archive)', async () => {
     const entries = (count: number): ArchiveEntry[] => [
-      { name: 'a.nuspec', compressedSize: 1, uncompressedSize: 1 },
-      ...Array.from({ length: count - 1 }, (_, i) => ({ name: `content/f${i}.txt`, compressedSize: 1, uncompressedSize: 1 })),
+      { name: 'a.nuspec', compressedSize: 1, uncompressedSize: 1, type: 'file' },
+      ...Array.from({ length: count - 1 }, (_, i) => ({ name: `content/f${i}.txt`, compressedSize: 1, uncompressedSize: 1, type: 'file' as const })),
     ];
     assert.equal(PACKAGE_LIMITS.maxEntries, 65_533);
     await inspectPackage(fakeArchive(entries(65_533)));
@@ -340,13 +373,16 @@ describe('inspectPackage: sizes and integrity', () => {
     });
   });
 
-  it('runs the integrity pass before trusting any entry (fake archive)', async () => {
-    const archive = fakeArchive([{ name: 'a.nuspec', compressedSize: 1, uncompressedSize: 1 }]);
+  it('reads only the capped nuspec before the integrity pass, and refuses the package when the pass fails (fake archive)', async () => {
+    const archive = fakeArchive([
+      { name: 'a.nuspec', compressedSize: 1, uncompressedSize: 1, type: 'file' },
+      { name: 'lib/a.dll', compressedSize: 1, uncompressedSize: 1, type: 'file' },
+    ]);
     archive.verifyAll = async () => {
       throw new Error('corrupt');
     };
     await assert.rejects(inspectPackage(archive), /corrupt/);
-    assert.deepEqual(archive.reads, []);
+    assert.deepEqual(archive.reads, ['a.nuspec']);
   });
 });
 

@@ -6,6 +6,9 @@
  */
 import { ManifestError, parseNuspec } from './nuspec.ts';
 import type { Manifest } from './manifest.ts';
+import { entryFileKey, entryNameProblem } from './entry-name.ts';
+
+export { entryNameProblem } from './entry-name.ts';
 
 /** What a zip entry is, from its attributes: only files and folders belong in a package. */
 export type ArchiveEntryType = 'file' | 'directory' | 'symlink' | 'special';
@@ -35,6 +38,18 @@ export const PACKAGE_LIMITS = {
   maxNuspecBytes: 1024 * 1024,
   /** The sum of declared inflated sizes; a bigger package is treated as a zip bomb. */
   maxInflatedBytes: 4 * 1024 * 1024 * 1024,
+  /**
+   * The sum of declared inflated sizes may also not pass this floor plus `maxInflationFactor` times the
+   * upload's size: real packages (assemblies, XML docs) inflate 2–5×, so this costs them nothing, while a
+   * small upload can no longer make every push inflate gigabytes.
+   */
+  inflationFloorBytes: 64 * 1024 * 1024,
+  maxInflationFactor: 20,
+  /**
+   * Deflate cannot expand its input more than about 1032 times (a 258-byte match per code bit), so an
+   * entry declaring more than this per compressed byte is lying about its size, whatever else it holds.
+   */
+  maxDeflateRatio: 1032,
   maxReadmeBytes: 1024 * 1024,
   maxIconBytes: 1024 * 1024,
   maxLicenseBytes: 1024 * 1024,
@@ -55,28 +70,40 @@ export interface InspectedPackage {
   readonly licenseFile: Buffer | undefined;
 }
 
-export async function inspectPackage(archive: PackageArchive): Promise<InspectedPackage> {
+export interface InspectionObserver {
+  /** Called once the manifest is read, before the checks that follow it: refusals after this point concern a known package. */
+  manifestRead?(manifest: Manifest): void;
+}
+
+export async function inspectPackage(archive: PackageArchive, observer: InspectionObserver = {}): Promise<InspectedPackage> {
   const entries = archive.entries;
   if (entries.length === 0) throw new PackageRuleError('the package is an empty zip archive');
   if (entries.length > PACKAGE_LIMITS.maxEntries) {
     throw new PackageRuleError(`the package has ${entries.length} entries; the limit is ${PACKAGE_LIMITS.maxEntries}`);
   }
 
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   let inflatedTotal = 0;
   for (const entry of entries) {
-    const problem = entryNameProblem(entry.name);
+    const problem = entryTypeProblem(entry) ?? entryNameProblem(entry.name) ?? compressionProblem(entry);
     if (problem) throw new PackageRuleError(problem);
-    const key = entryKey(entry.name);
-    if (seen.has(key)) throw new PackageRuleError(`the package contains '${entry.name}' twice`);
-    seen.add(key);
+    const key = entryFileKey(entry.name);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new PackageRuleError(earlier === entry.name ? `the package contains '${entry.name}' twice` : `the entries '${earlier}' and '${entry.name}' name the same file`);
+    }
+    seen.set(key, entry.name);
     inflatedTotal += entry.uncompressedSize;
   }
-  if (inflatedTotal > PACKAGE_LIMITS.maxInflatedBytes) {
-    throw new PackageRuleError(`the package inflates to ${inflatedTotal} bytes; the limit is ${PACKAGE_LIMITS.maxInflatedBytes}`);
+  const inflatedLimit = Math.min(PACKAGE_LIMITS.maxInflatedBytes, PACKAGE_LIMITS.inflationFloorBytes + PACKAGE_LIMITS.maxInflationFactor * archive.size);
+  if (inflatedTotal > inflatedLimit) {
+    throw new PackageRuleError(
+      `the package inflates to ${inflatedTotal} bytes from ${archive.size}; the limit for a package of this size is ${inflatedLimit} bytes (a zip bomb?)`,
+    );
   }
 
-  const nuspecs = entries.filter((entry) => entry.name.toLowerCase().endsWith('.nuspec'));
+  const files = entries.filter((entry) => entry.type === 'file');
+  const nuspecs = files.filter((entry) => entry.name.toLowerCase().endsWith('.nuspec'));
   const rootNuspecs = nuspecs.filter((entry) => !/[\\/]/.test(entry.name));
   if (rootNuspecs.length === 0) throw new PackageRuleError('the package has no .nuspec file at its root');
   if (nuspecs.length > 1) {
@@ -84,11 +111,8 @@ export async function inspectPackage(archive: PackageArchive): Promise<Inspected
   }
   const nuspecEntry = rootNuspecs[0] as ArchiveEntry;
 
-  // Every entry is inflated once, so a header that lies about sizes or a corrupt stream is caught now,
-  // not by the first client that restores the package.
-  await archive.verifyAll();
-
-  const nuspecBytes = await archive.read(nuspecEntry.name, PACKAGE_LIMITS.maxNuspecBytes);
+  // The manifest first: most refusals need only it, and it is small.
+  const nuspecBytes = await readCapped(archive, nuspecEntry, PACKAGE_LIMITS.maxNuspecBytes, 'the nuspec');
   let manifest: Manifest;
   try {
     manifest = parseNuspec(decodeUtf8(nuspecBytes, nuspecEntry.name));
@@ -96,10 +120,11 @@ export async function inspectPackage(archive: PackageArchive): Promise<Inspected
     if (error instanceof ManifestError) throw new PackageRuleError(`${nuspecEntry.name}: ${error.message}`);
     throw error;
   }
+  observer.manifestRead?.(manifest);
 
   const findEntry = (path: string, element: string): ArchiveEntry => {
-    const wanted = entryKey(path);
-    const entry = entries.find((candidate) => entryKey(candidate.name) === wanted);
+    const wanted = entryFileKey(path);
+    const entry = files.find((candidate) => entryFileKey(candidate.name) === wanted);
     if (!entry) throw new PackageRuleError(`${element} names '${path}', but the package has no such file`);
     return entry;
   };
@@ -131,27 +156,32 @@ export async function inspectPackage(archive: PackageArchive): Promise<Inspected
     decodeUtf8(licenseFile, entry.name);
   }
 
+  // Every entry is inflated once, so a header that lies about sizes or a corrupt stream is caught now,
+  // not by the first client that restores the package.
+  await archive.verifyAll();
+
   return { manifest, nuspecBytes, readme, icon, licenseFile };
 }
 
-/** Both separators and any casing name the same file once a package is extracted on Windows. */
-function entryKey(name: string): string {
-  return name.replace(/\\/g, '/').toLowerCase();
+/** Only files and folders: a symbolic link can point an extracting client anywhere on its disk. */
+function entryTypeProblem(entry: ArchiveEntry): string | undefined {
+  switch (entry.type) {
+    case 'file':
+    case 'directory':
+      return undefined;
+    case 'symlink':
+      return `the entry '${entry.name}' is a symbolic link; a package may contain only files and folders`;
+    case 'special':
+      return `the entry '${entry.name}' is a device, pipe or socket; a package may contain only files and folders`;
+  }
 }
 
-/** Why an entry name is unsafe or malformed, or undefined. Mirrors NuGet's UnsafePackageEntryException. */
-export function entryNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'the package contains an entry with an empty name';
-  if (/[\u0000-\u001f]/.test(name)) return `the entry name '${JSON.stringify(name)}' contains control characters`;
-  if (name.includes('//') || name.includes('\\\\')) return `the entry name '${name}' contains an empty path segment`;
-  const segments = name.replace(/\\/g, '/').split('/');
-  if (name.startsWith('/') || name.startsWith('\\') || /^[a-z]:/i.test(name)) {
-    return `the entry '${name}' has an absolute path; package entries must stay inside the package`;
-  }
-  if (segments.some((segment) => segment === '..')) {
-    return `the entry '${name}' escapes the package folder ('..' is not allowed in entry names)`;
-  }
-  return undefined;
+function compressionProblem(entry: ArchiveEntry): string | undefined {
+  if (entry.uncompressedSize <= entry.compressedSize * PACKAGE_LIMITS.maxDeflateRatio) return undefined;
+  return (
+    `the entry '${entry.name}' declares ${entry.uncompressedSize} bytes from ${entry.compressedSize} compressed bytes, ` +
+    `more than deflate can expand them (${PACKAGE_LIMITS.maxDeflateRatio}:1): its headers lie`
+  );
 }
 
 async function readCapped(archive: PackageArchive, entry: ArchiveEntry, maxBytes: number, element: string): Promise<Buffer> {

@@ -7,7 +7,7 @@ import { NuGetVersion } from './nuget-version.ts';
 import { VersionRange } from './version-range.ts';
 import { packageIdProblem, lowerPackageId } from './package-id.ts';
 import { parseTargetFramework, targetFrameworkProblem } from './target-framework.ts';
-import { parseXml, childElements, XmlSyntaxError, type XmlElement } from './xml-tree.ts';
+import { parseXml, childElements, XmlLimitError, XmlSyntaxError, type XmlElement } from './xml-tree.ts';
 import type { DependencyGroup, License, Manifest, PackageDependency, PackageType } from './manifest.ts';
 
 export class ManifestError extends Error {
@@ -39,6 +39,7 @@ export function parseNuspec(xmlText: string): Manifest {
   try {
     root = parseXml(xmlText);
   } catch (error) {
+    if (error instanceof XmlLimitError) throw new ManifestError([`the nuspec is too large or too complex: ${error.message}`]);
     if (error instanceof XmlSyntaxError) throw new ManifestError([`the nuspec is not well-formed XML: ${error.message}`]);
     throw error;
   }
