@@ -9,6 +9,13 @@
 const INT32_MAX = 2147483647;
 const INT32_MIN = -2147483648;
 
+/**
+ * nuget.org refuses versions longer than 64 characters (protocol notes §9.4), so no real version
+ * is longer. Checked on the trimmed text before anything else: past it, parsing is one trim and a
+ * length check, and within it every step below is bounded by the cap.
+ */
+export const MAX_VERSION_LENGTH = 64;
+
 // System.Version parses each part with int.TryParse(NumberStyles.Integer),
 // which tolerates surrounding ASCII whitespace, so NuGet accepts "1 . 0".
 // Signs cannot reach it: '-' and '+' already split the string into sections.
@@ -109,7 +116,10 @@ export class NuGetVersion {
    * e.g. a single prerelease label starting with a digit ('1.0.0-1').
    */
   get satisfiesLegacyRule(): boolean {
-    return this.isSemVer2 || LEGACY_VERSION.test(this.originalText);
+    // The rule is checked against NuGet's ToString(), which is the original text with spaces
+    // removed: '1.0 -beta' is checked as '1.0-beta'. (The pattern has no space before the '-', so
+    // testing originalText as is refused it.)
+    return this.isSemVer2 || LEGACY_VERSION.test(this.originalText.replaceAll(' ', ''));
   }
 
   compareTo(other: NuGetVersion): number {
@@ -140,6 +150,9 @@ export class NuGetVersion {
   private static parseOrExplain(input: string): NuGetVersion | string {
     const text = input.trim();
     if (text === '') return 'it is empty';
+    if (text.length > MAX_VERSION_LENGTH) {
+      return `it is ${text.length} characters long; the limit is ${MAX_VERSION_LENGTH}`;
+    }
 
     // As NuGet's ParseSections: the first '-' or '+' ends the numbers, and the
     // first '+' after a '-' ends the release labels.

@@ -301,6 +301,8 @@ const FOLDER_NAME = /^([A-Za-z.]+)([0-9.]*)(?:-([A-Za-z0-9.+-]+))?$/;
 /** NuGetFrameworkFactory.ParseFolder: short names such as `net472`, `net8.0-windows`, `portable-net45+win8`. */
 function parseFolderName(rawText: string): Result<Framework> {
   const text = rawText.includes('%') ? unescapeUri(rawText) : rawText;
+  // Problems quote rawText, not the unescaped text: the framework as written in the nuspec ("%25",
+  // not "%"), as every other problem does.
   const specialFramework = parseSpecial(text);
   if (specialFramework) return ok(specialFramework);
   // NuGet's table of common frameworks agrees with the general rules below except here.
@@ -310,17 +312,17 @@ function parseFolderName(rawText: string): Result<Framework> {
   if (!match) {
     const deprecated = DEPRECATED_NET_VERSIONS.get(text);
     if (deprecated) return ok(framework(NET_FRAMEWORK, deprecated));
-    return fail(text, 'it is neither a short folder name such as "net8.0" nor a long name such as ".NETFramework,Version=v4.7.2"');
+    return fail(rawText, 'it is neither a short folder name such as "net8.0" nor a long name such as ".NETFramework,Version=v4.7.2"');
   }
   const [, name = '', versionText, profileText = ''] = match;
 
   let identifier = IDENTIFIER_BY_NAME.get(fold(name));
-  if (identifier === undefined) return fail(text, `"${name}" is not a framework identifier NuGet knows`);
+  if (identifier === undefined) return fail(rawText, `"${name}" is not a framework identifier NuGet knows`);
 
   let version = ZERO;
   if (versionText) {
     const parsedVersion = parseFolderVersion(versionText);
-    if (parsedVersion === undefined) return fail(text, `"${versionText}" is not a valid framework version`);
+    if (parsedVersion === undefined) return fail(rawText, `"${versionText}" is not a valid framework version`);
     version = parsedVersion;
   }
 
@@ -332,13 +334,13 @@ function parseFolderName(rawText: string): Result<Framework> {
     const platformVersionText = profileText.slice(platformMatch.length);
     if (platformVersionText === '') return ok(framework(identifier, version, '', platformMatch));
     const platformVersion = parseDotNetVersion(platformVersionText.includes('.') ? platformVersionText : `${platformVersionText}.0`);
-    if (platformVersion === undefined) return fail(text, `"${platformVersionText}" is not a valid platform version`);
+    if (platformVersion === undefined) return fail(rawText, `"${platformVersionText}" is not a valid platform version`);
     return ok(framework(identifier, version, '', platformMatch, platformVersion));
   }
 
   if (sameName(identifier, PORTABLE)) {
     const profile = normalisePortableProfile(profileText);
-    if (!profile.ok) return fail(text, profile.problem);
+    if (!profile.ok) return fail(rawText, profile.problem);
     return ok(framework(identifier, version, profile.value));
   }
 

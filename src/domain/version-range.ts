@@ -8,6 +8,13 @@
 
 import { NuGetVersion, VersionSyntaxError } from './nuget-version.ts';
 
+/**
+ * Room for two bounds of the longest version nuget.org accepts (64 characters each) with brackets,
+ * a comma and generous whitespace. Checked on the trimmed text before anything else, so past it
+ * parsing is one trim and a length check, and within it every step is bounded by the cap.
+ */
+export const MAX_VERSION_RANGE_LENGTH = 256;
+
 export class RangeSyntaxError extends Error {
   readonly text: string;
 
@@ -94,6 +101,9 @@ function parseRange(input: string): VersionRange | string {
   // NuGet's parser rejects an empty string, but every caller (the nuspec
   // reader, the registration client) maps a missing version to All first.
   if (text === '') return VersionRange.all;
+  if (text.length > MAX_VERSION_RANGE_LENGTH) {
+    return `it is ${text.length} characters long; the limit is ${MAX_VERSION_RANGE_LENGTH}`;
+  }
   if (text.includes('*')) {
     return "floating versions ('*') are not allowed in package dependencies; give a fixed version or range";
   }
