@@ -14,8 +14,11 @@ export interface BlobStore {
    * removed) but refreshes its modified time, which garbage collection's grace period counts from.
    */
   putFile(key: BlobKey, sourcePath: string): Promise<void>;
-  /** Stores small bytes under `key`. Same key twice refreshes the modified time, as `putFile` does. */
-  putBytes(key: BlobKey, bytes: Uint8Array): Promise<void>;
+  /**
+   * Stores small bytes under `key`. Same key twice refreshes the modified time, as `putFile` does; with
+   * `replace`, the bytes replace the stored ones atomically (a repair of a corrupt blob).
+   */
+  putBytes(key: BlobKey, bytes: Uint8Array, options?: { replace?: boolean }): Promise<void>;
   /** A stream of the blob, or undefined if there is none. Never throws for a missing blob. */
   open(key: BlobKey): Promise<Readable | undefined>;
   /** Size of the blob, or undefined if there is none. */
@@ -57,7 +60,9 @@ export type VersionDetails = Pick<
   }[];
 };
 
-export interface NewPackageVersion {
+/** Who a version is, in every form the stores and URLs need; fixed by its nuspec. */
+export interface PackageIdentity {
+  /** The id as this version's nuspec spells it. */
   readonly id: string;
   readonly idLower: string;
   readonly versionLower: string;
@@ -66,7 +71,31 @@ export interface NewPackageVersion {
   readonly versionOriginal: string;
   readonly sortKey: string;
   readonly isPrerelease: boolean;
+  /** nuget.org's package-level rule: the version or a dependency bound is SemVer 2.0.0. */
   readonly isSemVer2: boolean;
+}
+
+/**
+ * What checking an uploaded .nupkg yields: plain data (no class instances), so a worker thread can hand
+ * it back. The files are the ones a push stores as blobs of their own.
+ */
+export interface InspectedUpload extends PackageIdentity {
+  readonly details: VersionDetails;
+  readonly nuspec: Uint8Array;
+  readonly readme: Uint8Array | undefined;
+  readonly icon: { readonly bytes: Uint8Array; readonly contentType: 'image/png' | 'image/jpeg' } | undefined;
+  readonly license: Uint8Array | undefined;
+}
+
+export interface PackageInspector {
+  /**
+   * Applies every package rule to a spooled upload. Throws an INVALID_PACKAGE AppError naming the broken
+   * rule; never blocks the caller's event loop on a hostile archive.
+   */
+  inspect(filePath: string): Promise<InspectedUpload>;
+}
+
+export interface NewPackageVersion extends PackageIdentity {
   readonly publishedAt: Date;
   readonly packageBlob: BlobKey;
   readonly packageSize: number;
@@ -109,6 +138,20 @@ export interface PackageStore {
   addDownloads(counts: readonly DownloadCount[]): Promise<void>;
   /** Every blob key some version references (for garbage collection). */
   referencedBlobKeys(): Promise<Set<BlobKey>>;
+  /** Every version, unlisted included, by id then version order; read in pages, so memory stays flat. */
+  allVersions(): AsyncIterable<StoredVersion>;
+  /** Where the rows derived from the versions (search's latest-version rows) disagree with them; empty when they agree. */
+  derivedDataProblems(): Promise<string[]>;
+  /** Recomputes every derived row from the versions, in one transaction. */
+  rebuildDerivedData(): Promise<void>;
+}
+
+/** The metadata database as a whole, for the administrator's tools. */
+export interface MetadataDatabase {
+  /** The database engine's own consistency check; empty when it finds nothing wrong. */
+  integrityProblems(): Promise<string[]>;
+  /** Writes a consistent copy of the whole database to `filePath` (which must not exist) while writers carry on. */
+  snapshotTo(filePath: string): Promise<void>;
 }
 
 export interface SearchFilters {

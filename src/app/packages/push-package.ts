@@ -1,18 +1,14 @@
 /**
- * Push: validate the spooled .nupkg, store its blobs, then insert the version row, which is the commit
+ * Push: check the spooled .nupkg, store its blobs, then insert the version row, which is the commit
  * point. A crash before the insert leaves only unreferenced blobs, which garbage collection removes.
  * https://learn.microsoft.com/nuget/api/package-publish-resource#push-a-package
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { AppError } from '../../errors.ts';
-import { ArchiveError, openZipArchive } from '../../archive/zip-reader.ts';
-import { inspectPackage, PACKAGE_LIMITS, PackageRuleError, type InspectedPackage } from '../../domain/nupkg.ts';
-import { isSemVer2Package, type Manifest } from '../../domain/manifest.ts';
-import { lowerPackageId } from '../../domain/package-id.ts';
 import { authorize } from '../policy.ts';
 import { actorName, type Actor } from '../actor.ts';
-import type { BlobStore, PackageStore, VersionDetails } from '../ports.ts';
+import type { BlobStore, InspectedUpload, PackageInspector, PackageStore } from '../ports.ts';
 import type { BlobGate } from '../blob-gate.ts';
 import type { SpooledUpload } from './spooled-upload.ts';
 
@@ -20,49 +16,39 @@ export interface PushDependencies {
   readonly packages: PackageStore;
   readonly blobs: BlobStore;
   readonly blobGate: BlobGate;
+  readonly inspector: PackageInspector;
   readonly now: () => Date;
   readonly log: Logger;
 }
 
 export async function pushPackage(deps: PushDependencies, actor: Actor, upload: SpooledUpload): Promise<{ id: string; version: string }> {
   authorize(actor, 'push');
-  const inspected = await inspectUpload(upload);
-  const { manifest } = inspected;
-  const idLower = lowerPackageId(manifest.id);
-  const versionLower = manifest.version.lower;
+  const inspected = await deps.inspector.inspect(upload.path);
 
   // A cheap early answer; the unique key on insert is what really guarantees a single winner.
-  if (await deps.packages.findVersion(idLower, versionLower)) throw alreadyExists(manifest);
+  if (await deps.packages.findVersion(inspected.idLower, inspected.versionLower)) throw alreadyExists(inspected);
 
   // From the first blob stored to the row inserted, garbage collection must not judge these blobs unreferenced.
   const outcome = await deps.blobGate.shared(() => storeAndCommit(deps, upload, inspected));
-  if (outcome === 'exists') throw alreadyExists(manifest);
+  if (outcome === 'exists') throw alreadyExists(inspected);
 
-  deps.log.info({ id: manifest.id, version: manifest.version.full, size: upload.size, actor: actorName(actor) }, 'package pushed');
-  return { id: manifest.id, version: manifest.version.full };
+  deps.log.info({ id: inspected.id, version: inspected.versionFull, size: upload.size, actor: actorName(actor) }, 'package pushed');
+  return { id: inspected.id, version: inspected.versionFull };
 }
 
 /** Stores the blobs, then inserts the version row: the commit point. */
-async function storeAndCommit(deps: PushDependencies, upload: SpooledUpload, inspected: InspectedPackage): Promise<'created' | 'exists'> {
-  const { manifest } = inspected;
+async function storeAndCommit(deps: PushDependencies, upload: SpooledUpload, inspected: InspectedUpload): Promise<'created' | 'exists'> {
   const [nuspecBlob, readmeBlob, iconBlob, licenseBlob] = await Promise.all([
-    putSmallBlob(deps.blobs, inspected.nuspecBytes),
+    putSmallBlob(deps.blobs, inspected.nuspec),
     putSmallBlob(deps.blobs, inspected.readme),
     putSmallBlob(deps.blobs, inspected.icon?.bytes),
-    putSmallBlob(deps.blobs, inspected.licenseFile),
+    putSmallBlob(deps.blobs, inspected.license),
   ]);
   await deps.blobs.putFile(upload.sha512Hex, upload.path);
 
+  const { details, nuspec: _nuspec, readme: _readme, icon, license: _license, ...identity } = inspected;
   return deps.packages.insertVersion({
-    id: manifest.id,
-    idLower: lowerPackageId(manifest.id),
-    versionLower: manifest.version.lower,
-    versionNormalized: manifest.version.normalized,
-    versionFull: manifest.version.full,
-    versionOriginal: manifest.version.originalText,
-    sortKey: manifest.version.sortKey,
-    isPrerelease: manifest.version.isPrerelease,
-    isSemVer2: isSemVer2Package(manifest),
+    ...identity,
     publishedAt: deps.now(),
     packageBlob: upload.sha512Hex,
     packageSize: upload.size,
@@ -70,64 +56,21 @@ async function storeAndCommit(deps: PushDependencies, upload: SpooledUpload, ins
     nuspecBlob: nuspecBlob as string,
     readmeBlob,
     iconBlob,
-    iconContentType: inspected.icon?.contentType,
+    iconContentType: icon?.contentType,
     licenseBlob,
-    details: versionDetails(manifest),
+    details,
   });
 }
 
-async function inspectUpload(upload: SpooledUpload): Promise<InspectedPackage> {
-  try {
-    const archive = await openZipArchive(upload.path, { maxEntries: PACKAGE_LIMITS.maxEntries });
-    try {
-      return await inspectPackage(archive);
-    } finally {
-      archive.close();
-    }
-  } catch (error) {
-    if (error instanceof ArchiveError || error instanceof PackageRuleError) {
-      throw new AppError('INVALID_PACKAGE', `The package is invalid: ${error.message}.`, { cause: error });
-    }
-    throw error;
-  }
-}
-
-async function putSmallBlob(blobs: BlobStore, bytes: Buffer | undefined): Promise<string | undefined> {
+async function putSmallBlob(blobs: BlobStore, bytes: Uint8Array | undefined): Promise<string | undefined> {
   if (bytes === undefined) return undefined;
   const key = createHash('sha512').update(bytes).digest('hex');
   await blobs.putBytes(key, bytes);
   return key;
 }
 
-function alreadyExists(manifest: Manifest): AppError {
-  return new AppError(
-    'PACKAGE_EXISTS',
-    `A package with ID '${manifest.id}' and version '${manifest.version.normalized}' already exists and cannot be modified.`,
-  );
-}
-
-function versionDetails(manifest: Manifest): VersionDetails {
-  return {
-    title: manifest.title,
-    description: manifest.description,
-    summary: manifest.summary,
-    authors: manifest.authors,
-    tags: manifest.tags,
-    releaseNotes: manifest.releaseNotes,
-    copyright: manifest.copyright,
-    language: manifest.language,
-    projectUrl: manifest.projectUrl,
-    iconUrl: manifest.iconUrl,
-    licenseUrl: manifest.licenseUrl,
-    licenseExpression: manifest.license?.type === 'expression' ? manifest.license.expression : undefined,
-    requireLicenseAcceptance: manifest.requireLicenseAcceptance,
-    developmentDependency: manifest.developmentDependency,
-    minClientVersion: manifest.minClientVersion,
-    repository: manifest.repository,
-    packageTypes: manifest.packageTypes,
-    dependencyGroups: manifest.dependencyGroups.map((group) => ({
-      targetFramework: group.targetFramework,
-      dependencies: group.dependencies.map((dependency) => ({ id: dependency.id, range: dependency.range.normalized })),
-    })),
-  };
+function alreadyExists(version: InspectedUpload): AppError {
+  return new AppError('PACKAGE_EXISTS', `A package with ID '${version.id}' and version '${version.versionNormalized}' already exists and cannot be modified.`, {
+    subject: { id: version.id, version: version.versionNormalized },
+  });
 }
