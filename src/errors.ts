@@ -1,6 +1,7 @@
 /**
- * The one error catalogue. Domain and application code throw `AppError` with a stable code; only
- * `http/error-mapper.ts` knows which HTTP status each code becomes.
+ * The one error catalogue. Application code throws `AppError` with a stable code (domain code throws its
+ * own errors, which the use cases translate); only `http/error-mapper.ts` knows which HTTP status each
+ * code becomes.
  */
 
 export const ERROR_CODES = [
@@ -11,20 +12,35 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED', // no credentials, where some are required
   'FORBIDDEN', // credentials that are wrong, or lack the right for this action
   'PAYLOAD_TOO_LARGE', // an upload over the configured size limit
+  'REQUEST_TIMEOUT', // a request body that stalled or took too long to arrive
+  'UNAVAILABLE', // the server cannot take this now (too many uploads at once, shutting down); retry later
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export class AppError extends Error {
-  readonly code: ErrorCode;
-
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AppError';
-    this.code = code;
-  }
+/** The package a refusal is about, when it is known: it goes into the log line of the refusal. */
+export interface ErrorSubject {
+  readonly id: string;
+  readonly version?: string | undefined;
 }
 
-export function isAppError(error: unknown, code?: ErrorCode): error is AppError {
-  return error instanceof AppError && (code === undefined || error.code === code);
+export interface AppErrorOptions {
+  readonly cause?: unknown;
+  readonly subject?: ErrorSubject | undefined;
+  /** For UNAVAILABLE: when the client may try again. */
+  readonly retryAfterSeconds?: number;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly subject: ErrorSubject | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.subject = options.subject;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
 }

@@ -13,6 +13,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,
+  REQUEST_TIMEOUT: 408,
+  UNAVAILABLE: 503,
 };
 
 export function statusOf(code: ErrorCode): number {
@@ -30,14 +32,23 @@ export function sendError(reply: FastifyReply, status: number, message: string):
   return reply.code(status).type('text/plain; charset=utf-8').send(`${message}\n`);
 }
 
+/**
+ * Every refusal is logged with its reason, the package when known and the client's address; the request
+ * line Fastify logs never carries credentials (they are redacted by path in logging.ts).
+ */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AppError) {
     const status = statusOf(error.code);
-    request.log.info({ code: error.code, status, reason: error.message }, 'request refused');
+    request.log.info(
+      { code: error.code, status, reason: error.message, clientAddress: request.ip, method: request.method, url: request.url, ...error.subject },
+      'request refused',
+    );
+    if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
     return sendError(reply, status, error.message);
   }
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+    request.log.info({ status: statusCode, reason: error.message, clientAddress: request.ip, method: request.method, url: request.url }, 'request refused');
     return sendError(reply, statusCode, error.message);
   }
   request.log.error({ err: error }, 'request failed');

@@ -2,8 +2,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/schema.ts';
-import type { BlobStore, PackageStore, SearchIndex } from '../app/ports.ts';
+import type { BlobStore, PackageInspector, PackageStore, SearchIndex } from '../app/ports.ts';
 import type { BlobGate } from '../app/blob-gate.ts';
+import type { WorkTracker } from '../app/work-tracker.ts';
+import type { UploadSlots } from './upload-slots.ts';
 import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { ApiKeyVerifier } from '../security/configured-api-key.ts';
@@ -15,6 +17,9 @@ export interface RouteDependencies {
   readonly packages: PackageStore;
   readonly blobs: BlobStore;
   readonly blobGate: BlobGate;
+  readonly inspector: PackageInspector;
+  readonly uploadSlots: UploadSlots;
+  readonly work: WorkTracker;
   readonly search: SearchIndex;
   readonly reader: PackageReader;
   readonly downloads: DownloadCounter;

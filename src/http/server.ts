@@ -1,6 +1,7 @@
 /** Builds the Fastify instance: routing rules NuGet clients need, body handling, errors and routes. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { handleError, sendError } from './error-mapper.ts';
+import { drainUnreadBody } from './body-guard.ts';
 import type { RouteDependencies } from './route-dependencies.ts';
 import { registerServiceIndexRoutes } from './routes/service-index.ts';
 import { registerPackageContentRoutes } from './routes/package-content.ts';
@@ -10,14 +11,19 @@ import { registerPublishRoutes } from './routes/publish.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 
 export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
+  const { config } = deps;
   const server = Fastify({
     loggerInstance: deps.log,
     // The client adds a trailing slash to the publish URL: PUT {PackagePublish}/.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 500 },
     // GET routes declare HEAD themselves (see readRoute), so a HEAD never opens a blob stream.
     exposeHeadRoutes: false,
-    // Long enough for a 250 MiB push over a slow link, short enough that a stalled client is let go.
-    requestTimeout: 60 * 60 * 1000,
+    // Trickled headers and bodies are cut off by Node (408 and close). Its check runs on an interval,
+    // so the interval is kept well below the header timeout for the limit to mean what it says.
+    http: { headersTimeout: config.headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, config.headersTimeout / 4)) },
+    requestTimeout: config.requestTimeout,
+    // A connection with no traffic at all (a client that stopped reading a download) is closed.
+    connectionTimeout: config.requestTimeout,
     // Router-level refusals (a path too long, bad percent-encoding) answer like every other error.
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, error.statusCode ?? 400, `The request cannot be handled: ${error.message}`);
@@ -27,6 +33,14 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   // Push bodies are streamed by http/upload.ts; leave them unread here so no parser buffers them.
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+  // An answer sent before its body was read (a refusal, a read with a body) leaves the client sending:
+  // drain the rest, within bounds, so it reads the answer instead of a reset, and never hold the connection.
+  server.addHook('onResponse', async (request) => {
+    drainUnreadBody(request.raw, { maxBytes: config.maxPackageSize, maxMs: config.bodyTimeout }, (reason, bytes) =>
+      request.log.info({ clientAddress: request.ip, drainedBytes: bytes, reason }, 'connection closed after the answer'),
+    );
+  });
 
   server.setErrorHandler(handleError);
   server.setNotFoundHandler((request, reply) => sendError(reply, 404, `Nothing is served at ${request.method} ${request.url.split('?')[0]}.`));

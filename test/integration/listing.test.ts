@@ -84,7 +84,10 @@ describe('unlist and relist: authentication', () => {
     for (const listed of [false, true]) {
       const response = await pallet.setListed('Auth.Listing', '1.0.0', listed, null);
       assert.equal(response.statusCode, 401);
-      assert.equal(response.statusMessage, 'An API key is required to unlist or relist packages. Pass it with --api-key (-k).');
+      assert.equal(
+        response.statusMessage,
+        'An API key is required to unlist or relist packages: dotnet nuget delete --api-key KEY (or -k), nuget.exe delete -ApiKey KEY, or the X-NuGet-ApiKey header.',
+      );
       assert.equal(response.headers['www-authenticate'], 'ApiKey realm="Pallet"');
     }
     assert.equal(await listedState('Auth.Listing', '1.0.0'), true);

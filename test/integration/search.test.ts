@@ -341,16 +341,24 @@ describe('search: paging', () => {
     assert.equal((await page('')).data.length, 20);
   });
 
-  it('resets take=5000 and take=-1 to 20', async () => {
-    for (const take of ['5000', '-1']) {
-      const response = await page(`?take=${take}`);
-      assert.equal(response.data.length, 20, `take=${take}`);
-      assert.equal(response.totalHits, 25);
+  it('serves take past 1000 as 1000', async () => {
+    const response = await page('?take=5000');
+    assert.equal(response.data.length, 25);
+    assert.equal(response.totalHits, 25);
+  });
+
+  it('refuses skip and take that are not whole numbers with 400', async () => {
+    for (const query of ['?take=1e9', '?take=-1', '?take=abc', '?take=1.5', '?skip=-5', '?skip=0x10', '?take=1%20000', '?skip=99999999999']) {
+      for (const path of ['/v3/search', '/v3/autocomplete']) {
+        const response = await paging.get(`${path}${query}`);
+        assert.equal(response.statusCode, 400, `${path}${query}`);
+        assert.match(response.statusMessage, /^The '(skip|take)' parameter must be a whole number/, `${path}${query}`);
+      }
     }
   });
 
-  it('treats a negative skip as 0', async () => {
-    assert.deepEqual(ids(await page('?skip=-5&take=3')), ids(await page('?take=3')));
+  it('treats an empty skip or take as absent', async () => {
+    assert.equal((await page('?skip=&take=')).data.length, 20);
   });
 });
 

@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { Writable } from 'node:stream';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildApp, type PalletApp } from '../../src/app.ts';
@@ -55,6 +56,8 @@ export interface InProcessPallet {
    * and gunzips when the response says `Content-Encoding: gzip`.
    */
   json<T = any>(url: string, options?: { gzip?: boolean; headers?: Record<string, string> }): Promise<JsonResponse<T>>;
+  /** The JSON log lines so far, when started with `captureLogs`. */
+  logRecords(): Record<string, unknown>[];
   /** Closes the app (flushing download counts); removes the data folder unless `keepData`. */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -66,15 +69,24 @@ export interface StartOptions {
   readonly dataDir?: string;
   /** Fixed clock for the app. */
   readonly now?: () => Date;
+  /** Keep the app's log lines (at info level) for `logRecords()`. */
+  readonly captureLogs?: boolean;
 }
 
 export async function startInProcess(options: StartOptions = {}): Promise<InProcessPallet> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'pallet-it-')));
   const config = loadConfig({
-    flags: { dataDir, apiKey: API_KEY, logLevel: 'silent', publicUrl: PUBLIC_URL, ...options.flags },
+    flags: { dataDir, apiKey: API_KEY, logLevel: options.captureLogs ? 'info' : 'silent', publicUrl: PUBLIC_URL, ...options.flags },
     env: {},
   });
-  const app = await buildApp(config, options.now ? { now: options.now } : {});
+  const records: Record<string, unknown>[] = [];
+  const logDestination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) records.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const app = await buildApp(config, { ...(options.now ? { now: options.now } : {}), ...(options.captureLogs ? { logDestination } : {}) });
   await app.server.ready();
 
   const inject = (injectOptions: InjectOptions) => app.server.inject(injectOptions);
@@ -126,6 +138,7 @@ export async function startInProcess(options: StartOptions = {}): Promise<InProc
       }
       return { status: response.statusCode, headers: response.headers, body: body as any, response };
     },
+    logRecords: () => [...records],
     async close(closeOptions = {}) {
       if (closed) return;
       closed = true;

@@ -10,7 +10,6 @@ import { authorize } from '../../app/policy.ts';
 import { pushPackage } from '../../app/packages/push-package.ts';
 import { setListing } from '../../app/packages/set-listing.ts';
 import { spoolUpload } from '../upload.ts';
-import type { SpooledUpload } from '../../app/packages/spooled-upload.ts';
 
 export function registerPublishRoutes(server: FastifyInstance, deps: RouteDependencies): void {
   const actorOf = (request: FastifyRequest): Actor => {
@@ -21,25 +20,31 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
 
   // The client PUTs to `{PackagePublish}/`; the router ignores the trailing slash.
   server.put('/api/v2/package', async (request, reply) => {
-    let actor: Actor;
-    let upload: SpooledUpload;
+    const actor = actorOf(request);
+    // Refused before a byte of a possibly huge body is read; server.ts drains what the client still sends.
+    authorize(actor, 'push');
+    const release = deps.uploadSlots.acquire();
     try {
-      actor = actorOf(request);
-      // Refuse before reading a possibly huge body.
-      authorize(actor, 'push');
-      upload = await spoolUpload(request.raw, { tempDir: deps.tempDir, maxBytes: deps.config.maxPackageSize });
-    } catch (error) {
-      discardBody(request, reply);
-      throw error;
+      return await deps.work.track(receiveAndPush(request, reply, actor));
+    } finally {
+      release();
     }
+  });
+
+  const receiveAndPush = async (request: FastifyRequest, reply: FastifyReply, actor: Actor) => {
+    const upload = await spoolUpload(request.raw, { tempDir: deps.tempDir, maxBytes: deps.config.maxPackageSize, bodyTimeoutMs: deps.config.bodyTimeout });
     try {
-      const pushed = await pushPackage({ packages: deps.packages, blobs: deps.blobs, blobGate: deps.blobGate, now: deps.now, log: request.log }, actor, upload);
+      const pushed = await pushPackage(
+        { packages: deps.packages, blobs: deps.blobs, blobGate: deps.blobGate, inspector: deps.inspector, now: deps.now, log: request.log },
+        actor,
+        upload,
+      );
       return reply.code(201).send({ id: pushed.id, version: pushed.version });
     } finally {
       // After a successful push the file has moved into the blob store; otherwise it is discarded here.
       await rm(upload.path, { force: true });
     }
-  });
+  };
 
   const listingRoute = (listed: boolean) => async (request: FastifyRequest<{ Params: { id: string; version: string } }>, reply: FastifyReply) => {
     await setListing({ packages: deps.packages, log: request.log }, actorOf(request), request.params, listed);
@@ -48,14 +53,4 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
   };
   server.delete('/api/v2/package/:id/:version', listingRoute(false));
   server.post('/api/v2/package/:id/:version', listingRoute(true));
-}
-
-/**
- * When a push is refused before its body is read (401, 403, 413), answer at once and let the rest of the
- * body drain into nothing, then close the connection: the client reads the status instead of a reset.
- */
-function discardBody(request: FastifyRequest, reply: FastifyReply): void {
-  request.raw.unpipe();
-  request.raw.resume();
-  reply.header('connection', 'close');
 }

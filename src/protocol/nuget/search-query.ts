@@ -6,6 +6,7 @@
  * https://learn.microsoft.com/nuget/consume-packages/finding-and-choosing-packages#search-syntax
  */
 import { NuGetVersion } from '../../domain/nuget-version.ts';
+import { AppError } from '../../errors.ts';
 import type { SearchFilters, SearchTerm } from '../../app/ports.ts';
 
 const FIELD_ALIASES: Record<string, Exclude<SearchTerm['field'], undefined>> = {
@@ -27,7 +28,6 @@ const FIELD_ALIASES: Record<string, Exclude<SearchTerm['field'], undefined>> = {
 export const MAX_SEARCH_TERMS = 32;
 const DEFAULT_TAKE = 20;
 const MAX_TAKE = 1000;
-const MAX_SKIP = 3000;
 
 export type QueryParameters = Record<string, string | string[] | undefined>;
 
@@ -72,11 +72,21 @@ export function includesSemVer2(semVerLevel: string | undefined): boolean {
   return version !== undefined && version.major >= 2;
 }
 
-/** nuget.org resets a negative or too-large `take` to the default instead of clamping it. */
+/**
+ * `skip` and `take` are whole numbers, or the request is refused: `take=1e9` must not quietly mean 1.
+ * A `take` past 1,000 is served as 1,000 (Paket's find-packages asks autocomplete for 10,000).
+ */
 export function parsePaging(query: QueryParameters): { skip: number; take: number } {
-  const skipValue = Number.parseInt(queryValue(query, 'skip') ?? '0', 10);
-  const takeValue = Number.parseInt(queryValue(query, 'take') ?? `${DEFAULT_TAKE}`, 10);
-  const skip = Number.isFinite(skipValue) && skipValue > 0 ? Math.min(skipValue, MAX_SKIP) : 0;
-  const take = Number.isFinite(takeValue) && takeValue >= 0 && takeValue <= MAX_TAKE ? takeValue : DEFAULT_TAKE;
-  return { skip, take };
+  const skip = wholeNumberParameter(query, 'skip') ?? 0;
+  const take = wholeNumberParameter(query, 'take') ?? DEFAULT_TAKE;
+  return { skip, take: Math.min(take, MAX_TAKE) };
+}
+
+function wholeNumberParameter(query: QueryParameters, name: string): number | undefined {
+  const text = queryValue(query, name)?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d{1,9}$/.test(text)) {
+    throw new AppError('INVALID_REQUEST', `The '${name}' parameter must be a whole number from 0 to 999999999, not '${text.slice(0, 40)}'.`);
+  }
+  return Number(text);
 }
