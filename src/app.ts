@@ -3,7 +3,6 @@
  * wires stores, use cases and the HTTP server from one validated config, and returns how to close it all.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -12,13 +11,20 @@ import { loggerOptions } from './logging.ts';
 import { openSqliteDatabase } from './stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from './stores/metadata/sqlite-package-store.ts';
 import { SqliteSearchIndex } from './stores/metadata/sqlite-search-index.ts';
+import { SqliteMetadataDatabase } from './stores/metadata/sqlite-metadata-database.ts';
+import { dataFolderLayout } from './data-folder.ts';
+import type { BlobStore, MetadataDatabase, PackageStore } from './app/ports.ts';
 import { FsBlobStore } from './stores/blob/fs-blob-store.ts';
 import { PackageReader } from './app/packages/read-package.ts';
 import { DownloadCounter } from './app/packages/download-counter.ts';
 import { collectGarbage } from './app/maintenance/collect-garbage.ts';
 import { BlobGate } from './app/blob-gate.ts';
+import { WorkTracker } from './app/work-tracker.ts';
 import { configuredApiKeyVerifier } from './security/configured-api-key.ts';
+import { lockDataFolder } from './stores/data-folder-lock.ts';
+import { WorkerPackageInspector } from './workers/worker-package-inspector.ts';
 import { feedUrlsResolver } from './http/request-context.ts';
+import { UploadSlots } from './http/upload-slots.ts';
 import { buildHttpServer } from './http/server.ts';
 
 /** Unreferenced blobs are swept hourly; each sweep only removes blobs past the grace period. */
@@ -31,6 +37,10 @@ export interface PalletApp {
   readonly log: Logger;
   /** Starts listening; resolves with the address actually bound (useful with port 0). */
   listen(): Promise<{ port: number; serviceIndexUrl: string }>;
+  /**
+   * Stops accepting, gives requests in flight `shutdownTimeout` to finish, cuts off what is left, waits
+   * for pushes and sweeps to settle, then closes the stores and releases the data folder.
+   */
   close(): Promise<void>;
 }
 
@@ -42,21 +52,32 @@ export interface BuildOptions {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PalletApp> {
   const log = options.logDestination ? pino(loggerOptions(config.logLevel), options.logDestination) : pino(loggerOptions(config.logLevel));
-  const tempDir = path.join(config.dataDir, 'tmp');
-  // Leftover uploads from a crash are never referenced by anything: clear them at start.
-  await rm(tempDir, { recursive: true, force: true });
-  await mkdir(tempDir, { recursive: true });
-
-  const database = openSqliteDatabase(path.join(config.dataDir, 'pallet.db'));
+  await mkdir(config.dataDir, { recursive: true });
+  // Before anything touches the folder: a second server over it would sweep blobs the first is committing.
+  const lock = lockDataFolder(config.dataDir);
+  const layout = dataFolderLayout(config.dataDir);
+  const tempDir = layout.temp;
+  let database;
+  try {
+    // Leftover uploads from a crash are never referenced by anything: clear them at start.
+    await rm(tempDir, { recursive: true, force: true });
+    await mkdir(tempDir, { recursive: true });
+    database = openSqliteDatabase(layout.database);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const packages = new SqlitePackageStore(database);
-  const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const blobs = new FsBlobStore(layout.blobs);
   const blobGate = new BlobGate();
   const downloads = new DownloadCounter(packages, log);
+  const inspector = new WorkerPackageInspector();
+  const work = new WorkTracker();
   const now = options.now ?? (() => new Date());
   let boundPort = config.port;
 
   const runGarbageCollection = () =>
-    collectGarbage({ packages, blobs, blobGate, now, log }).catch((error: unknown) => log.error({ err: error }, 'garbage collection failed'));
+    work.track(collectGarbage({ packages, blobs, blobGate, now, log })).catch((error: unknown) => log.error({ err: error }, 'garbage collection failed'));
   const garbageTimer = setInterval(runGarbageCollection, GARBAGE_COLLECTION_INTERVAL_MS);
   garbageTimer.unref();
   // A first sweep soon after start, so a server restarted more often than hourly still sweeps.
@@ -69,6 +90,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     packages,
     blobs,
     blobGate,
+    inspector,
+    uploadSlots: new UploadSlots(config.maxConcurrentUploads),
+    work,
     search: new SqliteSearchIndex(database),
     reader: new PackageReader(packages, blobs),
     downloads,
@@ -92,9 +116,35 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async close() {
       clearInterval(garbageTimer);
       clearTimeout(firstSweep);
-      await server.close();
+      const closed = server.close();
+      const deadline = setTimeout(() => {
+        log.warn({ shutdownTimeoutMs: config.shutdownTimeout }, 'requests still in flight at the shutdown deadline are cut off');
+        server.server.closeAllConnections();
+      }, config.shutdownTimeout);
+      await closed;
+      clearTimeout(deadline);
+      // Cut-off pushes fail fast now; a check still in a worker is stopped.
+      await inspector.close();
+      await work.drain();
       await downloads.close();
       database.close();
+      lock.release();
     },
   };
+}
+
+/** A database file opened for the administrator's tools (see openSqliteDatabase's `tool` mode). */
+export interface DatabaseForTools {
+  readonly packages: PackageStore;
+  readonly database: MetadataDatabase;
+  close(): void;
+}
+
+export function openDatabaseForTools(databaseFile: string, mode: 'read' | 'write'): DatabaseForTools {
+  const database = openSqliteDatabase(databaseFile, { tool: mode });
+  return { packages: new SqlitePackageStore(database), database: new SqliteMetadataDatabase(database), close: () => database.close() };
+}
+
+export function blobStoreAt(folder: string): BlobStore {
+  return new FsBlobStore(folder);
 }

@@ -63,6 +63,11 @@ describe('loadConfig: defaults', () => {
       port: 5000,
       dataDir: path.join(cwd, 'data'),
       maxPackageSize: 262_144_000,
+      maxConcurrentUploads: 16,
+      headersTimeout: 20_000,
+      bodyTimeout: 30_000,
+      requestTimeout: 900_000,
+      shutdownTimeout: 10_000,
       logLevel: 'info',
     });
     assert.equal(DEFAULT_MAX_PACKAGE_SIZE, 262_144_000);
@@ -123,6 +128,11 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
         PALLET_PUBLIC_URL: 'https://nuget.example.com/feed/',
         PALLET_API_KEY: 'correct-horse-battery',
         PALLET_MAX_PACKAGE_SIZE: '10MiB',
+        PALLET_MAX_CONCURRENT_UPLOADS: '4',
+        PALLET_HEADERS_TIMEOUT: '5s',
+        PALLET_BODY_TIMEOUT: '10',
+        PALLET_REQUEST_TIMEOUT: '2m',
+        PALLET_SHUTDOWN_TIMEOUT: '1500ms',
         PALLET_LOG_LEVEL: 'debug',
       },
     });
@@ -133,8 +143,22 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       publicUrl: 'https://nuget.example.com/feed',
       apiKey: 'correct-horse-battery',
       maxPackageSize: 10 * 1024 * 1024,
+      maxConcurrentUploads: 4,
+      headersTimeout: 5000,
+      bodyTimeout: 10_000,
+      requestTimeout: 120_000,
+      shutdownTimeout: 1500,
       logLevel: 'debug',
     });
+  });
+
+  it('refuses a zero or nonsense duration and a header timeout longer than the request timeout', () => {
+    const problems = problemsOf({ env: { PALLET_BODY_TIMEOUT: '0', PALLET_SHUTDOWN_TIMEOUT: 'soon', PALLET_HEADERS_TIMEOUT: '1h', PALLET_REQUEST_TIMEOUT: '1m' } });
+    assertProblem(problems, /^bodyTimeout: '0' is not a duration/);
+    assertProblem(problems, /^shutdownTimeout: 'soon' is not a duration/);
+    assert.equal(problems.length, 2, 'the cross-field check runs only once every field is valid');
+    assertProblem(problemsOf({ env: { PALLET_HEADERS_TIMEOUT: '1h', PALLET_REQUEST_TIMEOUT: '1m' } }), /^headersTimeout: must not be longer than requestTimeout/);
+    assertProblem(problemsOf({ env: { PALLET_MAX_CONCURRENT_UPLOADS: '0' } }), /^maxConcurrentUploads: '0' is not a whole number from 1 to 10000/);
   });
 
   it('a relative config file path is resolved from cwd', async () => {

@@ -5,18 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { configSchema, type Config } from './schema.ts';
-
-/** Environment variables and the config key each one sets. `*_FILE` variants read a secret from a file. */
-const ENV_KEYS = {
-  PALLET_HOST: 'host',
-  PALLET_PORT: 'port',
-  PALLET_DATA_DIR: 'dataDir',
-  PALLET_PUBLIC_URL: 'publicUrl',
-  PALLET_API_KEY: 'apiKey',
-  PALLET_MAX_PACKAGE_SIZE: 'maxPackageSize',
-  PALLET_LOG_LEVEL: 'logLevel',
-} as const;
+import { configSchema, environmentVariableOf, SECRET_SETTINGS, SETTING_NAMES, type Config } from './schema.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -51,7 +40,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     if (typeof fromFile.dataDir === 'string') dataDirBase = path.dirname(filePath);
   }
 
-  for (const [variable, key] of Object.entries(ENV_KEYS)) {
+  // Every setting has a variable (`dataDir` → PALLET_DATA_DIR) and a `*_FILE` variant that reads the value from a file.
+  for (const key of SETTING_NAMES) {
+    const variable = environmentVariableOf(key);
     const fileVariable = `${variable}_FILE`;
     if (env[fileVariable]) {
       try {
@@ -108,5 +99,7 @@ function readConfigFile(filePath: string, problems: string[]): Record<string, un
 
 /** The configuration as it may be printed or logged: secrets replaced by whether they are set. */
 export function redactConfig(config: Config): Record<string, unknown> {
-  return { ...config, apiKey: config.apiKey ? '[set]' : '[not set]' };
+  const redacted: Record<string, unknown> = { ...config };
+  for (const key of SECRET_SETTINGS) redacted[key] = config[key] === undefined ? '[not set]' : '[set]';
+  return redacted;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseByteSize } from './byte-size.ts';
+import { parseDuration } from './duration.ts';
 
 export const DEFAULT_MAX_PACKAGE_SIZE = 250 * 1024 * 1024; // nuget.org's limit: 262,144,000 bytes
 
@@ -15,6 +16,27 @@ const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
   }
   return bytes;
 });
+
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const milliseconds = parseDuration(value);
+  if (milliseconds === undefined || milliseconds === 0) {
+    ctx.addIssue({ code: 'custom', message: `'${value}' is not a duration (use seconds, or a number with ms, s, m or h: 30s, 15m)` });
+    return z.NEVER;
+  }
+  return milliseconds;
+});
+
+function wholeNumber(min: number, max: number, what = `a whole number from ${min} to ${max}`) {
+  return z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const text = String(value).trim();
+    const number = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(number >= min && number <= max)) {
+      ctx.addIssue({ code: 'custom', message: `'${String(value)}' is not ${what}` });
+      return z.NEVER;
+    }
+    return number;
+  });
+}
 
 const publicUrl = z.string().transform((value, ctx) => {
   let url: URL;
@@ -38,17 +60,7 @@ const publicUrl = z.string().transform((value, ctx) => {
 export const configSchema = z
   .object({
     host: z.string().min(1).default('0.0.0.0').describe('Interface to listen on'),
-    port: z
-      .union([z.number(), z.string()])
-      .transform((value, ctx) => {
-        const text = String(value).trim();
-        const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
-        if (!(port >= 0 && port <= 65535)) {
-          ctx.addIssue({ code: 'custom', message: `'${String(value)}' is not a port number (0 to 65535)` });
-          return z.NEVER;
-        }
-        return port;
-      })
+    port: wholeNumber(0, 65535, 'a port number (0 to 65535)')
       .default(5000)
       .describe('TCP port (0 picks a free one)'),
     dataDir: z.string().min(1).default('./data').describe('Folder for the SQLite database and package blobs'),
@@ -64,9 +76,48 @@ export const configSchema = z
       .default(DEFAULT_MAX_PACKAGE_SIZE)
       .refine((bytes) => bytes >= 1024, 'must be at least 1 KiB')
       .describe('Largest .nupkg accepted by push, in bytes or with a unit (250MiB)'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    maxConcurrentUploads: wholeNumber(1, 10_000)
+      .default(16)
+      .describe('Pushes received at once; more are answered 503 with Retry-After'),
+    headersTimeout: duration.default(20_000).describe('Longest a client may take to send its request headers'),
+    bodyTimeout: duration
+      .default(30_000)
+      .describe('Longest a request body may go without bringing 16 KiB (or ending); a stalled push gets 408'),
+    requestTimeout: duration.default(15 * 60 * 1000).describe('Longest a whole request may take to arrive, body included'),
+    shutdownTimeout: duration.default(10_000).describe('On SIGTERM, how long requests in flight may finish before they are cut off'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('fatal, error, warn, info, debug, trace or silent'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // Node refuses a header timeout longer than the whole request's.
+    if (config.headersTimeout > config.requestTimeout) {
+      ctx.addIssue({ code: 'custom', path: ['headersTimeout'], message: 'must not be longer than requestTimeout' });
+    }
+  });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
-export type ConfigInput = z.input<typeof configSchema>;
+export type SettingName = keyof Config;
+
+/** Every setting, in the schema's order: the environment variables and flags are derived from these names. */
+export const SETTING_NAMES = Object.keys(configSchema.shape) as SettingName[];
+
+/** Settings whose values are secrets: never printed, and never taken from a flag (flags show in the process list). */
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['apiKey']);
+
+/** `dataDir` → `PALLET_DATA_DIR`. */
+export function environmentVariableOf(name: SettingName): string {
+  return `PALLET_${name.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+}
+
+/** `maxPackageSize` → `max-package-size`. */
+export function flagOf(name: SettingName): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** What `--help` says of a setting. */
+export function describeSetting(name: SettingName): string {
+  return configSchema.shape[name].description ?? '';
+}

@@ -1,6 +1,8 @@
 /**
  * Counts .nupkg downloads per version. Counts are buffered and written in one transaction every few
  * seconds, so a restore storm costs no write per request; at most one interval is lost if the process dies.
+ * A batch that fails to save goes back into the buffer and is retried with the next one; the buffer holds
+ * one entry per version at most, so retrying never grows it past the catalogue.
  */
 import type { Logger } from '../logger.ts';
 import type { DownloadCount, PackageStore } from '../ports.ts';
@@ -18,10 +20,10 @@ export class DownloadCounter {
     this.timer.unref();
   }
 
-  record(idLower: string, versionLower: string): void {
+  record(idLower: string, versionLower: string, count = 1): void {
     const key = `${idLower}/${versionLower}`;
     const current = this.pending.get(key);
-    this.pending.set(key, { idLower, versionLower, count: (current?.count ?? 0) + 1 });
+    this.pending.set(key, { idLower, versionLower, count: (current?.count ?? 0) + count });
   }
 
   async flush(): Promise<void> {
@@ -31,7 +33,8 @@ export class DownloadCounter {
     try {
       await this.packages.addDownloads(batch);
     } catch (error) {
-      this.log.error({ err: error, versions: batch.length }, 'download counts could not be saved');
+      for (const { idLower, versionLower, count } of batch) this.record(idLower, versionLower, count);
+      this.log.error({ err: error, versions: batch.length }, 'download counts could not be saved; they will be retried');
     }
   }
 

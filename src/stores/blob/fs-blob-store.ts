@@ -35,9 +35,9 @@ export class FsBlobStore implements BlobStore {
     await syncDirectory(path.dirname(target));
   }
 
-  async putBytes(key: BlobKey, bytes: Uint8Array): Promise<void> {
+  async putBytes(key: BlobKey, bytes: Uint8Array, options: { replace?: boolean } = {}): Promise<void> {
     const target = this.pathOf(key);
-    if (await refresh(target)) return;
+    if (!options.replace && (await refresh(target))) return;
     await mkdir(path.dirname(target), { recursive: true });
     const temporary = `${target}.${randomUUID()}.tmp`;
     const handle = await open(temporary, 'wx');

@@ -2,10 +2,25 @@
  * Opens the SQLite database (Node's built-in `node:sqlite`, so no native module has to compile) and brings
  * its schema up to date. WAL lets restores read while a push writes.
  */
+import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS } from './migrations.ts';
 
-export function openSqliteDatabase(filePath: string): DatabaseSync {
+/** The administrator's tools cannot use this database: there is none, or its schema is not this Pallet's. */
+export class ToolDatabaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolDatabaseError';
+  }
+}
+
+/**
+ * Opens the database for the server: it may be created, and its schema is migrated. `tool: true` opens
+ * an existing database for the administrator's tools next to a running server: nothing is migrated
+ * (the server owns that), and a schema other than this Pallet's is refused with a clear message.
+ */
+export function openSqliteDatabase(filePath: string, options: { tool?: 'read' | 'write' } = {}): DatabaseSync {
+  if (options.tool) return openForTool(filePath, options.tool);
   const database = new DatabaseSync(filePath);
   database.exec('PRAGMA journal_mode = WAL');
   // FULL: a 201 for a push means the row survives a power cut, not only a process crash.
@@ -14,6 +29,28 @@ export function openSqliteDatabase(filePath: string): DatabaseSync {
   database.exec('PRAGMA busy_timeout = 5000');
   migrate(database);
   return database;
+}
+
+function openForTool(filePath: string, mode: 'read' | 'write'): DatabaseSync {
+  if (!existsSync(filePath)) throw new ToolDatabaseError(`There is no Pallet database at ${filePath}; check --data (or PALLET_DATA_DIR).`);
+  const database = new DatabaseSync(filePath, { readOnly: mode === 'read', timeout: 5000 });
+  try {
+    database.exec('PRAGMA foreign_keys = ON');
+    const current = MIGRATIONS.at(-1)?.version ?? 0;
+    const hasTable = database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+    const applied = hasTable ? Number(database.prepare('SELECT max(version) AS version FROM schema_migrations').get()?.version ?? 0) : 0;
+    if (applied !== current) {
+      throw new ToolDatabaseError(
+        applied < current
+          ? `The database ${filePath} has schema version ${applied}; this Pallet needs ${current}. Start \`pallet serve\` once to upgrade it.`
+          : `The database ${filePath} has schema version ${applied}, newer than this Pallet's ${current}; use the Pallet that wrote it.`,
+      );
+    }
+    return database;
+  } catch (error) {
+    database.close();
+    throw error;
+  }
 }
 
 function migrate(database: DatabaseSync): void {

@@ -75,6 +75,46 @@ export class SqlitePackageStore implements PackageStore {
     });
   }
 
+  async *allVersions(): AsyncIterable<StoredVersion> {
+    // Keyset pages: each page is one short read, so a long verify never holds a read snapshot for minutes.
+    const page = this.database.prepare(
+      `SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
+       WHERE (v.id_lower, v.sort_key) > (?, ?) ORDER BY v.id_lower, v.sort_key LIMIT ${ALL_VERSIONS_PAGE}`,
+    );
+    let after: [string, string] = ['', ''];
+    for (;;) {
+      const rows = page.all(...after).map(rowToStoredVersion);
+      yield* rows;
+      const last = rows.at(-1);
+      if (!last || rows.length < ALL_VERSIONS_PAGE) return;
+      after = [last.idLower, last.sortKey];
+    }
+  }
+
+  async derivedDataProblems(): Promise<string[]> {
+    const rows = this.database
+      .prepare(
+        `WITH expected AS (${EXPECTED_LATEST_ROWS})
+         SELECT 'missing' AS kind, id_lower, variant, version_lower FROM (SELECT * FROM expected EXCEPT SELECT id_lower, variant, version_lower FROM package_latest)
+         UNION ALL
+         SELECT 'stale', id_lower, variant, version_lower FROM (SELECT id_lower, variant, version_lower FROM package_latest EXCEPT SELECT * FROM expected)
+         ORDER BY 2, 3 LIMIT 1000`,
+      )
+      .all();
+    return rows.map((row) =>
+      row.kind === 'missing'
+        ? `search is missing '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variant ${String(row.variant)}`
+        : `search lists '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variant ${String(row.variant)}, which it is not`,
+    );
+  }
+
+  async rebuildDerivedData(): Promise<void> {
+    inTransaction(this.database, () => {
+      this.database.exec('DELETE FROM package_latest');
+      this.database.exec(`INSERT INTO package_latest (id_lower, variant, version_lower) ${EXPECTED_LATEST_ROWS}`);
+    });
+  }
+
   async referencedBlobKeys(): Promise<Set<BlobKey>> {
     const keys = new Set<BlobKey>();
     const rows = this.database
@@ -87,19 +127,30 @@ export class SqlitePackageStore implements PackageStore {
   }
 }
 
+const ALL_VERSIONS_PAGE = 500;
+
+/**
+ * What `package_latest` must hold for the ids `ids` selects (a one-column `id_lower` query): per id and
+ * variant, the highest listed version the variant admits (bit 1: prereleases, bit 2: SemVer 2.0.0).
+ */
+function expectedLatestRows(ids: string): string {
+  return `
+    SELECT i.id_lower, variant.value AS variant,
+           (SELECT v.version_lower FROM package_versions v
+            WHERE v.id_lower = i.id_lower AND v.listed = 1
+              AND ((variant.value & 1) = 1 OR v.is_prerelease = 0) AND ((variant.value & 2) = 2 OR v.is_semver2 = 0)
+            ORDER BY v.sort_key DESC LIMIT 1) AS version_lower
+    FROM (${ids}) AS i, (SELECT 0 AS value UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) AS variant
+    WHERE version_lower IS NOT NULL`;
+}
+
+const EXPECTED_LATEST_ROWS = expectedLatestRows('SELECT DISTINCT id_lower FROM package_versions');
+
 /** Recomputes the id's `package_latest` rows; runs inside the transaction that changed its versions. */
 function refreshLatest(database: DatabaseSync, idLower: string): void {
-  database.prepare('DELETE FROM package_latest WHERE id_lower = ?').run(idLower);
+  // The key is (variant, id_lower): naming the variants lets the delete seek instead of scanning every id.
+  database.prepare('DELETE FROM package_latest WHERE variant IN (0, 1, 2, 3) AND id_lower = ?').run(idLower);
   database
-    .prepare(
-      `INSERT INTO package_latest (id_lower, variant, version_lower)
-       SELECT :id, variant.value,
-              (SELECT v.version_lower FROM package_versions v
-               WHERE v.id_lower = :id AND v.listed = 1
-                 AND ((variant.value & 1) = 1 OR v.is_prerelease = 0) AND ((variant.value & 2) = 2 OR v.is_semver2 = 0)
-               ORDER BY v.sort_key DESC LIMIT 1) AS latest
-       FROM (SELECT 0 AS value UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) AS variant
-       WHERE latest IS NOT NULL`,
-    )
+    .prepare(`INSERT INTO package_latest (id_lower, variant, version_lower) ${expectedLatestRows('SELECT :id AS id_lower')}`)
     .run({ id: idLower });
 }
