@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { handleError, sendError } from './error-mapper.ts';
 import { drainUnreadBody } from './body-guard.ts';
+import { clientErrorHandler } from './client-errors.ts';
 import type { RouteDependencies } from './route-dependencies.ts';
 import { registerServiceIndexRoutes } from './routes/service-index.ts';
 import { registerPackageContentRoutes } from './routes/package-content.ts';
@@ -24,6 +25,7 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
     requestTimeout: config.requestTimeout,
     // A connection with no traffic at all (a client that stopped reading a download) is closed.
     connectionTimeout: config.requestTimeout,
+    clientErrorHandler: clientErrorHandler(deps.log),
     // Router-level refusals (a path too long, bad percent-encoding) answer like every other error.
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, error.statusCode ?? 400, `The request cannot be handled: ${error.message}`);

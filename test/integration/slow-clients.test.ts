@@ -53,7 +53,7 @@ describe('slow and stalled clients', () => {
   const tempFiles = () => readdir(path.join(pallet.dataDir, 'tmp'));
 
   before(async () => {
-    pallet = await startInProcess({ flags: { host: '127.0.0.1', port: '0', maxConcurrentUploads: '2', ...TIMEOUTS } });
+    pallet = await startInProcess({ flags: { host: '127.0.0.1', port: '0', maxConcurrentUploads: '2', ...TIMEOUTS }, captureLogs: true });
     ({ port } = await pallet.app.listen());
   });
   after(() => pallet.close());
@@ -61,7 +61,15 @@ describe('slow and stalled clients', () => {
   it('cuts off trickled headers after headersTimeout', async () => {
     const outcome = await trickle(port, 'GET /v3/index.json HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'X-Slow: aaaaaaaaaaaaaaaa\r\n', 100, 10_000);
     assert.ok(outcome.closedAfterMs < 4000, `closed after ${outcome.closedAfterMs} ms`);
-    assert.match(outcome.received, /^HTTP\/1\.1 408/);
+    assert.match(outcome.received, /^HTTP\/1\.1 408 The request did not arrive in time/);
+    const logged = pallet.logRecords().find((record) => record.msg === 'request refused' && record.code === 'ERR_HTTP_REQUEST_TIMEOUT');
+    assert.equal(logged?.clientAddress, '127.0.0.1');
+  });
+
+  it('answers bytes that are not HTTP with 400 and logs it', async () => {
+    const outcome = await trickle(port, 'HELLO THERE\r\n\r\n', ' ', 100, 3000);
+    assert.match(outcome.received, /^HTTP\/1\.1 400 The request is not valid HTTP/);
+    assert.ok(pallet.logRecords().some((record) => record.msg === 'request refused' && record.status === 400 && record.clientAddress === '127.0.0.1'));
   });
 
   it('answers 408 to a push whose body trickles in, and removes its spool file', async () => {
