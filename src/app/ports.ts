@@ -11,9 +11,10 @@ export type BlobKey = string;
 export interface BlobStore {
   /**
    * Moves a finished temp file in under `key`. Same key twice keeps the existing blob (the temp file is
-   * removed) but refreshes its modified time, which garbage collection's grace period counts from.
+   * removed) but refreshes its modified time, which garbage collection's grace period counts from; with
+   * `replace`, the file replaces the stored blob atomically (a damaged copy being mended).
    */
-  putFile(key: BlobKey, sourcePath: string): Promise<void>;
+  putFile(key: BlobKey, sourcePath: string, options?: { replace?: boolean }): Promise<void>;
   /**
    * Stores small bytes under `key`. Same key twice refreshes the modified time, as `putFile` does; with
    * `replace`, the bytes replace the stored ones atomically (a repair of a corrupt blob).

@@ -7,11 +7,10 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { ArchiveError } from './archive-error.ts';
-import { escapeName, shown, unicodePathProblem } from './zip-names.ts';
+import { escapeName, FLAG_UTF8, shown, unicodePathProblem } from './zip-names.ts';
 import {
   EXTRA_UNICODE_PATH,
   FLAG_DESCRIPTOR,
-  FLAG_UTF8,
   FLAGS_SHARED,
   LOCAL_SIZE,
   MAX_DESCRIPTOR,

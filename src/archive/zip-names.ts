@@ -6,7 +6,8 @@
 import { crc32 } from 'node:zlib';
 import { ArchiveError } from './archive-error.ts';
 
-const FLAG_UTF8 = 0x0800;
+/** General-purpose flag bit 11: the name (and comment) is UTF-8. */
+export const FLAG_UTF8 = 0x0800;
 // ignoreBOM keeps a leading U+FEFF: stripping it would change the name readers see.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

@@ -134,11 +134,18 @@ describe('zip reader: well-formed archives', () => {
       const opened = await assertSameAsYauzl(
         zip([
           { name: 'a.txt', data: big, dataDescriptor: descriptor },
-          { name: 'b.txt', data: 'stored', method: 'store', dataDescriptor: descriptor },
+          { name: 'b.txt', data: 'stored', method: 'store' },
           { name: 'c.txt', data: 'last', dataDescriptor: descriptor },
         ]),
       );
       assert.equal(opened.contents.get('c.txt')?.toString(), 'last');
+    });
+
+    it(`refuses a stored entry with a ${descriptor} data descriptor (a streaming reader cannot tell where it ends)`, async () => {
+      await refused(
+        zip([{ name: 'b.txt', data: 'stored', method: 'store', dataDescriptor: descriptor }]),
+        "'b.txt' is stored uncompressed with a data descriptor, which streaming readers cannot find the end of",
+      );
     });
   }
 

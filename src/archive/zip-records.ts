@@ -8,7 +8,7 @@
  */
 import type { ArchiveEntryType } from '../domain/nupkg.ts';
 import { ArchiveError } from './archive-error.ts';
-import { decodeName, shown, unicodePathProblem } from './zip-names.ts';
+import { decodeName, FLAG_UTF8, shown, unicodePathProblem } from './zip-names.ts';
 
 export const SIG = {
   local: 0x04034b50,
@@ -23,7 +23,6 @@ export const LOCAL_SIZE = 30;
 export const STORED = 0;
 export const DEFLATED = 8;
 export const FLAG_DESCRIPTOR = 0x0008;
-export const FLAG_UTF8 = 0x0800;
 /** Encrypted (bit 0), strong encryption (bit 6), masked local header values (bit 13). */
 const FLAGS_ENCRYPTED = 0x0001 | 0x0040 | 0x2000;
 /** The flags whose meaning the local header and the central directory must share. */
@@ -122,6 +121,11 @@ function parseCentralRecord(r: Buffer, index: number): CentralRecord {
   // A stored entry's bytes are its content: two sizes means readers that trust either one read differently.
   if (method === STORED && sizes.compressedSize !== sizes.uncompressedSize) {
     throw new ArchiveError(`${label()} is corrupt: it is stored uncompressed, yet its headers give two different sizes`);
+  }
+  // A streaming reader finds the end of stored data only by scanning for a descriptor signature, which
+  // the data itself may contain (followed by a fake local header): it would read other entries.
+  if (method === STORED && (flags & FLAG_DESCRIPTOR) !== 0) {
+    throw new ArchiveError(`${label()} is stored uncompressed with a data descriptor, which streaming readers cannot find the end of`);
   }
   const type = entryType(r.readUInt16LE(4), r.readUInt32LE(38), name);
   // Extractors create a folder and drop the data; others extract a file: the data would mean different things.

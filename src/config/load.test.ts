@@ -63,6 +63,7 @@ describe('loadConfig: defaults', () => {
       port: 5000,
       dataDir: path.join(cwd, 'data'),
       maxPackageSize: 262_144_000,
+      trustProxy: false,
       maxConcurrentUploads: 16,
       headersTimeout: 20_000,
       bodyTimeout: 30_000,
@@ -128,6 +129,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
         PALLET_PUBLIC_URL: 'https://nuget.example.com/feed/',
         PALLET_API_KEY: 'correct-horse-battery',
         PALLET_MAX_PACKAGE_SIZE: '10MiB',
+        PALLET_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
         PALLET_MAX_CONCURRENT_UPLOADS: '4',
         PALLET_HEADERS_TIMEOUT: '5s',
         PALLET_BODY_TIMEOUT: '10',
@@ -143,6 +145,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       publicUrl: 'https://nuget.example.com/feed',
       apiKey: 'correct-horse-battery',
       maxPackageSize: 10 * 1024 * 1024,
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       maxConcurrentUploads: 4,
       headersTimeout: 5000,
       bodyTimeout: 10_000,
@@ -159,6 +162,9 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
     assert.equal(problems.length, 2, 'the cross-field check runs only once every field is valid');
     assertProblem(problemsOf({ env: { PALLET_HEADERS_TIMEOUT: '1h', PALLET_REQUEST_TIMEOUT: '1m' } }), /^headersTimeout: must not be longer than requestTimeout/);
     assertProblem(problemsOf({ env: { PALLET_MAX_CONCURRENT_UPLOADS: '0' } }), /^maxConcurrentUploads: '0' is not a whole number from 1 to 10000/);
+    assertProblem(problemsOf({ env: { PALLET_BODY_TIMEOUT: '1000h' } }), /^bodyTimeout: '1000h' is longer than 2147483647 ms/);
+    assertProblem(problemsOf({ env: { PALLET_TRUST_PROXY: '10.0.0.0/33, proxy.local' } }), /^trustProxy: '10\.0\.0\.0\/33', 'proxy\.local' is not an IP address or CIDR range/);
+    assert.equal(load({ env: { PALLET_TRUST_PROXY: 'true' } }).trustProxy, true);
   });
 
   it('a relative config file path is resolved from cwd', async () => {

@@ -2,6 +2,7 @@
  * The one configuration schema. The TypeScript type, the defaults and the validation all come from here;
  * `load.ts` merges defaults ← YAML file ← environment ← command-line flags and validates once.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseByteSize } from './byte-size.ts';
 import { parseDuration } from './duration.ts';
@@ -17,10 +18,17 @@ const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
   return bytes;
 });
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const milliseconds = parseDuration(value);
   if (milliseconds === undefined || milliseconds === 0) {
     ctx.addIssue({ code: 'custom', message: `'${value}' is not a duration (use seconds, or a number with ms, s, m or h: 30s, 15m)` });
+    return z.NEVER;
+  }
+  // Node's timers fire at once past 2^31 - 1 ms: a larger value would time out every request.
+  if (milliseconds > MAX_TIMER_MS) {
+    ctx.addIssue({ code: 'custom', message: `'${value}' is longer than ${MAX_TIMER_MS} ms (about 24 days), the longest timer Node keeps` });
     return z.NEVER;
   }
   return milliseconds;
@@ -37,6 +45,25 @@ function wholeNumber(min: number, max: number, what = `a whole number from ${min
     return number;
   });
 }
+
+/** `false`, `true`, or addresses and CIDR ranges (`10.0.0.0/8, 127.0.0.1`), as Fastify's trustProxy takes them. */
+const trustedProxies = z.union([z.boolean(), z.string()]).transform((value, ctx): boolean | string[] => {
+  if (typeof value === 'boolean') return value;
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  const bad = entries.filter((entry) => {
+    const [address = '', prefix] = entry.split('/');
+    const family = isIP(address);
+    return family === 0 || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+  });
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `'${bad.join("', '")}' is not an IP address or CIDR range (example: 10.0.0.0/8, 127.0.0.1), nor true or false` });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 const publicUrl = z.string().transform((value, ctx) => {
   let url: URL;
@@ -76,6 +103,9 @@ export const configSchema = z
       .default(DEFAULT_MAX_PACKAGE_SIZE)
       .refine((bytes) => bytes >= 1024, 'must be at least 1 KiB')
       .describe('Largest .nupkg accepted by push, in bytes or with a unit (250MiB)'),
+    trustProxy: trustedProxies
+      .default(false)
+      .describe('Reverse proxies whose X-Forwarded-For and -Proto to believe: comma-separated addresses or CIDRs, or true for any'),
     maxConcurrentUploads: wholeNumber(1, 10_000)
       .default(16)
       .describe('Pushes received at once; more are answered 503 with Retry-After'),

@@ -6,7 +6,7 @@
  */
 import { ManifestError, parseNuspec } from './nuspec.ts';
 import type { Manifest } from './manifest.ts';
-import { entryFileKey, entryNameProblem } from './entry-name.ts';
+import { clientEntryName, entryFileKey, entryNameProblem } from './entry-name.ts';
 
 export { entryNameProblem } from './entry-name.ts';
 
@@ -103,8 +103,10 @@ export async function inspectPackage(archive: PackageArchive, observer: Inspecti
   }
 
   const files = entries.filter((entry) => entry.type === 'file');
-  const nuspecs = files.filter((entry) => entry.name.toLowerCase().endsWith('.nuspec'));
-  const rootNuspecs = nuspecs.filter((entry) => !/[\\/]/.test(entry.name));
+  // Chosen by the name as NuGet decodes it, which is how clients pick the manifest they install from:
+  // `sub%2fA.nuspec` is not at the root for them, and `Other%2enuspec` is a nuspec.
+  const nuspecs = files.filter((entry) => clientEntryName(entry.name).toLowerCase().endsWith('.nuspec'));
+  const rootNuspecs = nuspecs.filter((entry) => !/[\\/]/.test(clientEntryName(entry.name)));
   if (rootNuspecs.length === 0) throw new PackageRuleError('the package has no .nuspec file at its root');
   if (nuspecs.length > 1) {
     throw new PackageRuleError(`the package has ${nuspecs.length} .nuspec files (${nuspecs.map((e) => e.name).join(', ')}); it must have exactly one, at its root`);

@@ -15,8 +15,9 @@ export interface ProgressWatch {
 }
 
 /**
- * Samples the socket's byte count once per window. Socket bytes, not stream events: watching never
- * changes how the body is read, and a body whose reader is slow on purpose (backpressure) still counts.
+ * Samples the socket's byte count once per window. Socket bytes, not stream events, so watching never
+ * changes how the body is read. A reader that holds the body back (backpressure from a disk that stalls
+ * for a whole window) would look like a stalled client; with a 30 s window that is a disk problem anyway.
  */
 export function watchBodyProgress(request: IncomingMessage, windowMs: number, minBytes = MIN_BODY_BYTES_PER_WINDOW): ProgressWatch {
   let reject!: (error: AppError) => void;
@@ -47,11 +48,23 @@ export function watchBodyProgress(request: IncomingMessage, windowMs: number, mi
 /**
  * After an answer sent before its body was read (a refusal, or a read that ignores a body), reads and
  * discards the rest so the client, still sending, gets to read the answer instead of a reset. The drain
- * is bounded in bytes and time; past either, the connection is closed.
+ * is bounded in bytes, and a body that stops making progress (the same rule as for uploads) is cut off;
+ * Node's requestTimeout bounds its total time. Past either bound the connection is closed.
  */
-export function drainUnreadBody(request: IncomingMessage, limits: { maxBytes: number; maxMs: number }, onCut: (reason: string, bytes: number) => void): void {
+export function drainUnreadBody(
+  request: IncomingMessage,
+  limits: { maxBytes: number; windowMs: number },
+  onCut: (reason: string, bytes: number) => void,
+): void {
   if (request.complete || request.destroyed) return;
   let drained = 0;
+  const watch = watchBodyProgress(request, limits.windowMs);
+  const cleanup = () => {
+    watch.stop();
+    request.off('data', onData);
+    request.off('end', cleanup);
+    request.off('close', cleanup);
+  };
   const cut = (reason: string) => {
     cleanup();
     onCut(reason, drained);
@@ -61,14 +74,7 @@ export function drainUnreadBody(request: IncomingMessage, limits: { maxBytes: nu
     drained += chunk.length;
     if (drained > limits.maxBytes) cut('the unread body is larger than the drain limit');
   };
-  const timer = setTimeout(() => cut('the unread body did not finish arriving in time'), limits.maxMs);
-  timer.unref();
-  const cleanup = () => {
-    clearTimeout(timer);
-    request.off('data', onData);
-    request.off('end', cleanup);
-    request.off('close', cleanup);
-  };
+  watch.stalled.catch(() => cut('the unread body stopped arriving (bodyTimeout)'));
   request.on('data', onData);
   request.once('end', cleanup);
   request.once('close', cleanup);

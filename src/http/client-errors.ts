@@ -20,7 +20,9 @@ export function clientErrorHandler(log: FastifyBaseLogger) {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const answer = ANSWERS[error.code ?? ''] ?? { status: 400, reason: `The request is not valid HTTP (${error.code ?? error.message}).` };
     log.info({ status: answer.status, reason: answer.reason, code: error.code, clientAddress: socket.remoteAddress }, 'request refused');
-    if (socket.writable) {
+    // Never a second answer on a socket that already carries one (a timeout while draining after a refusal).
+    const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && !current?.headersSent) {
       const body = `${answer.reason}\n`;
       socket.write(
         `HTTP/1.1 ${answer.status} ${reasonPhrase(answer.reason) || STATUS_CODES[answer.status]}\r\n` +

@@ -11,6 +11,9 @@ import { registerSearchRoutes } from './routes/search.ts';
 import { registerPublishRoutes } from './routes/publish.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 
+/** A refused push may still be this far from its end; past it the client sees a reset, not the answer. */
+const MIN_DRAIN_BYTES = 64 * 1024 * 1024;
+
 export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   const { config } = deps;
   const server = Fastify({
@@ -26,6 +29,8 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
     // A connection with no traffic at all (a client that stopped reading a download) is closed.
     connectionTimeout: config.requestTimeout,
     clientErrorHandler: clientErrorHandler(deps.log),
+    // Behind a proxy, the client's address (in refusal logs) and protocol come from the proxy's headers.
+    trustProxy: config.trustProxy,
     // Router-level refusals (a path too long, bad percent-encoding) answer like every other error.
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, error.statusCode ?? 400, `The request cannot be handled: ${error.message}`);
@@ -39,7 +44,7 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   // An answer sent before its body was read (a refusal, a read with a body) leaves the client sending:
   // drain the rest, within bounds, so it reads the answer instead of a reset, and never hold the connection.
   server.addHook('onResponse', async (request) => {
-    drainUnreadBody(request.raw, { maxBytes: config.maxPackageSize, maxMs: config.bodyTimeout }, (reason, bytes) =>
+    drainUnreadBody(request.raw, { maxBytes: Math.max(config.maxPackageSize, MIN_DRAIN_BYTES), windowMs: config.bodyTimeout }, (reason, bytes) =>
       request.log.info({ clientAddress: request.ip, drainedBytes: bytes, reason }, 'connection closed after the answer'),
     );
   });

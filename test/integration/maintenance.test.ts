@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -190,6 +190,32 @@ describe('pallet backup and restore', () => {
     const insideData = await runPalletCli(['backup', path.join(dataDir, 'backup'), '--data', dataDir]);
     assert.equal(insideData.code, 2);
     assert.match(insideData.stderr, /is inside the data folder/);
+  });
+
+  it('a backup run again mends a damaged copy, and a backup that fails leaves the previous one restorable', async () => {
+    const backupDir = path.join(scratch, 'backup');
+    const plainKey = column(dataDir, "SELECT package_blob FROM package_versions WHERE id_lower = 'verify.plain'");
+    await writeFile(blobPath(backupDir, plainKey), 'truncated');
+    const again = await runPalletCli(['backup', backupDir, '--data', dataDir]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /1 copied, 10 already there/);
+    assert.equal((await runPalletCli(['verify', '--data', backupDir])).code, 0, 'a backup folder is a data folder verify can check');
+
+    const readmeKey = column(dataDir, "SELECT readme_blob FROM package_versions WHERE id_lower = 'verify.readme'");
+    const readme = await readFile(blobPath(dataDir, readmeKey));
+    await writeFile(blobPath(dataDir, readmeKey), 'damaged in the source');
+    await unlink(blobPath(backupDir, readmeKey));
+    const failed = await runPalletCli(['backup', backupDir, '--data', dataDir]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /The backup is incomplete: 1 blob\(s\) could not be copied .*Verify\.Readme 1\.0\.0: blob [0-9a-f]{16}… is corrupt in the source/s);
+    await writeFile(blobPath(dataDir, readmeKey), readme);
+    await writeFile(blobPath(backupDir, readmeKey), readme);
+    const restoredDir = path.join(scratch, 'restored-after-failure');
+    const restored = await runPalletCli(['restore', backupDir, '--data', restoredDir]);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.match(restored.stdout, /^pallet restore: 4 versions, 11 blobs/);
+    const retried = await runPalletCli(['backup', backupDir, '--data', dataDir]);
+    assert.equal(retried.code, 0, retried.stderr);
   });
 
   it('a restore that meets a damaged blob fails and leaves the folder empty', async () => {

@@ -108,11 +108,26 @@ export function hostilePackages(): HostilePackage[] {
     { name: 'a name that is not UTF-8', bytes: packageWith('Hostile.Bytes', [{ name: 'lib/x.dll', nameBytes: Buffer.from([0x6c, 0x69, 0x62, 0x2f, 0xff, 0xfe, 0x2e, 0x64, 0x6c, 0x6c]), data: 'MZ' }]), refusal: /is not valid UTF-8/ },
     { name: 'a non-ASCII name without the UTF-8 flag', bytes: packageWith('Hostile.Codepage', [{ name: 'lib/é.dll', flags: 0, data: 'MZ' }]), refusal: /has non-ASCII bytes but is not marked as UTF-8/ },
     { name: 'a Unicode Path field naming another file', bytes: packageWith('Hostile.Unicode', [{ name: 'lib/a.dll', data: 'MZ', centralExtra: unicodePathExtra('../evil.dll', 'lib/a.dll') }]), refusal: /Unicode Path extra field .*naming it '\.\.\/evil\.dll'/ },
+    {
+      name: 'a second nuspec that only NuGet sees (its name is percent-encoded)',
+      bytes: writeZip([nuspecEntry('Hostile.Shown'), { name: 'Other%2enuspec', data: nuspecXml({ id: 'Hostile.Hidden', version: '9.9.9' }) }]),
+      refusal: /the package has 2 \.nuspec files \(Hostile\.Shown\.nuspec, Other%2enuspec\); it must have exactly one, at its root/,
+    },
+    {
+      name: 'a nuspec NuGet reads as being in a folder',
+      bytes: writeZip([{ name: 'sub%2fHostile.Folder.nuspec', data: nuspecXml({ id: 'Hostile.Folder', version: '1.0.0' }) }]),
+      refusal: /the package has no \.nuspec file at its root/,
+    },
     // Archives that readers disagree about.
     { name: 'a local header that names another file', bytes: packageWith('Hostile.Local', [{ name: 'lib/a.dll', localName: '../evil.dll', data: 'MZ' }]), refusal: /the local header of 'lib\/a\.dll' names it '\.\.\/evil\.dll'/ },
     { name: 'an end record that counts one entry fewer', bytes: packageWith('Hostile.Count', [{ name: 'lib/hidden.dll', data: 'MZ' }], { declaredEntryCount: 1 }), refusal: /counts 1 entry, but the directory holds more \(2\)/ },
     { name: 'a fake end record in the archive comment', bytes: packageWith('Hostile.Comment', [{ name: 'lib/a.dll', data: 'MZ' }], { comment: Buffer.concat([Buffer.from('PK\u0005\u0006', 'latin1'), Buffer.alloc(18)]) }), refusal: /comment contains an end-of-central-directory signature/ },
     { name: 'bytes before the first entry', bytes: packageWith('Hostile.Prefix', [{ name: 'lib/a.dll', data: 'MZ' }], { prefix: Buffer.alloc(512, 0x41) }), refusal: /512 bytes before its first entry/ },
+    {
+      name: 'a stored entry with a data descriptor',
+      bytes: packageWith('Hostile.StoredDescriptor', [{ name: 'lib/a.dll', data: 'MZ', method: 'store', dataDescriptor: 'signed' }]),
+      refusal: /is stored uncompressed with a data descriptor/,
+    },
     { name: 'an encrypted entry', bytes: packageWith('Hostile.Encrypted', [{ name: 'lib/a.dll', data: 'MZ', flags: 0x0801 }]), refusal: /is encrypted/ },
     { name: 'an unsupported compression method', bytes: packageWith('Hostile.Lzma', [{ name: 'lib/a.dll', data: 'MZ', method: 14, crc32: 0, declaredUncompressedSize: 2 }]), refusal: /compression method 14/ },
   ];

@@ -1,11 +1,14 @@
 /**
  * `pallet backup DEST` while the server runs: a consistent snapshot of the database (taken while pushes
- * go on), then every blob that snapshot references, each checked against its hash on the way. Blobs are
- * content-addressed and never change, so a second backup into the same folder copies only new blobs.
- * The manifest is written last: a folder without one is an unfinished backup, and restore refuses it.
+ * go on), then every blob that snapshot references, each checked against its hash as it is copied. Blobs
+ * are content-addressed and never change, so a second backup into the same folder copies only the blobs
+ * it lacks (a blob already there at the right size is kept; `pallet verify --data DEST` hashes them all).
+ * The database is put in place and the manifest written last: until then the folder still holds the
+ * previous backup, whole, and a backup that fails can simply be run again.
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { blobKeysOf } from '../packages/version-blobs.ts';
 import { dataFolderLayout } from '../../data-folder.ts';
 import type { BlobStore, MetadataDatabase, PackageStore } from '../ports.ts';
 import { BlobCopyError, copyBlobVerified } from './blob-integrity.ts';
@@ -53,6 +56,7 @@ export async function backupData(deps: BackupDependencies, destination: string):
 
   const targetBlobs = deps.blobStoreAt(target.blobs);
   const snapshot = deps.openSnapshot(snapshotFile);
+  // Every key in memory: about 250 bytes each, so a feed of a million versions needs some 0.5 GB here.
   const seen = new Set<string>();
   const failures: string[] = [];
   let versions = 0;
@@ -62,8 +66,8 @@ export async function backupData(deps: BackupDependencies, destination: string):
   try {
     for await (const version of snapshot.packages.allVersions()) {
       versions += 1;
-      for (const key of [version.packageBlob, version.nuspecBlob, version.readmeBlob, version.iconBlob, version.licenseBlob]) {
-        if (key === undefined || seen.has(key)) continue;
+      for (const key of blobKeysOf(version)) {
+        if (seen.has(key)) continue;
         seen.add(key);
         const existing = await targetBlobs.stat(key);
         const original = await deps.blobs.stat(key);
@@ -99,16 +103,20 @@ export async function backupData(deps: BackupDependencies, destination: string):
   return { ...manifest, blobsKept, blobsCopied };
 }
 
-/** A new or empty folder, or an earlier backup (whose manifest goes until this one is complete). */
+/** What a backup folder holds, finished or not: nothing else may be in a folder a backup writes into. */
+const BACKUP_FOLDER_ENTRIES = new Set([BACKUP_MANIFEST, `${BACKUP_MANIFEST}.partial`, 'pallet.db', 'pallet.db.partial', 'blobs', 'tmp']);
+
+/** A new or empty folder, an earlier backup, or one a failed backup left unfinished. */
 async function prepareDestination(destination: string): Promise<void> {
   await mkdir(destination, { recursive: true });
   const entries = await readdir(destination);
-  if (entries.length === 0) return;
-  if (!entries.includes(BACKUP_MANIFEST)) {
-    throw new BackupError(`${destination} is neither empty nor a Pallet backup (it has no ${BACKUP_MANIFEST}); give an empty or new folder.`);
+  const foreign = entries.filter((entry) => !BACKUP_FOLDER_ENTRIES.has(entry));
+  if (foreign.length > 0) {
+    throw new BackupError(
+      `${destination} is neither empty nor a Pallet backup (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); give an empty or new folder.`,
+    );
   }
-  await readManifest(destination);
-  await rm(path.join(destination, BACKUP_MANIFEST));
+  if (entries.includes(BACKUP_MANIFEST)) await readManifest(destination);
 }
 
 export async function readManifest(folder: string): Promise<BackupManifest> {

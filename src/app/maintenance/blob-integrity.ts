@@ -32,7 +32,8 @@ export class BlobCopyError extends Error {
 
 /**
  * Copies a blob from one store to another through a synced temp file in `tempDir` (on the target's file
- * system), hashing on the way: a corrupt or missing source blob is never copied as if it were good.
+ * system), hashing on the way: a corrupt or missing source blob is never copied as if it were good. The
+ * copy replaces whatever the target held under the key (a damaged earlier copy).
  */
 export async function copyBlobVerified(source: BlobStore, target: BlobStore, key: BlobKey, tempDir: string): Promise<number> {
   const stream = await source.open(key);
@@ -51,7 +52,7 @@ export async function copyBlobVerified(source: BlobStore, target: BlobStore, key
     await pipeline(stream, meter, createWriteStream(tempPath, { flags: 'wx', flush: true }));
     const actualKey = hash.digest('hex');
     if (actualKey !== key) throw new BlobCopyError(`blob ${key.slice(0, 16)}… is corrupt in the source: its bytes hash to ${actualKey.slice(0, 16)}…`);
-    await target.putFile(key, tempPath);
+    await target.putFile(key, tempPath, { replace: true });
     return size;
   } finally {
     await rm(tempPath, { force: true });

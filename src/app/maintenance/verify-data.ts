@@ -36,25 +36,32 @@ export interface VerifyReport {
 }
 
 type ExtractedKind = 'nuspec' | 'readme' | 'icon' | 'license';
+type BlobState = 'intact' | 'missing' | 'corrupt' | `unreadable (${string})`;
 
 export async function verifyData(deps: VerifyDependencies, options: { readonly repair: boolean }): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
   for (const message of await deps.database.integrityProblems()) problems.push({ subject: 'database', message, repaired: false });
 
+  // Every key in memory (about 250 bytes each): fine for feeds of a few hundred thousand versions.
   const referenced = new Set<BlobKey>();
   let versions = 0;
   let blobsChecked = 0;
   let bytesChecked = 0;
-  // A blob shared by several versions (the same readme, say) is read once.
-  const checked = new Map<BlobKey, 'intact' | 'missing' | 'corrupt'>();
-  const check = async (key: BlobKey) => {
+  // A blob shared by several versions (the same readme, say) is read once. A key the store cannot even
+  // address (a damaged row) is reported with that row, and the check goes on.
+  const checked = new Map<BlobKey, BlobState>();
+  const check = async (key: BlobKey): Promise<BlobState> => {
     let state = checked.get(key);
     if (state === undefined) {
-      const result = await checkBlob(deps.blobs, key);
-      state = result.state;
+      try {
+        const result = await checkBlob(deps.blobs, key);
+        state = result.state;
+        if (result.state !== 'missing') bytesChecked += result.size;
+      } catch (error) {
+        state = `unreadable (${(error as Error).message})`;
+      }
       checked.set(key, state);
       blobsChecked += 1;
-      if (result.state !== 'missing') bytesChecked += result.size;
     }
     return state;
   };
@@ -80,14 +87,14 @@ export async function verifyData(deps: VerifyDependencies, options: { readonly r
       if (state !== 'intact') broken.push(kind);
     }
     if (broken.length === 0) continue;
-    const repaired = options.repair && packageState === 'intact' ? await reextract(deps, version, broken, checked) : new Set<ExtractedKind>();
+    const repair = options.repair && packageState === 'intact' ? await reextract(deps, version, broken, checked) : { repaired: new Set<ExtractedKind>(), failure: undefined };
     for (const kind of broken) {
+      const repaired = repair.repaired.has(kind);
+      const hint = packageState !== 'intact' ? '' : options.repair ? `; extracting it again failed: ${repair.failure ?? 'the .nupkg holds other bytes for it'}` : '; pallet verify --repair extracts it again from the .nupkg';
       problems.push({
         subject,
-        message: repaired.has(kind)
-          ? `its ${kind} blob was missing or corrupt; it was extracted again from the .nupkg`
-          : `its ${kind} blob is missing or corrupt${packageState === 'intact' && !options.repair ? '; pallet verify --repair extracts it again from the .nupkg' : ''}`,
-        repaired: repaired.has(kind),
+        message: repaired ? `its ${kind} blob was missing or corrupt; it was extracted again from the .nupkg` : `its ${kind} blob is missing or corrupt${hint}`,
+        repaired,
       });
     }
   }
@@ -141,14 +148,15 @@ async function reextract(
   deps: VerifyDependencies,
   version: StoredVersion,
   kinds: readonly ExtractedKind[],
-  checked: Map<BlobKey, 'intact' | 'missing' | 'corrupt'>,
-): Promise<Set<ExtractedKind>> {
+  checked: Map<BlobKey, BlobState>,
+): Promise<{ repaired: Set<ExtractedKind>; failure: string | undefined }> {
   const repaired = new Set<ExtractedKind>();
   let extracted: InspectedUpload;
   try {
     extracted = await deps.extractFiles(version.packageBlob);
-  } catch {
-    return repaired;
+  } catch (error) {
+    // A package accepted under older, looser rules may not pass today's: say so rather than "not repaired".
+    return { repaired, failure: (error as Error).message };
   }
   const bytesOf: Record<ExtractedKind, Uint8Array | undefined> = {
     nuspec: extracted.nuspec,
@@ -165,5 +173,5 @@ async function reextract(
     checked.set(key, 'intact');
     repaired.add(kind);
   }
-  return repaired;
+  return { repaired, failure: undefined };
 }

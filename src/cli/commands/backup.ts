@@ -24,7 +24,9 @@ export const backupCommand: Command = {
     if (!config) return 2;
     const destination = path.resolve(positionals[0] as string);
     const layout = dataFolderLayout(config.dataDir);
-    if (path.relative(config.dataDir, destination) === '' || !path.relative(config.dataDir, destination).startsWith('..')) {
+    const relative = path.relative(config.dataDir, destination);
+    const inside = relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+    if (inside) {
       process.stderr.write(`pallet backup: ${destination} is inside the data folder ${config.dataDir}; back up to another folder (better: another disk).\n`);
       return 2;
     }

@@ -24,9 +24,9 @@ export class FsBlobStore implements BlobStore {
     return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
   }
 
-  async putFile(key: BlobKey, sourcePath: string): Promise<void> {
+  async putFile(key: BlobKey, sourcePath: string, options: { replace?: boolean } = {}): Promise<void> {
     const target = this.pathOf(key);
-    if (await refresh(target)) {
+    if (!options.replace && (await refresh(target))) {
       await rm(sourcePath, { force: true });
       return;
     }
