@@ -2,7 +2,7 @@
  * `npm run bench`: measures push, restore-path reads and search against a server started in-process on
  * loopback, then writes docs/benchmarks.md with the machine and date. Every loop is bounded in count.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, tmpdir, platform, release } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -99,7 +99,11 @@ async function main(): Promise<void> {
       `Resident memory after the run: ${rssMiB.toFixed(0)} MiB.`,
       '',
     ];
-    await writeFile(path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md'), lines.join('\n'));
+    // The soak's section (npm run soak) is kept: this run rewrites only its own part of the file.
+    const file = path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
+    const previous = await readFile(file, 'utf8').catch(() => '');
+    const soak = /^## Soak\b[\s\S]*$/m.exec(previous)?.[0];
+    await writeFile(file, soak ? `${lines.join('\n')}\n${soak}` : lines.join('\n'));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await app.close();

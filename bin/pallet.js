@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 // Entry point of the `pallet` command. Node 24 runs the TypeScript sources directly (type stripping).
+// The flag caps V8's young generation, which it otherwise sizes from the machine's memory: under load it
+// grew to 128 MiB of mostly empty space (docs/benchmarks.md, soak). `env -S` passes it on Linux and macOS.
 import { main } from '../src/cli/main.ts';
 
 main(process.argv.slice(2)).then(

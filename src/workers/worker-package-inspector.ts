@@ -13,6 +13,13 @@ import type { InspectionRequest } from './inspection-worker.ts';
 const INSPECTION_TIME_LIMIT_MS = 5 * 60 * 1000;
 /** Entries, the manifest tree and a few capped files: far below this even for 65,533 entries. */
 const INSPECTION_HEAP_LIMIT_MB = 256;
+/**
+ * V8 sizes a worker's young generation from the machine's memory (up to 64 MiB per semispace), far more
+ * than a check's short-lived buffers need; capped, each worker costs tens of MiB instead of a hundred.
+ */
+const INSPECTION_YOUNG_GENERATION_MB = 16;
+/** An idle worker gives its memory back after this; the next push starts a new one (tens of ms). */
+const INSPECTION_IDLE_MS = 30_000;
 
 export class WorkerPackageInspector implements PackageInspector {
   private readonly pool: WorkerPool<InspectionRequest, InspectedUpload>;
@@ -22,7 +29,8 @@ export class WorkerPackageInspector implements PackageInspector {
       script: new URL('./inspection-worker.ts', import.meta.url),
       size: options.workers ?? Math.max(1, Math.min(4, availableParallelism())),
       taskTimeoutMs: options.timeLimitMs ?? INSPECTION_TIME_LIMIT_MS,
-      resourceLimits: { maxOldGenerationSizeMb: INSPECTION_HEAP_LIMIT_MB },
+      resourceLimits: { maxOldGenerationSizeMb: INSPECTION_HEAP_LIMIT_MB, maxYoungGenerationSizeMb: INSPECTION_YOUNG_GENERATION_MB },
+      idleTimeoutMs: INSPECTION_IDLE_MS,
     });
   }
 

@@ -77,6 +77,17 @@ describe('WorkerPool', async () => {
     await Promise.all([running, queued, assert.rejects(workers.run({ kind: 'echo', value: 2 }), closedOutcome)]);
   });
 
+  it('stops a worker that stays idle, and starts a new one for the next task', async () => {
+    const workers = new WorkerPool<Request, Response>({ script, size: 1, taskTimeoutMs: 5000, idleTimeoutMs: 100 });
+    const first = await workers.run({ kind: 'echo', value: 1 });
+    const again = await workers.run({ kind: 'echo', value: 2 });
+    assert.equal(again.threadId, first.threadId, 'a busy worker is reused');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const later = await workers.run({ kind: 'echo', value: 3 });
+    assert.notEqual(later.threadId, first.threadId, 'the idle worker was stopped');
+    await workers.close();
+  });
+
   it('does not keep the process alive when idle', async () => {
     const workers = pool(1);
     await workers.run({ kind: 'echo', value: 1 });

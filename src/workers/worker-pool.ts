@@ -56,6 +56,8 @@ export interface WorkerPoolOptions {
   readonly size: number;
   readonly taskTimeoutMs: number;
   readonly resourceLimits?: ResourceLimits;
+  /** A worker idle this long is stopped, giving its heap back; the next task starts a new one. */
+  readonly idleTimeoutMs?: number;
 }
 
 interface PendingTask<Request, Response> {
@@ -68,6 +70,7 @@ interface Slot<Request, Response> {
   worker: Worker | undefined;
   task: PendingTask<Request, Response> | undefined;
   timer: NodeJS.Timeout | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 export class WorkerPool<Request, Response> {
@@ -79,7 +82,7 @@ export class WorkerPool<Request, Response> {
 
   constructor(options: WorkerPoolOptions) {
     this.options = options;
-    this.slots = Array.from({ length: Math.max(1, options.size) }, () => ({ worker: undefined, task: undefined, timer: undefined }));
+    this.slots = Array.from({ length: Math.max(1, options.size) }, () => ({ worker: undefined, task: undefined, timer: undefined, idleTimer: undefined }));
   }
 
   run(request: Request): Promise<Response> {
@@ -97,6 +100,8 @@ export class WorkerPool<Request, Response> {
     await Promise.all(
       this.slots.map(async (slot) => {
         const { worker, task } = slot;
+        if (slot.idleTimer) clearTimeout(slot.idleTimer);
+        slot.worker = undefined;
         this.clear(slot);
         task?.reject(new WorkerTaskError({ kind: 'closed' }));
         if (worker) await worker.terminate();
@@ -110,6 +115,8 @@ export class WorkerPool<Request, Response> {
       if (slot.task) continue;
       const task = this.queue.shift() as PendingTask<Request, Response>;
       slot.task = task;
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
       slot.worker ??= this.spawn(slot);
       // A worker holds the process open only while it has a task; an idle one must not.
       slot.worker.ref();
@@ -127,6 +134,7 @@ export class WorkerPool<Request, Response> {
       if (reply.ok) task.resolve(reply.response);
       else task.reject(new WorkerTaskError({ kind: 'failed', failure: reply.failure }));
       this.dispatch();
+      if (!slot.task) this.retireWhenIdle(slot);
     });
     const onGone = (reason: string, outOfMemory: boolean) => {
       if (slot.worker !== worker) return;
@@ -136,6 +144,19 @@ export class WorkerPool<Request, Response> {
     worker.on('error', (error: NodeJS.ErrnoException) => onGone(error.message, error.code === 'ERR_WORKER_OUT_OF_MEMORY'));
     worker.on('exit', (code) => onGone(`it exited with code ${code}`, false));
     return worker;
+  }
+
+  private retireWhenIdle(slot: Slot<Request, Response>): void {
+    const { idleTimeoutMs } = this.options;
+    if (idleTimeoutMs === undefined || !slot.worker) return;
+    const worker = slot.worker;
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      if (slot.task || slot.worker !== worker) return;
+      slot.worker = undefined;
+      void worker.terminate();
+    }, idleTimeoutMs);
+    slot.idleTimer.unref();
   }
 
   /** Ends the slot's task with `outcome` and retires its worker, whose state is no longer known. */

@@ -1,73 +1,69 @@
 /** PackageStore on SQLite: registrations and versions, with the version row as the commit point of a push. */
 import type { DatabaseSync } from 'node:sqlite';
 import type { BlobKey, DownloadCount, NewPackageVersion, PackageStore, StoredVersion } from '../../app/ports.ts';
-import { inTransaction } from './sqlite-database.ts';
+import { StatementCache, inTransaction } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion, versionInsertValues } from './version-row.ts';
 
 export class SqlitePackageStore implements PackageStore {
   private readonly database: DatabaseSync;
+  private readonly statements: StatementCache;
 
   constructor(database: DatabaseSync) {
     this.database = database;
+    this.statements = new StatementCache(database);
   }
 
   async insertVersion(version: NewPackageVersion): Promise<'created' | 'exists'> {
     const values = versionInsertValues(version);
     const columns = Object.keys(values);
     return inTransaction(this.database, () => {
-      this.database
-        .prepare('INSERT INTO packages (id_lower, id, created_at) VALUES (?, ?, ?) ON CONFLICT (id_lower) DO NOTHING')
+      this.statements.prepare('INSERT INTO packages (id_lower, id, created_at) VALUES (?, ?, ?) ON CONFLICT (id_lower) DO NOTHING')
         .run(version.idLower, version.id, version.publishedAt.toISOString());
-      const result = this.database
-        .prepare(
+      const result = this.statements.prepare(
           `INSERT INTO package_versions (${columns.join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')})
            ON CONFLICT (id_lower, version_lower) DO NOTHING`,
         )
         .run(values);
       if (result.changes !== 1) return 'exists';
-      refreshLatest(this.database, version.idLower);
+      refreshLatest(this.statements, version.idLower);
       return 'created';
     });
   }
 
   async findVersion(idLower: string, versionLower: string): Promise<StoredVersion | undefined> {
-    const row = this.database
-      .prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
+    const row = this.statements.prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
                 WHERE v.id_lower = ? AND v.version_lower = ?`)
       .get(idLower, versionLower);
     return row ? rowToStoredVersion(row) : undefined;
   }
 
   async listVersions(idLower: string): Promise<StoredVersion[]> {
-    return this.database
-      .prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
+    return this.statements.prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
                 WHERE v.id_lower = ? ORDER BY v.sort_key`)
       .all(idLower)
       .map(rowToStoredVersion);
   }
 
   async listVersionKeys(idLower: string): Promise<string[]> {
-    return this.database
-      .prepare('SELECT version_lower FROM package_versions WHERE id_lower = ? ORDER BY sort_key')
+    return this.statements.prepare('SELECT version_lower FROM package_versions WHERE id_lower = ? ORDER BY sort_key')
       .all(idLower)
       .map((row) => String(row.version_lower));
   }
 
   async setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean> {
     return inTransaction(this.database, () => {
-      const result = this.database
-        .prepare('UPDATE package_versions SET listed = ? WHERE id_lower = ? AND version_lower = ?')
+      const result = this.statements.prepare('UPDATE package_versions SET listed = ? WHERE id_lower = ? AND version_lower = ?')
         .run(listed ? 1 : 0, idLower, versionLower);
       if (Number(result.changes) !== 1) return false;
-      refreshLatest(this.database, idLower);
+      refreshLatest(this.statements, idLower);
       return true;
     });
   }
 
   async addDownloads(counts: readonly DownloadCount[]): Promise<void> {
     if (counts.length === 0) return;
-    const updateVersion = this.database.prepare('UPDATE package_versions SET downloads = downloads + ? WHERE id_lower = ? AND version_lower = ?');
-    const updatePackage = this.database.prepare('UPDATE packages SET total_downloads = total_downloads + ? WHERE id_lower = ?');
+    const updateVersion = this.statements.prepare('UPDATE package_versions SET downloads = downloads + ? WHERE id_lower = ? AND version_lower = ?');
+    const updatePackage = this.statements.prepare('UPDATE packages SET total_downloads = total_downloads + ? WHERE id_lower = ?');
     inTransaction(this.database, () => {
       for (const { idLower, versionLower, count } of counts) {
         if (Number(updateVersion.run(count, idLower, versionLower).changes) === 1) updatePackage.run(count, idLower);
@@ -77,7 +73,7 @@ export class SqlitePackageStore implements PackageStore {
 
   async *allVersions(): AsyncIterable<StoredVersion> {
     // Keyset pages: each page is one short read, so a long verify never holds a read snapshot for minutes.
-    const page = this.database.prepare(
+    const page = this.statements.prepare(
       `SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
        WHERE (v.id_lower, v.sort_key) > (?, ?) ORDER BY v.id_lower, v.sort_key LIMIT ${ALL_VERSIONS_PAGE}`,
     );
@@ -92,8 +88,7 @@ export class SqlitePackageStore implements PackageStore {
   }
 
   async derivedDataProblems(): Promise<string[]> {
-    const rows = this.database
-      .prepare(
+    const rows = this.statements.prepare(
         `WITH expected AS (${EXPECTED_LATEST_ROWS})
          SELECT 'missing' AS kind, id_lower, variant, version_lower FROM (SELECT * FROM expected EXCEPT SELECT id_lower, variant, version_lower FROM package_latest)
          UNION ALL
@@ -117,8 +112,7 @@ export class SqlitePackageStore implements PackageStore {
 
   async referencedBlobKeys(): Promise<Set<BlobKey>> {
     const keys = new Set<BlobKey>();
-    const rows = this.database
-      .prepare('SELECT package_blob, nuspec_blob, readme_blob, icon_blob, license_blob FROM package_versions')
+    const rows = this.statements.prepare('SELECT package_blob, nuspec_blob, readme_blob, icon_blob, license_blob FROM package_versions')
       .all();
     for (const row of rows) {
       for (const value of Object.values(row)) if (typeof value === 'string') keys.add(value);
@@ -147,10 +141,10 @@ function expectedLatestRows(ids: string): string {
 const EXPECTED_LATEST_ROWS = expectedLatestRows('SELECT DISTINCT id_lower FROM package_versions');
 
 /** Recomputes the id's `package_latest` rows; runs inside the transaction that changed its versions. */
-function refreshLatest(database: DatabaseSync, idLower: string): void {
+function refreshLatest(statements: StatementCache, idLower: string): void {
   // The key is (variant, id_lower): naming the variants lets the delete seek instead of scanning every id.
-  database.prepare('DELETE FROM package_latest WHERE variant IN (0, 1, 2, 3) AND id_lower = ?').run(idLower);
-  database
+  statements.prepare('DELETE FROM package_latest WHERE variant IN (0, 1, 2, 3) AND id_lower = ?').run(idLower);
+  statements
     .prepare(`INSERT INTO package_latest (id_lower, variant, version_lower) ${expectedLatestRows('SELECT :id AS id_lower')}`)
     .run({ id: idLower });
 }

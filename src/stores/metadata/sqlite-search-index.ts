@@ -7,6 +7,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { SearchFilters, SearchHit, SearchIndex, SearchRequest, SearchTerm, StoredVersion } from '../../app/ports.ts';
 import { SqlParams } from './sql-params.ts';
+import { StatementCache } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion } from './version-row.ts';
 
 /** The `package_latest.variant` for these filters: bit 1 includes prereleases, bit 2 SemVer 2.0.0. */
@@ -83,17 +84,16 @@ function scoreExpression(terms: readonly SearchTerm[], params: SqlParams): strin
 }
 
 export class SqliteSearchIndex implements SearchIndex {
-  private readonly database: DatabaseSync;
+  private readonly statements: StatementCache;
 
   constructor(database: DatabaseSync) {
-    this.database = database;
+    this.statements = new StatementCache(database);
   }
 
   async search(request: SearchRequest): Promise<{ totalHits: number; hits: SearchHit[] }> {
     const params = new SqlParams();
     // One pass ranks the matches and counts them all (count(*) OVER ()) before LIMIT applies.
-    const page = this.database
-      .prepare(
+    const page = this.statements.prepare(
         `SELECT e.id_lower, e.version_lower, p.total_downloads, count(*) OVER () AS total_hits,
                 (${scoreExpression(request.terms, params)}) AS score
          FROM ${latestVersions(request, params)} AND ${matchConditions(request, params)}
@@ -120,8 +120,7 @@ export class SqliteSearchIndex implements SearchIndex {
   /** The number of matching ids, for an empty page. */
   private countMatches(request: SearchRequest): number {
     const params = new SqlParams();
-    const row = this.database
-      .prepare(`SELECT count(*) AS total FROM ${latestVersions(request, params)} AND ${matchConditions(request, params)}`)
+    const row = this.statements.prepare(`SELECT count(*) AS total FROM ${latestVersions(request, params)} AND ${matchConditions(request, params)}`)
       .get(params.values);
     return Number(row?.total ?? 0);
   }
@@ -133,7 +132,7 @@ export class SqliteSearchIndex implements SearchIndex {
       WHERE v.id_lower IN (${idsLower.map((id) => params.add(id)).join(', ')}) AND ${eligibleCondition(filters, params, 'v')}
       ORDER BY v.id_lower, v.sort_key`;
     const versionsById = new Map<string, StoredVersion[]>();
-    for (const row of this.database.prepare(sql).all(params.values)) {
+    for (const row of this.statements.prepare(sql).all(params.values)) {
       const version = rowToStoredVersion(row);
       const list = versionsById.get(version.idLower) ?? [];
       list.push(version);
@@ -149,8 +148,7 @@ export class SqliteSearchIndex implements SearchIndex {
       AND (${prefix} = '' OR instr(e.id_lower, ${prefix}) = 1 OR instr(e.id_lower, '.' || ${prefix}) > 0
            OR instr(e.id_lower, '-' || ${prefix}) > 0 OR instr(e.id_lower, '_' || ${prefix}) > 0)`;
     const matchValues = { ...params.values }; // before paging adds placeholders the count query lacks
-    const rows = this.database
-      .prepare(
+    const rows = this.statements.prepare(
         `SELECT p.id AS registration_id, count(*) OVER () AS total_hits FROM ${matches}
          ORDER BY CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, p.total_downloads DESC, e.id_lower
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
@@ -158,7 +156,7 @@ export class SqliteSearchIndex implements SearchIndex {
       .all(params.values);
     // An empty page (past the end, or take=0) carries no total_hits column to read the count from.
     const totalHits =
-      rows.length > 0 ? Number(rows[0]?.total_hits) : Number(this.database.prepare(`SELECT count(*) AS total FROM ${matches}`).get(matchValues)?.total ?? 0);
+      rows.length > 0 ? Number(rows[0]?.total_hits) : Number(this.statements.prepare(`SELECT count(*) AS total FROM ${matches}`).get(matchValues)?.total ?? 0);
     return { totalHits, ids: rows.map((row) => String(row.registration_id)) };
   }
 }
