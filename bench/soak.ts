@@ -29,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { buildNupkg } from '../test/support/nupkg-builder.ts';
+import { multipartBody } from '../test/support/multipart-body.ts';
 import { startSoakServer, type SoakServer } from './soak/server.ts';
 
 const API_KEY = 'soak-key-0123456789';
@@ -311,21 +312,6 @@ class Workload {
       }
     }
   }
-}
-
-/**
- * A multipart/form-data body with one file part named `package`, as `dotnet nuget push` sends it (the same
- * shape as test/support/in-process.ts builds; not imported from there, which would load the whole app here).
- */
-function multipartBody(file: Buffer): { payload: Buffer; contentType: string } {
-  const boundary = `pallet-soak-${randomBytes(8).toString('hex')}`;
-  const head =
-    `--${boundary}\r\n` +
-    'Content-Disposition: form-data; name="package"; filename="package.nupkg"\r\n' +
-    'Content-Type: application/octet-stream\r\n' +
-    '\r\n';
-  const payload = Buffer.concat([Buffer.from(head, 'latin1'), file, Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1')]);
-  return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 function expectStatus(answer: Answer, expected: number, what: string): void {

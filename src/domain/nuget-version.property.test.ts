@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_VERSION_LENGTH, NuGetVersion, VersionSyntaxError, compareVersions } from './nuget-version.ts';
+import { bestOfThreeMs } from '../../test/support/timing.ts';
 
 const INT32_MAX = 2147483647;
 const RUNS = { numRuns: 300 };
@@ -423,18 +424,9 @@ describe('NuGetVersion properties: cost', () => {
       `${' '.repeat(200_000)}1${' '.repeat(200_000)}`,
     ];
     for (const text of hostile) {
-      const best = bestOf3(() => NuGetVersion.tryParse(text));
+      const best = bestOfThreeMs(() => NuGetVersion.tryParse(text));
       assert.ok(best < 250, `${JSON.stringify(text.slice(0, 30))}… (${text.length} chars) took ${best.toFixed(1)} ms`);
     }
   });
 });
 
-function bestOf3(run: () => unknown): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    run();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}

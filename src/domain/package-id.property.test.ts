@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_PACKAGE_ID_LENGTH, lowerPackageId, packageIdProblem } from './package-id.ts';
+import { bestOfThreeMs } from '../../test/support/timing.ts';
 
 const RUNS = { numRuns: 300 };
 
@@ -105,7 +106,7 @@ test('worst-case ids at and far over the limit are checked quickly (< 250 ms, be
     ...['a', 'a.', '.', 'a-'].map((unit) => unit.repeat(200_000)),
   ];
   for (const id of hostile) {
-    const best = bestOf3(() => {
+    const best = bestOfThreeMs(() => {
       packageIdProblem(id);
       lowerPackageId(id);
     });
@@ -113,12 +114,3 @@ test('worst-case ids at and far over the limit are checked quickly (< 250 ms, be
   }
 });
 
-function bestOf3(run: () => unknown): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    run();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}

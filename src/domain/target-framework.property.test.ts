@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_TARGET_FRAMEWORK_LENGTH, parseTargetFramework, targetFrameworkProblem, type ParsedTargetFramework } from './target-framework.ts';
+import { bestOfThreeMs } from '../../test/support/timing.ts';
 
 const RUNS = { numRuns: 300 };
 
@@ -285,17 +286,8 @@ test('worst-case names at and far over the cap are parsed quickly (< 250 ms, bes
     ...['.', 'net45+', ',', '%25', '9'].map((unit) => unit.repeat(200_000)),
   ];
   for (const text of hostile) {
-    const best = bestOf3(() => targetFrameworkProblem(text));
+    const best = bestOfThreeMs(() => targetFrameworkProblem(text));
     assert.ok(best < 250, `${JSON.stringify(text.slice(0, 30))}… (${text.length} chars) took ${best.toFixed(1)} ms`);
   }
 });
 
-function bestOf3(run: () => unknown): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    run();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_VERSION_LENGTH, NuGetVersion, compareVersions } from './nuget-version.ts';
 import { MAX_VERSION_RANGE_LENGTH, RangeSyntaxError, VersionRange } from './version-range.ts';
+import { bestOfThreeMs } from '../../test/support/timing.ts';
 
 const RUNS = { numRuns: 300 };
 
@@ -295,18 +296,9 @@ describe('VersionRange properties: cost', () => {
       `${' '.repeat(200_000)}[1.0, 2.0)${' '.repeat(200_000)}`,
     ];
     for (const text of hostile) {
-      const best = bestOf3(() => VersionRange.tryParse(text));
+      const best = bestOfThreeMs(() => VersionRange.tryParse(text));
       assert.ok(best < 250, `${JSON.stringify(text.slice(0, 30))}… (${text.length} chars) took ${best.toFixed(1)} ms`);
     }
   });
 });
 
-function bestOf3(run: () => unknown): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    run();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}

@@ -1,17 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseXml, XML_LIMITS, XmlLimitError, XmlSyntaxError } from './xml-tree.ts';
+import { bestOfThreeMs } from '../../test/support/timing.ts';
 
-/** The best of three runs: a stall shows in every run, a busy machine in only some. */
-function bestOfThreeMs(work: () => void): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let run = 0; run < 3; run++) {
-    const start = performance.now();
-    work();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
 
 function refusal(text: string): string {
   try {

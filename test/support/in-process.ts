@@ -7,7 +7,7 @@
  *   const { body } = await pallet.json('/v3/package/demo/index.json');
  *   await pallet.close();
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,9 @@ import { gunzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/load.ts';
+import { multipartBody } from './multipart-body.ts';
+
+export { multipartBody };
 import { buildApp, type PalletApp } from '../../src/app.ts';
 
 export const API_KEY = 'test-key-123';
@@ -146,17 +149,6 @@ export async function startInProcess(options: StartOptions = {}): Promise<InProc
       if (!closeOptions.keepData && options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
-}
-
-/** A multipart/form-data body with one file part named `package`, as NuGet's push sends it. */
-export function multipartBody(file: Buffer, boundary = `pallet-test-${randomBytes(8).toString('hex')}`): { payload: Buffer; contentType: string } {
-  const head =
-    `--${boundary}\r\n` +
-    'Content-Disposition: form-data; name="package"; filename="package.nupkg"\r\n' +
-    'Content-Type: application/octet-stream\r\n' +
-    '\r\n';
-  const payload = Buffer.concat([Buffer.from(head, 'latin1'), file, Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1')]);
-  return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** Lowercase hex SHA-512, for comparing downloaded bytes with pushed ones. */

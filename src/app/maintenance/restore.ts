@@ -3,7 +3,8 @@
  * blob it references, each checked against its hash as it is copied. The database file is put in place
  * last, so a restore that fails leaves no database a server could start on.
  */
-import { copyFile, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { syncPath } from '../../fs-sync.ts';
 import { blobKeysOf } from '../packages/version-blobs.ts';
 import { dataFolderLayout, type DataFolderLayout } from '../../data-folder.ts';
 import type { BlobStore, MetadataDatabase, PackageStore } from '../ports.ts';
@@ -37,9 +38,9 @@ export async function restoreData(deps: RestoreDependencies, source: string, dat
   const databaseFile = `${to.database}.partial`;
   try {
     const report = await copyBackup(deps, from, to, databaseFile);
-    await syncFile(databaseFile);
+    await syncPath(databaseFile);
     await rename(databaseFile, to.database);
-    await syncFile(dataDir);
+    await syncPath(dataDir);
     return report;
   } catch (error) {
     // The folder was empty: leave it so, for the next attempt.
@@ -87,12 +88,3 @@ async function copyBackup(
   return { versions, blobs: seen.size, bytes };
 }
 
-/** A file's bytes, or a folder's entries, to the disk: the restored database must survive a power cut. */
-async function syncFile(filePath: string): Promise<void> {
-  const handle = await open(filePath, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

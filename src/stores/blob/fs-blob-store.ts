@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobKey, BlobStore } from '../../app/ports.ts';
+import { syncPath } from '../../fs-sync.ts';
 
 const KEY_PATTERN = /^[0-9a-f]{16,128}$/;
 
@@ -32,7 +33,7 @@ export class FsBlobStore implements BlobStore {
     }
     await mkdir(path.dirname(target), { recursive: true });
     await rename(sourcePath, target);
-    await syncDirectory(path.dirname(target));
+    await syncPath(path.dirname(target));
   }
 
   async putBytes(key: BlobKey, bytes: Uint8Array, options: { replace?: boolean } = {}): Promise<void> {
@@ -48,7 +49,7 @@ export class FsBlobStore implements BlobStore {
       await handle.close();
     }
     await rename(temporary, target);
-    await syncDirectory(path.dirname(target));
+    await syncPath(path.dirname(target));
   }
 
   async open(key: BlobKey): Promise<Readable | undefined> {
@@ -113,16 +114,6 @@ async function refresh(file: string): Promise<boolean> {
   } catch (error) {
     if (isMissing(error)) return false;
     throw error;
-  }
-}
-
-/** Makes a rename durable: the directory entry, not only the file's bytes, must reach the disk. */
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -1,5 +1,5 @@
 /** MetadataDatabase on SQLite: the engine's integrity check, and snapshots with VACUUM INTO. */
-import { open } from 'node:fs/promises';
+import { syncPath } from '../../fs-sync.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import type { MetadataDatabase } from '../../app/ports.ts';
 
@@ -20,11 +20,6 @@ export class SqliteMetadataDatabase implements MetadataDatabase {
     // VACUUM INTO reads one transaction's view, so the copy is consistent while pushes commit; it does not
     // sync the file it writes, so that is done here before the snapshot is trusted.
     this.database.prepare('VACUUM INTO ?').run(filePath);
-    const handle = await open(filePath, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncPath(filePath);
   }
 }
