@@ -554,7 +554,9 @@ describe('zip reader: inflation', () => {
       }
       gc();
       peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
-      assert.ok(peak < 8 * 1024 * 1024, `array buffers grew by ${peak} bytes`);
+      // The bound is a quarter of the entry: a reader that buffered the entry would pass 64 MiB, while
+      // stream buffers, zlib's window and the sampler's timing on a busy machine stay well under 16 MiB.
+      assert.ok(peak < 16 * 1024 * 1024, `array buffers grew by ${peak} bytes`);
     } finally {
       await archive.close();
     }
