@@ -26,6 +26,8 @@ import { WorkerPackageInspector } from './workers/worker-package-inspector.ts';
 import { feedUrlsResolver } from './http/request-context.ts';
 import { UploadSlots } from './http/upload-slots.ts';
 import { buildHttpServer } from './http/server.ts';
+import { DocumentResponder } from './http/document-responder.ts';
+import { nugetReadDocuments } from './protocol/nuget/read-documents.ts';
 
 /** Unreferenced blobs are swept hourly; each sweep only removes blobs past the grace period. */
 const GARBAGE_COLLECTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -67,7 +69,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     lock.release();
     throw error;
   }
-  const packages = new SqlitePackageStore(database);
+  const packages = new SqlitePackageStore(database, nugetReadDocuments);
+  try {
+    // A database from before read documents existed, or from another format of them, is projected once here.
+    const projected = await packages.refreshStaleDocuments();
+    if (projected > 0) log.info({ ids: projected, format: nugetReadDocuments.format }, 'read documents projected for the stored packages');
+  } catch (error) {
+    database.close();
+    lock.release();
+    throw error;
+  }
   const blobs = new FsBlobStore(layout.blobs);
   const blobGate = new BlobGate();
   const downloads = new DownloadCounter(packages, log);
@@ -95,6 +106,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     work,
     search: new SqliteSearchIndex(database),
     reader: new PackageReader(packages, blobs),
+    documents: new DocumentResponder(packages, { maxCacheBytes: config.documentCacheSize }),
     downloads,
     verifyApiKey: configuredApiKeyVerifier(config.apiKey),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
@@ -142,7 +154,7 @@ export interface DatabaseForTools {
 
 export function openDatabaseForTools(databaseFile: string, mode: 'read' | 'write'): DatabaseForTools {
   const database = openSqliteDatabase(databaseFile, { tool: mode });
-  return { packages: new SqlitePackageStore(database), database: new SqliteMetadataDatabase(database), close: () => database.close() };
+  return { packages: new SqlitePackageStore(database, nugetReadDocuments), database: new SqliteMetadataDatabase(database), close: () => database.close() };
 }
 
 export function blobStoreAt(folder: string): BlobStore {

@@ -123,6 +123,37 @@ export interface DownloadCount {
   readonly count: number;
 }
 
+/**
+ * A document reads serve as stored bytes (a version list, a registration index or page), projected from
+ * all versions of one id. Absolute URLs are written on `baseMarker`, which the server replaces with the
+ * base URL of the request, so one stored document serves every host name and sub-path.
+ */
+export interface ProjectedDocument {
+  /** Unique within the id, e.g. `versions` or `semver2-gz/index`. */
+  readonly name: string;
+  readonly text: string;
+  /** The stand-in for the public base URL in `text`; undefined when the document holds no absolute URL. */
+  readonly baseMarker: string | undefined;
+}
+
+/** What turns an id's versions into the documents its reads serve; pure, so it can run inside a transaction. */
+export interface DocumentProjection {
+  /** Changes whenever the documents' shape changes, so stored documents of another format are rebuilt at start. */
+  readonly format: string;
+  /** The versions are every version of one id, unlisted included, in ascending order (never empty). */
+  project(versions: readonly StoredVersion[]): ProjectedDocument[];
+}
+
+export interface StoredDocument {
+  /**
+   * A strong hash of the document with its base marker taken out: equal documents have equal hashes
+   * whatever marker they were projected with.
+   */
+  readonly hash: string;
+  readonly text: string;
+  readonly baseMarker: string | undefined;
+}
+
 export interface PackageStore {
   /**
    * Inserts a version atomically; this row is the commit point of a push. Returns 'exists' when the
@@ -132,8 +163,17 @@ export interface PackageStore {
   findVersion(idLower: string, versionLower: string): Promise<StoredVersion | undefined>;
   /** Every version of the id, unlisted included, in ascending NuGet version order; empty if unknown. */
   listVersions(idLower: string): Promise<StoredVersion[]>;
-  /** The same versions as `listVersions`, as `versionLower` keys only: the restore hot path needs no more. */
-  listVersionKeys(idLower: string): Promise<string[]>;
+  /**
+   * The hash of a stored document (see `DocumentProjection`), or undefined when the id has no such
+   * document. Documents are rewritten in the same transaction as every insert and listing change.
+   */
+  documentHash(idLower: string, name: string): Promise<string | undefined>;
+  readDocument(idLower: string, name: string): Promise<StoredDocument | undefined>;
+  /**
+   * Projects the documents of every id again when they were stored in another format than the
+   * projection's (a new database, or an upgrade); returns how many ids were projected.
+   */
+  refreshStaleDocuments(): Promise<number>;
   /** Sets the listed flag; false when there is no such version. Idempotent. */
   setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean>;
   addDownloads(counts: readonly DownloadCount[]): Promise<void>;
@@ -141,7 +181,7 @@ export interface PackageStore {
   referencedBlobKeys(): Promise<Set<BlobKey>>;
   /** Every version, unlisted included, by id then version order; read in pages, so memory stays flat. */
   allVersions(): AsyncIterable<StoredVersion>;
-  /** Where the rows derived from the versions (search's latest-version rows) disagree with them; empty when they agree. */
+  /** Where the rows derived from the versions (search's rows, the read documents) disagree with them; empty when they agree. */
   derivedDataProblems(): Promise<string[]>;
   /** Recomputes every derived row from the versions, in one transaction. */
   rebuildDerivedData(): Promise<void>;

@@ -69,6 +69,7 @@ describe('loadConfig: defaults', () => {
       bodyTimeout: 30_000,
       requestTimeout: 900_000,
       shutdownTimeout: 10_000,
+      documentCacheSize: 32 * 1024 * 1024,
       logLevel: 'info',
     });
     assert.equal(DEFAULT_MAX_PACKAGE_SIZE, 262_144_000);
@@ -135,6 +136,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
         PALLET_BODY_TIMEOUT: '10',
         PALLET_REQUEST_TIMEOUT: '2m',
         PALLET_SHUTDOWN_TIMEOUT: '1500ms',
+        PALLET_DOCUMENT_CACHE_SIZE: '8MiB',
         PALLET_LOG_LEVEL: 'debug',
       },
     });
@@ -151,6 +153,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       bodyTimeout: 10_000,
       requestTimeout: 120_000,
       shutdownTimeout: 1500,
+      documentCacheSize: 8 * 1024 * 1024,
       logLevel: 'debug',
     });
   });

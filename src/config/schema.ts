@@ -115,6 +115,9 @@ export const configSchema = z
       .describe('Longest a request body may go without bringing 16 KiB (or ending); a stalled push gets 408'),
     requestTimeout: duration.default(15 * 60 * 1000).describe('Longest a whole request may take to arrive, body included'),
     shutdownTimeout: duration.default(10_000).describe('On SIGTERM, how long requests in flight may finish before they are cut off'),
+    documentCacheSize: byteSize
+      .default(32 * 1024 * 1024)
+      .describe('Memory for read documents (version lists, registrations) rendered for a base URL and kept for the next read'),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

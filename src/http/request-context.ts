@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BlobStore } from '../app/ports.ts';
 import { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import { sendError } from './error-mapper.ts';
+import { ifNoneMatchHits } from './if-none-match.ts';
 
 const HOST_PATTERN = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
@@ -46,8 +47,7 @@ export async function sendBlob(
   const etag = `"${blob.key.slice(0, 64)}"`;
   reply.header('etag', etag).header('cache-control', blob.cacheControl).type(blob.contentType);
   if (blob.fileName !== undefined) reply.header('content-disposition', `attachment; filename="${blob.fileName}"`);
-  const ifNoneMatch = request.headers['if-none-match'];
-  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+  if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
     return reply.code(304).send();
   }
   const info = await blobs.stat(blob.key);

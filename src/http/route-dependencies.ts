@@ -10,6 +10,7 @@ import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { ApiKeyVerifier } from '../security/configured-api-key.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
+import type { DocumentResponder } from './document-responder.ts';
 
 export interface RouteDependencies {
   readonly config: Config;
@@ -22,6 +23,7 @@ export interface RouteDependencies {
   readonly work: WorkTracker;
   readonly search: SearchIndex;
   readonly reader: PackageReader;
+  readonly documents: DocumentResponder;
   readonly downloads: DownloadCounter;
   readonly verifyApiKey: ApiKeyVerifier;
   readonly urlsFor: (request: FastifyRequest) => FeedUrls;

@@ -18,6 +18,8 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   const { config } = deps;
   const server = Fastify({
     loggerInstance: deps.log,
+    // Fastify's two info lines per request cost more than a cached read itself; requests are logged at debug (below).
+    disableRequestLogging: true,
     // The client adds a trailing slash to the publish URL: PUT {PackagePublish}/.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 500 },
     // GET routes declare HEAD themselves (see readRoute), so a HEAD never opens a blob stream.
@@ -43,7 +45,11 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
 
   // An answer sent before its body was read (a refusal, a read with a body) leaves the client sending:
   // drain the rest, within bounds, so it reads the answer instead of a reset, and never hold the connection.
-  server.addHook('onResponse', async (request) => {
+  const logRequests = deps.log.level === 'debug' || deps.log.level === 'trace';
+  server.addHook('onResponse', async (request, reply) => {
+    if (logRequests) {
+      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime }, 'request completed');
+    }
     drainUnreadBody(request.raw, { maxBytes: Math.max(config.maxPackageSize, MIN_DRAIN_BYTES), windowMs: config.bodyTimeout }, (reason, bytes) =>
       request.log.info({ clientAddress: request.ip, drainedBytes: bytes, reason }, 'connection closed after the answer'),
     );

@@ -4,11 +4,13 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { NuGetVersion } from '../../src/domain/nuget-version.ts';
 import { lowerPackageId } from '../../src/domain/package-id.ts';
 import type {
+  DocumentProjection,
   NewPackageVersion,
+  ProjectedDocument,
   PackageStore,
   SearchFilters,
   SearchHit,
@@ -26,7 +28,25 @@ export interface PackageStoreSubject {
   close(): Promise<void> | void;
 }
 
-export type PackageStoreFactory = () => Promise<PackageStoreSubject> | PackageStoreSubject;
+/** Makes a fresh, empty store whose read documents come from `projection`. */
+export type PackageStoreFactory = (projection: DocumentProjection) => Promise<PackageStoreSubject> | PackageStoreSubject;
+
+/**
+ * The projection the contract stores with: `all` lists every version with its listed flag under a URL on
+ * the base marker; `listed` holds the listed versions and exists only while there is one.
+ */
+export const contractProjection: DocumentProjection = {
+  format: 'contract/1',
+  project(versions) {
+    const baseMarker = `https://${randomBytes(16).toString('hex')}.invalid`;
+    const documents: ProjectedDocument[] = [
+      { name: 'all', text: JSON.stringify({ url: `${baseMarker}/x`, versions: versions.map((version) => `${version.versionLower}:${version.listed}`) }), baseMarker },
+    ];
+    const listed = versions.filter((version) => version.listed).map((version) => version.versionLower);
+    if (listed.length > 0) documents.push({ name: 'listed', text: JSON.stringify(listed), baseMarker: undefined });
+    return documents;
+  },
+};
 
 export interface VersionOptions {
   title?: string;
@@ -110,7 +130,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
     let search: SearchIndex;
 
     beforeEach(async () => {
-      subject = await factory();
+      subject = await factory(contractProjection);
       packages = subject.packages;
       search = subject.search;
     });
@@ -256,6 +276,69 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         await insert('A', '2.0.0');
         await packages.setListed('a', '1.0.0', false);
         assert.equal((await packages.findVersion('a', '2.0.0'))?.listed, true);
+      });
+    });
+
+    describe('read documents', () => {
+      /** The document's text with its base marker replaced, as a read would serve it. */
+      async function documentText(idLower: string, name: string): Promise<string | undefined> {
+        const document = await packages.readDocument(idLower, name);
+        if (document === undefined) return undefined;
+        assert.equal(document.hash, await packages.documentHash(idLower, name));
+        return document.baseMarker === undefined ? document.text : document.text.split(document.baseMarker).join('https://feed.test');
+      }
+
+      it('has no document for an unknown id or name', async () => {
+        await insert('A', '1.0.0');
+        assert.equal(await packages.documentHash('missing', 'all'), undefined);
+        assert.equal(await packages.readDocument('missing', 'all'), undefined);
+        assert.equal(await packages.documentHash('a', 'nothing'), undefined);
+      });
+
+      it('projects on every insert, with the base marker recorded', async () => {
+        await insert('A', '2.0.0');
+        assert.equal(await documentText('a', 'all'), '{"url":"https://feed.test/x","versions":["2.0.0:true"]}');
+        const first = await packages.documentHash('a', 'all');
+        await insert('a', '1.0.0');
+        assert.equal(await documentText('a', 'all'), '{"url":"https://feed.test/x","versions":["1.0.0:true","2.0.0:true"]}');
+        assert.equal(await documentText('a', 'listed'), '["1.0.0","2.0.0"]');
+        assert.notEqual(await packages.documentHash('a', 'all'), first);
+      });
+
+      it('keeps the documents when an insert finds the version there', async () => {
+        await insert('A', '1.0.0');
+        const before = await packages.documentHash('a', 'all');
+        assert.equal(await packages.insertVersion(newVersion('A', '1.0.0', { description: 'other' })), 'exists');
+        assert.equal(await packages.documentHash('a', 'all'), before);
+      });
+
+      it('projects on every unlist and relist; a document the projection no longer makes is removed', async () => {
+        await insert('A', '1.0.0');
+        const listedHash = await packages.documentHash('a', 'all');
+        await packages.setListed('a', '1.0.0', false);
+        assert.equal(await documentText('a', 'all'), '{"url":"https://feed.test/x","versions":["1.0.0:false"]}');
+        assert.equal(await packages.documentHash('a', 'listed'), undefined);
+        await packages.setListed('a', '1.0.0', true);
+        assert.equal(await documentText('a', 'listed'), '["1.0.0"]');
+        // The marker differs on every projection; the hash leaves it out, so equal documents hash equal.
+        assert.equal(await packages.documentHash('a', 'all'), listedHash);
+      });
+
+      it('agrees with its versions (derivedDataProblems), and a rebuild keeps every hash', async () => {
+        await insert('A', '1.0.0');
+        await insert('B', '1.0.0');
+        await packages.setListed('b', '1.0.0', false);
+        assert.deepEqual(await packages.derivedDataProblems(), []);
+        const before = [await packages.documentHash('a', 'all'), await packages.documentHash('b', 'all')];
+        await packages.rebuildDerivedData();
+        assert.deepEqual([await packages.documentHash('a', 'all'), await packages.documentHash('b', 'all')], before);
+        assert.deepEqual(await packages.derivedDataProblems(), []);
+      });
+
+      it('refreshStaleDocuments projects nothing again once the documents are current', async () => {
+        await packages.refreshStaleDocuments();
+        await insert('A', '1.0.0');
+        assert.equal(await packages.refreshStaleDocuments(), 0);
       });
     });
 

@@ -1,20 +1,83 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
 import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index.ts';
-import { packageStoreContract } from './package-store.contract.ts';
+import { contractProjection, newVersion, packageStoreContract } from './package-store.contract.ts';
 
-packageStoreContract('SQLite on a temp file', async () => {
+packageStoreContract('SQLite on a temp file', async (projection) => {
   const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-contract-'));
   const database = openSqliteDatabase(path.join(folder, 'pallet.db'));
   return {
-    packages: new SqlitePackageStore(database),
+    packages: new SqlitePackageStore(database, projection),
     search: new SqliteSearchIndex(database),
     close: async () => {
       database.close();
       await rm(folder, { recursive: true, force: true });
     },
   };
+});
+
+describe('SQLite read documents', () => {
+  async function withDatabaseFile(work: (file: string) => Promise<void>): Promise<void> {
+    const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-documents-'));
+    try {
+      await work(path.join(folder, 'pallet.db'));
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+
+  it('projects every id again when the stored documents have another format', async () => {
+    await withDatabaseFile(async (file) => {
+      const first = openSqliteDatabase(file);
+      const store = new SqlitePackageStore(first, contractProjection);
+      assert.equal(await store.refreshStaleDocuments(), 0); // a new database: nothing to project, format recorded
+      await store.insertVersion(newVersion('A', '1.0.0'));
+      await store.insertVersion(newVersion('B', '1.0.0'));
+      first.close();
+
+      const reopened = openSqliteDatabase(file);
+      try {
+        const same = new SqlitePackageStore(reopened, contractProjection);
+        assert.equal(await same.refreshStaleDocuments(), 0);
+        const next = new SqlitePackageStore(reopened, {
+          format: 'contract/2',
+          project: (versions) => [{ name: 'v2', text: versions.map((version) => version.versionLower).join(','), baseMarker: undefined }],
+        });
+        assert.equal(await next.refreshStaleDocuments(), 2);
+        assert.equal((await next.readDocument('a', 'v2'))?.text, '1.0.0');
+        assert.equal(await next.documentHash('a', 'all'), undefined);
+        assert.equal(await next.refreshStaleDocuments(), 0);
+      } finally {
+        reopened.close();
+      }
+    });
+  });
+
+  it('reports a damaged, missing or stray document, and a rebuild mends them', async () => {
+    await withDatabaseFile(async (file) => {
+      const database = openSqliteDatabase(file);
+      try {
+        const store = new SqlitePackageStore(database, contractProjection);
+        await store.insertVersion(newVersion('A', '1.0.0'));
+        await store.insertVersion(newVersion('B', '1.0.0'));
+        database.prepare("UPDATE read_documents SET hash = 'x' WHERE id_lower = 'a' AND name = 'all'").run();
+        database.prepare("DELETE FROM read_documents WHERE id_lower = 'b' AND name = 'listed'").run();
+        database.prepare("INSERT INTO read_documents (id_lower, name, hash, body) VALUES ('b', 'old', 'y', x'00')").run();
+        assert.deepEqual(await store.derivedDataProblems(), [
+          "the read document 'all' of 'a' is out of date",
+          "the read document 'listed' of 'b' is missing",
+          "the read document 'old' of 'b' belongs to no version",
+        ]);
+        await store.rebuildDerivedData();
+        assert.deepEqual(await store.derivedDataProblems(), []);
+      } finally {
+        database.close();
+      }
+    });
+  });
 });

@@ -23,11 +23,6 @@ export class PackageReader {
     this.blobs = blobs;
   }
 
-  /** `versionLower` of every version, unlisted included, ascending: the flat container's version list. */
-  async versionKeys(id: string): Promise<string[]> {
-    return this.packages.listVersionKeys(lowerPackageId(id));
-  }
-
   /** Listed versions that pass the search filters (prerelease, SemVer 2.0.0), ascending. */
   async listedVersions(id: string, filters: Pick<SearchFilters, 'includePrerelease' | 'includeSemVer2'>): Promise<StoredVersion[]> {
     return (await this.versions(id)).filter(
@@ -38,18 +33,6 @@ export class PackageReader {
   /** Every version of an id, unlisted included, ascending; empty when the id is unknown. */
   async versions(id: string): Promise<StoredVersion[]> {
     return this.packages.listVersions(lowerPackageId(id));
-  }
-
-  /** The versions a registration hive shows: SemVer 1 hives leave SemVer 2.0.0 packages out. */
-  async registrationVersions(id: string, includeSemVer2: boolean): Promise<StoredVersion[]> {
-    const versions = await this.versions(id);
-    return includeSemVer2 ? versions : versions.filter((version) => !version.isSemVer2);
-  }
-
-  /** The one version of a registration hive's list that `versionText` names, in any equivalent form. */
-  findIn(versions: readonly StoredVersion[], versionText: string): StoredVersion | undefined {
-    const versionLower = NuGetVersion.tryParse(versionText)?.lower;
-    return versionLower === undefined ? undefined : versions.find((version) => version.versionLower === versionLower);
   }
 
   /** The package's readme as text, when it has one. */

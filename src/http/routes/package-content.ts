@@ -9,16 +9,17 @@ import { readRoute } from '../read-route.ts';
 import { sendBlob, sendNotFound } from '../request-context.ts';
 import type { PackageFileKind } from '../../app/packages/read-package.ts';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
+import { lowerPackageId } from '../../domain/package-id.ts';
+import { VERSION_LIST_DOCUMENT } from '../../protocol/nuget/read-documents.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export function registerPackageContentRoutes(server: FastifyInstance, deps: RouteDependencies): void {
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#enumerate-package-versions
   readRoute<{ Params: { id: string } }>(server, '/v3/package/:id/index.json', async (request, reply) => {
-    const versions = await deps.reader.versionKeys(request.params.id);
-    if (versions.length === 0) return sendNotFound(reply, `Package '${request.params.id}'`);
-    // Unlisted versions stay here: restore must still find them. Lowercase normalized, no metadata.
-    return reply.header('cache-control', 'no-cache').send({ versions });
+    const idLower = lowerPackageId(request.params.id);
+    const sent = await deps.documents.send(request, reply, deps.urlsFor(request), { idLower, name: VERSION_LIST_DOCUMENT, gzip: false });
+    return sent ?? sendNotFound(reply, `Package '${request.params.id}'`);
   });
 
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#download-package-content-nupkg

@@ -1,5 +1,6 @@
 /**
- * Registration (package metadata) in three hives: SemVer 1 plain, SemVer 1 gzip, SemVer 2 gzip.
+ * Registration (package metadata) in three hives: SemVer 1 plain, SemVer 1 gzip, SemVer 2 gzip. The index
+ * and pages are stored documents, projected at write time; a leaf is built from its one version row.
  * https://learn.microsoft.com/nuget/api/registration-base-url-resource
  */
 import { gzipSync } from 'node:zlib';
@@ -8,38 +9,35 @@ import type { RouteDependencies } from '../route-dependencies.ts';
 import { readRoute } from '../read-route.ts';
 import { acceptsGzip } from '../accept-encoding.ts';
 import { sendNotFound } from '../request-context.ts';
+import { lowerPackageId } from '../../domain/package-id.ts';
 import { REGISTRATION_HIVES, type RegistrationHive } from '../../protocol/nuget/feed-urls.ts';
-import { buildRegistrationIndex, buildRegistrationLeaf, buildRegistrationPage } from '../../protocol/nuget/registration.ts';
+import { buildRegistrationLeaf } from '../../protocol/nuget/registration.ts';
+import { registrationIndexDocument, registrationPageDocument } from '../../protocol/nuget/read-documents.ts';
 
 export function registerRegistrationRoutes(server: FastifyInstance, deps: RouteDependencies): void {
   for (const [hive, settings] of Object.entries(REGISTRATION_HIVES) as [RegistrationHive, (typeof REGISTRATION_HIVES)[RegistrationHive]][]) {
-    const send = (request: FastifyRequest, reply: FastifyReply, document: unknown) => sendJson(request, reply, document, settings.gzip);
-
     // Index: `{id}/index.json`; leaf: `{id}/{version}.json`.
     readRoute<{ Params: { id: string; file: string } }>(server, `/v3/${settings.path}/:id/:file`, async (request, reply) => {
       const { id, file } = request.params;
       if (!file.toLowerCase().endsWith('.json')) return sendNotFound(reply, `'${file}'`);
-      const versions = await deps.reader.registrationVersions(id, settings.includesSemVer2);
-      if (versions.length === 0) return sendNotFound(reply, `Package '${id}'`);
       const urls = deps.urlsFor(request);
-      if (file.toLowerCase() === 'index.json') return send(request, reply, buildRegistrationIndex(urls, hive, versions));
-
-      const versionText = file.slice(0, -'.json'.length);
-      const version = deps.reader.findIn(versions, versionText);
-      if (!version) {
-        return sendNotFound(reply, `Package '${id}' version '${versionText}'`);
+      if (file.toLowerCase() === 'index.json') {
+        const sent = await deps.documents.send(request, reply, urls, { idLower: lowerPackageId(id), name: registrationIndexDocument(hive), gzip: settings.gzip });
+        return sent ?? sendNotFound(reply, `Package '${id}'`);
       }
-      return send(request, reply, buildRegistrationLeaf(urls, hive, version));
+      const versionText = file.slice(0, -'.json'.length);
+      const version = await deps.reader.version(id, versionText);
+      // A SemVer 1 hive does not know SemVer 2.0.0 versions.
+      if (!version || (version.isSemVer2 && !settings.includesSemVer2)) return sendNotFound(reply, `Package '${id}' version '${versionText}'`);
+      return sendJson(request, reply, buildRegistrationLeaf(urls, hive, version), settings.gzip);
     });
 
     readRoute<{ Params: { id: string; lower: string; upper: string } }>(server, `/v3/${settings.path}/:id/page/:lower/:upper`, async (request, reply) => {
       const { id, lower, upper } = request.params;
-      const versions = await deps.reader.registrationVersions(id, settings.includesSemVer2);
       const upperVersion = upper.toLowerCase().endsWith('.json') ? upper.slice(0, -'.json'.length) : upper;
-      const page =
-        versions.length === 0 ? undefined : buildRegistrationPage(deps.urlsFor(request), hive, versions, lower.toLowerCase(), upperVersion.toLowerCase());
-      if (!page) return sendNotFound(reply, `Registration page '${lower}/${upper}' of package '${id}'`);
-      return send(request, reply, page);
+      const name = registrationPageDocument(hive, lower.toLowerCase(), upperVersion.toLowerCase());
+      const sent = await deps.documents.send(request, reply, deps.urlsFor(request), { idLower: lowerPackageId(id), name, gzip: settings.gzip });
+      return sent ?? sendNotFound(reply, `Registration page '${lower}/${upper}' of package '${id}'`);
     });
   }
 }

@@ -36,16 +36,11 @@ export function buildRegistrationIndex(urls: FeedUrls, hive: RegistrationHive, v
   };
 }
 
-/** An external page document, or undefined when no page of the id has exactly these bounds. */
-export function buildRegistrationPage(urls: FeedUrls, hive: RegistrationHive, versions: readonly StoredVersion[], lower: string, upper: string) {
-  if (versions.length <= MAX_INLINED_LEAVES) return undefined; // small ids only have inlined pages
+/** The external page documents of an id with more versions than the index inlines; none otherwise. */
+export function registrationPages(urls: FeedUrls, hive: RegistrationHive, versions: readonly StoredVersion[]) {
+  if (versions.length <= MAX_INLINED_LEAVES) return []; // small ids only have inlined pages
   const context: Context = { urls, hive, idLower: firstOf(versions).idLower };
-  const page = chunk(versions, MAX_LEAVES_PER_PAGE).find((candidate) => {
-    const bounds = pageBounds(candidate);
-    return bounds.lower === lower && bounds.upper === upper;
-  });
-  if (!page) return undefined;
-  return buildPage(context, page, pageUrl(context, page));
+  return chunk(versions, MAX_LEAVES_PER_PAGE).map((page) => buildPage(context, page, pageUrl(context, page)));
 }
 
 export function buildRegistrationLeaf(urls: FeedUrls, hive: RegistrationHive, version: StoredVersion) {

@@ -62,4 +62,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'read documents',
+    sql: `
+      -- What restore reads, projected from an id's versions in the same transaction as every change
+      -- (DocumentProjection in app/ports.ts). The body is the document's UTF-8 text, raw-deflated.
+      CREATE TABLE read_documents (
+        id_lower    TEXT NOT NULL REFERENCES packages (id_lower),
+        name        TEXT NOT NULL,
+        hash        TEXT NOT NULL,
+        base_marker TEXT,
+        body        BLOB NOT NULL,
+        PRIMARY KEY (id_lower, name)
+      );
+
+      -- The format each kind of derived data was written in; a projection of another format rebuilds it.
+      CREATE TABLE derived_formats (
+        kind   TEXT PRIMARY KEY,
+        format TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,16 +1,19 @@
 /** PackageStore on SQLite: registrations and versions, with the version row as the commit point of a push. */
 import type { DatabaseSync } from 'node:sqlite';
-import type { BlobKey, DownloadCount, NewPackageVersion, PackageStore, StoredVersion } from '../../app/ports.ts';
+import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, PackageStore, StoredDocument, StoredVersion } from '../../app/ports.ts';
 import { StatementCache, inTransaction } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion, versionInsertValues } from './version-row.ts';
+import { SqliteReadDocuments } from './sqlite-read-documents.ts';
 
 export class SqlitePackageStore implements PackageStore {
   private readonly database: DatabaseSync;
   private readonly statements: StatementCache;
+  private readonly documents: SqliteReadDocuments;
 
-  constructor(database: DatabaseSync) {
+  constructor(database: DatabaseSync, projection: DocumentProjection) {
     this.database = database;
     this.statements = new StatementCache(database);
+    this.documents = new SqliteReadDocuments(this.statements, projection);
   }
 
   async insertVersion(version: NewPackageVersion): Promise<'created' | 'exists'> {
@@ -25,7 +28,7 @@ export class SqlitePackageStore implements PackageStore {
         )
         .run(values);
       if (result.changes !== 1) return 'exists';
-      refreshLatest(this.statements, version.idLower);
+      this.refreshDerived(version.idLower);
       return 'created';
     });
   }
@@ -38,16 +41,20 @@ export class SqlitePackageStore implements PackageStore {
   }
 
   async listVersions(idLower: string): Promise<StoredVersion[]> {
-    return this.statements.prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
-                WHERE v.id_lower = ? ORDER BY v.sort_key`)
-      .all(idLower)
-      .map(rowToStoredVersion);
+    return this.versionsOf(idLower);
   }
 
-  async listVersionKeys(idLower: string): Promise<string[]> {
-    return this.statements.prepare('SELECT version_lower FROM package_versions WHERE id_lower = ? ORDER BY sort_key')
-      .all(idLower)
-      .map((row) => String(row.version_lower));
+  async documentHash(idLower: string, name: string): Promise<string | undefined> {
+    return this.documents.hash(idLower, name);
+  }
+
+  async readDocument(idLower: string, name: string): Promise<StoredDocument | undefined> {
+    return this.documents.read(idLower, name);
+  }
+
+  async refreshStaleDocuments(): Promise<number> {
+    if (!this.documents.isStale()) return 0;
+    return inTransaction(this.database, () => this.projectAllDocuments());
   }
 
   async setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean> {
@@ -55,7 +62,7 @@ export class SqlitePackageStore implements PackageStore {
       const result = this.statements.prepare('UPDATE package_versions SET listed = ? WHERE id_lower = ? AND version_lower = ?')
         .run(listed ? 1 : 0, idLower, versionLower);
       if (Number(result.changes) !== 1) return false;
-      refreshLatest(this.statements, idLower);
+      this.refreshDerived(idLower);
       return true;
     });
   }
@@ -96,18 +103,62 @@ export class SqlitePackageStore implements PackageStore {
          ORDER BY 2, 3 LIMIT 1000`,
       )
       .all();
+    const documentProblems: string[] = [];
+    for (const idLower of this.allIds()) {
+      documentProblems.push(...this.documents.problems(idLower, this.versionsOf(idLower)));
+      if (documentProblems.length >= 1000) break;
+    }
     return rows.map((row) =>
       row.kind === 'missing'
         ? `search is missing '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variant ${String(row.variant)}`
         : `search lists '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variant ${String(row.variant)}, which it is not`,
-    );
+    ).concat(documentProblems);
   }
 
   async rebuildDerivedData(): Promise<void> {
     inTransaction(this.database, () => {
       this.database.exec('DELETE FROM package_latest');
       this.database.exec(`INSERT INTO package_latest (id_lower, variant, version_lower) ${EXPECTED_LATEST_ROWS}`);
+      this.database.exec('DELETE FROM read_documents');
+      this.projectAllDocuments();
     });
+  }
+
+  /** Recomputes everything derived from the id's versions; runs inside the transaction that changed them. */
+  private refreshDerived(idLower: string): void {
+    refreshLatest(this.statements, idLower);
+    this.documents.replace(idLower, this.versionsOf(idLower));
+  }
+
+  /** Projects every id's documents and records the format; runs inside the caller's transaction. */
+  private projectAllDocuments(): number {
+    let count = 0;
+    for (const idLower of this.allIds()) {
+      this.documents.replace(idLower, this.versionsOf(idLower));
+      count += 1;
+    }
+    this.documents.markCurrent();
+    return count;
+  }
+
+  private versionsOf(idLower: string): StoredVersion[] {
+    return this.statements.prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
+                WHERE v.id_lower = ? ORDER BY v.sort_key`)
+      .all(idLower)
+      .map(rowToStoredVersion);
+  }
+
+  /** Every id that has a version, in order. */
+  private *allIds(): Generator<string> {
+    const page = this.statements.prepare('SELECT id_lower FROM packages WHERE id_lower > ? ORDER BY id_lower LIMIT 1000');
+    let after = '';
+    for (;;) {
+      const ids = page.all(after).map((row) => String(row.id_lower));
+      yield* ids;
+      const last = ids.at(-1);
+      if (last === undefined || ids.length < 1000) return;
+      after = last;
+    }
   }
 
   async referencedBlobKeys(): Promise<Set<BlobKey>> {

@@ -1,0 +1,107 @@
+/**
+ * Sends stored read documents (see `DocumentProjection`): a strong ETag from the document's hash and the
+ * base URL, 304 for a matching If-None-Match without touching the body, and otherwise bytes rendered once
+ * per base URL and kept in a byte-bounded LRU (identity, and gzip when a hive asks for it), so a hot read
+ * is one indexed lookup of the hash plus a write of bytes already in memory.
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PackageStore, StoredDocument } from '../app/ports.ts';
+import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
+import { acceptsGzip } from './accept-encoding.ts';
+import { ifNoneMatchHits } from './if-none-match.ts';
+
+interface Rendered {
+  readonly identity: Buffer;
+  gzip: Buffer | undefined;
+  /** What the cache counted for this entry when it was last put in. */
+  countedBytes: number;
+}
+
+export class DocumentResponder {
+  private readonly packages: PackageStore;
+  private readonly maxCacheBytes: number;
+  private readonly cache = new Map<string, Rendered>();
+  private cachedBytes = 0;
+  private readonly baseTags = new Map<string, string>();
+
+  constructor(packages: PackageStore, options: { maxCacheBytes: number }) {
+    this.packages = packages;
+    this.maxCacheBytes = options.maxCacheBytes;
+  }
+
+  /** Sends the document, or resolves undefined (nothing sent) when the id has no document of that name. */
+  async send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    urls: FeedUrls,
+    document: { readonly idLower: string; readonly name: string; readonly gzip: boolean },
+  ): Promise<FastifyReply | undefined> {
+    const hash = await this.packages.documentHash(document.idLower, document.name);
+    if (hash === undefined) return undefined;
+    const gzip = document.gzip && acceptsGzip(request.headers['accept-encoding']);
+    reply.type('application/json; charset=utf-8').header('cache-control', 'no-cache').header('etag', this.etag(hash, urls.base, gzip));
+    if (document.gzip) reply.header('vary', 'Accept-Encoding');
+    if (ifNoneMatchHits(request.headers['if-none-match'], this.etag(hash, urls.base, gzip))) return reply.code(304).send();
+
+    const key = `${urls.base}\n${document.idLower}\n${document.name}\n${hash}`;
+    let rendered = this.cache.get(key);
+    if (!rendered) {
+      const stored = await this.packages.readDocument(document.idLower, document.name);
+      // Rewritten between the two reads: the newer text is what the client should get; its ETag follows.
+      if (stored === undefined) return undefined;
+      if (stored.hash !== hash) reply.header('etag', this.etag(stored.hash, urls.base, gzip));
+      rendered = { identity: render(stored, urls.base), gzip: undefined, countedBytes: 0 };
+    }
+    let body = rendered.identity;
+    if (gzip) {
+      rendered.gzip ??= gzipSync(rendered.identity);
+      body = rendered.gzip;
+      reply.header('content-encoding', 'gzip');
+    }
+    this.remember(key, rendered);
+    return reply.send(body);
+  }
+
+  /**
+   * Strong, so per representation (RFC 9110 §8.8.3): the document's hash, 8 bytes of the base URL's hash
+   * (the same document under another host name is other bytes), and the content coding.
+   */
+  private etag(hash: string, base: string, gzip: boolean): string {
+    return `"${hash}.${this.baseTag(base)}${gzip ? '.gz' : ''}"`;
+  }
+
+  /** Puts the entry last (a Map iterates in insertion order, so the first key is the least recent), then evicts. */
+  private remember(key: string, rendered: Rendered): void {
+    const previous = this.cache.get(key);
+    if (previous) {
+      this.cache.delete(key);
+      this.cachedBytes -= previous.countedBytes;
+    }
+    rendered.countedBytes = rendered.identity.length + (rendered.gzip?.length ?? 0);
+    this.cache.set(key, rendered);
+    this.cachedBytes += rendered.countedBytes;
+    for (const [oldestKey, oldest] of this.cache) {
+      if (this.cachedBytes <= this.maxCacheBytes) break;
+      this.cache.delete(oldestKey);
+      this.cachedBytes -= oldest.countedBytes;
+    }
+  }
+
+  private baseTag(base: string): string {
+    let tag = this.baseTags.get(base);
+    if (tag === undefined) {
+      if (this.baseTags.size > 100) this.baseTags.clear();
+      tag = createHash('sha256').update(base).digest('base64url').slice(0, 11);
+      this.baseTags.set(base, tag);
+    }
+    return tag;
+  }
+}
+
+function render(document: StoredDocument, base: string): Buffer {
+  // The base goes inside JSON strings: escaped as JSON, though a Host or public URL rarely needs it.
+  const text = document.baseMarker === undefined ? document.text : document.text.split(document.baseMarker).join(JSON.stringify(base).slice(1, -1));
+  return Buffer.from(text, 'utf8');
+}
