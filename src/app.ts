@@ -10,7 +10,6 @@ import type { Config } from './config/schema.ts';
 import { loggerOptions } from './logging.ts';
 import { openSqliteDatabase } from './stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from './stores/metadata/sqlite-package-store.ts';
-import { SqliteSearchIndex } from './stores/metadata/sqlite-search-index.ts';
 import { SqliteMetadataDatabase } from './stores/metadata/sqlite-metadata-database.ts';
 import { dataFolderLayout } from './data-folder.ts';
 import type { BlobStore, MetadataDatabase, PackageStore } from './app/ports.ts';
@@ -23,6 +22,7 @@ import { WorkTracker } from './app/work-tracker.ts';
 import { configuredApiKeyVerifier } from './security/configured-api-key.ts';
 import { lockDataFolder } from './stores/data-folder-lock.ts';
 import { WorkerPackageInspector } from './workers/worker-package-inspector.ts';
+import { WorkerSearch } from './workers/worker-search.ts';
 import { feedUrlsResolver } from './http/request-context.ts';
 import { UploadSlots } from './http/upload-slots.ts';
 import { buildHttpServer } from './http/server.ts';
@@ -83,6 +83,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const blobGate = new BlobGate();
   const downloads = new DownloadCounter(packages, log);
   const inspector = new WorkerPackageInspector();
+  // One thread: a second would compete for the two cores restores run on; queries queue instead.
+  const search = new WorkerSearch({ databaseFile: layout.database, threads: 1 });
   const work = new WorkTracker();
   const now = options.now ?? (() => new Date());
   let boundPort = config.port;
@@ -104,7 +106,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     inspector,
     uploadSlots: new UploadSlots(config.maxConcurrentUploads),
     work,
-    search: new SqliteSearchIndex(database),
+    search,
     reader: new PackageReader(packages, blobs),
     documents: new DocumentResponder(packages, { maxCacheBytes: config.documentCacheSize }),
     downloads,
@@ -136,7 +138,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await closed;
       clearTimeout(deadline);
       // Cut-off pushes fail fast now; a check still in a worker is stopped.
-      await inspector.close();
+      await Promise.all([inspector.close(), search.close()]);
       await work.drain();
       await downloads.close();
       database.close();

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/schema.ts';
-import type { BlobStore, PackageInspector, PackageStore, SearchIndex } from '../app/ports.ts';
+import type { BlobStore, PackageInspector, PackageStore, SearchFilters, SearchRequest } from '../app/ports.ts';
 import type { BlobGate } from '../app/blob-gate.ts';
 import type { WorkTracker } from '../app/work-tracker.ts';
 import type { UploadSlots } from './upload-slots.ts';
@@ -21,7 +21,7 @@ export interface RouteDependencies {
   readonly inspector: PackageInspector;
   readonly uploadSlots: UploadSlots;
   readonly work: WorkTracker;
-  readonly search: SearchIndex;
+  readonly search: SearchAnswers;
   readonly reader: PackageReader;
   readonly documents: DocumentResponder;
   readonly downloads: DownloadCounter;
@@ -29,4 +29,10 @@ export interface RouteDependencies {
   readonly urlsFor: (request: FastifyRequest) => FeedUrls;
   readonly tempDir: string;
   readonly now: () => Date;
+}
+
+/** Search and autocomplete answered as finished JSON bodies, off the thread that serves restores (workers/worker-search.ts). */
+export interface SearchAnswers {
+  search(request: SearchRequest, base: string): Promise<string>;
+  autocomplete(request: SearchFilters & { prefix: string; skip: number; take: number }): Promise<string>;
 }

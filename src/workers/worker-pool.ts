@@ -56,6 +56,8 @@ export interface WorkerPoolOptions {
   readonly size: number;
   readonly taskTimeoutMs: number;
   readonly resourceLimits?: ResourceLimits;
+  /** Given to every worker as `workerData` (structured-cloned). */
+  readonly workerData?: unknown;
   /** A worker idle this long is stopped, giving its heap back; the next task starts a new one. */
   readonly idleTimeoutMs?: number;
 }
@@ -126,7 +128,10 @@ export class WorkerPool<Request, Response> {
   }
 
   private spawn(slot: Slot<Request, Response>): Worker {
-    const worker = new Worker(this.options.script, this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {});
+    const worker = new Worker(this.options.script, {
+      ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
+      ...(this.options.workerData === undefined ? {} : { workerData: this.options.workerData }),
+    });
     worker.on('message', (reply: ReplyMessage<Response>) => {
       const task = slot.task;
       if (!task || reply.taskId !== task.message.taskId) return;

@@ -1,5 +1,6 @@
 /**
- * Search and autocomplete.
+ * Search and autocomplete, answered by the search threads (the version mode of autocomplete is one id's
+ * rows, read here).
  * https://learn.microsoft.com/nuget/api/search-query-service-resource
  * https://learn.microsoft.com/nuget/api/search-autocomplete-service-resource
  */
@@ -7,13 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import type { RouteDependencies } from '../route-dependencies.ts';
 import { readRoute } from '../read-route.ts';
 import { parseFilters, parsePaging, parseSearchTerms, queryValue, type QueryParameters } from '../../protocol/nuget/search-query.ts';
-import { buildAutocompleteResponse, buildSearchResponse } from '../../protocol/nuget/search-response.ts';
+import { buildAutocompleteResponse } from '../../protocol/nuget/search-response.ts';
 
 export function registerSearchRoutes(server: FastifyInstance, deps: RouteDependencies): void {
   readRoute<{ Querystring: QueryParameters }>(server, '/v3/search', async (request, reply) => {
     const filters = parseFilters(request.query);
-    const result = await deps.search.search({ ...filters, ...parsePaging(request.query), terms: parseSearchTerms(queryValue(request.query, 'q')) });
-    return reply.header('cache-control', 'no-cache').send(buildSearchResponse(deps.urlsFor(request), result, filters.includeSemVer2));
+    const searchRequest = { ...filters, ...parsePaging(request.query), terms: parseSearchTerms(queryValue(request.query, 'q')) };
+    const body = await deps.search.search(searchRequest, deps.urlsFor(request).base);
+    return reply.header('cache-control', 'no-cache').type('application/json; charset=utf-8').send(body);
   });
 
   readRoute<{ Querystring: QueryParameters }>(server, '/v3/autocomplete', async (request, reply) => {
@@ -28,7 +30,6 @@ export function registerSearchRoutes(server: FastifyInstance, deps: RouteDepende
       return reply.send(buildAutocompleteResponse(data.length, data));
     }
     const { skip, take } = parsePaging(request.query);
-    const result = await deps.search.autocompleteIds({ ...filters, prefix: (q ?? '').trim(), skip, take });
-    return reply.send(buildAutocompleteResponse(result.totalHits, result.ids));
+    return reply.type('application/json; charset=utf-8').send(await deps.search.autocomplete({ ...filters, prefix: (q ?? '').trim(), skip, take }));
   });
 }

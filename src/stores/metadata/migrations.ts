@@ -84,4 +84,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'search text index',
+    sql: `
+      -- Substring search without scanning every id: a trigram index of each version's searched text, with
+      -- the version's key stored beside it (rowids of package_versions are not stable across VACUUM).
+      -- detail=column keeps it small; a term is looked up as its trigrams, then checked with instr().
+      CREATE VIRTUAL TABLE search_text USING fts5 (
+        id_key UNINDEXED, version_key UNINDEXED, id, title, description, summary, authors, tags,
+        tokenize = 'trigram', detail = 'column'
+      );
+      INSERT INTO search_text (id_key, version_key, id, title, description, summary, authors, tags)
+        SELECT id_lower, version_lower, id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower FROM package_versions;
+
+      -- An empty query lists ids by downloads: walked in this order, it stops after one page.
+      CREATE INDEX packages_by_downloads ON packages (total_downloads DESC, id_lower);
+    `,
+  },
 ];

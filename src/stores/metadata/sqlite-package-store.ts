@@ -1,5 +1,5 @@
 /** PackageStore on SQLite: registrations and versions, with the version row as the commit point of a push. */
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, PackageStore, StoredDocument, StoredVersion } from '../../app/ports.ts';
 import { StatementCache, inTransaction } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion, versionInsertValues } from './version-row.ts';
@@ -28,6 +28,10 @@ export class SqlitePackageStore implements PackageStore {
         )
         .run(values);
       if (result.changes !== 1) return 'exists';
+      // A version's text never changes, so its search row is written once, here.
+      this.statements.prepare(`INSERT INTO search_text (${SEARCH_TEXT_COLUMNS})
+          VALUES (:id_lower, :version_lower, :id_lower, :title_lower, :description_lower, :summary_lower, :authors_lower, :tags_lower)`)
+        .run(pick(values, ['id_lower', 'version_lower', 'title_lower', 'description_lower', 'summary_lower', 'authors_lower', 'tags_lower']));
       this.refreshDerived(version.idLower);
       return 'created';
     });
@@ -103,6 +107,18 @@ export class SqlitePackageStore implements PackageStore {
          ORDER BY 2, 3 LIMIT 1000`,
       )
       .all();
+    const textRows = this.statements.prepare(
+        `SELECT 'missing' AS kind, id_key, version_key FROM (${SEARCH_TEXT_OF_VERSIONS} EXCEPT SELECT ${SEARCH_TEXT_COLUMNS} FROM search_text)
+         UNION ALL
+         SELECT 'stale', id_key, version_key FROM (SELECT ${SEARCH_TEXT_COLUMNS} FROM search_text EXCEPT ${SEARCH_TEXT_OF_VERSIONS})
+         ORDER BY 2, 3 LIMIT 1000`,
+      )
+      .all()
+      .map((row) =>
+        row.kind === 'missing'
+          ? `search's text index is missing '${String(row.id_key)}' ${String(row.version_key)}`
+          : `search's text index holds text for '${String(row.id_key)}' ${String(row.version_key)} that no version has`,
+      );
     const documentProblems: string[] = [];
     for (const idLower of this.allIds()) {
       documentProblems.push(...this.documents.problems(idLower, this.versionsOf(idLower)));
@@ -112,13 +128,15 @@ export class SqlitePackageStore implements PackageStore {
       row.kind === 'missing'
         ? `search is missing '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variant ${String(row.variant)}`
         : `search lists '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variant ${String(row.variant)}, which it is not`,
-    ).concat(documentProblems);
+    ).concat(textRows, documentProblems);
   }
 
   async rebuildDerivedData(): Promise<void> {
     inTransaction(this.database, () => {
       this.database.exec('DELETE FROM package_latest');
       this.database.exec(`INSERT INTO package_latest (id_lower, variant, version_lower) ${EXPECTED_LATEST_ROWS}`);
+      this.database.exec('DELETE FROM search_text');
+      this.database.exec(`INSERT INTO search_text (${SEARCH_TEXT_COLUMNS}) ${SEARCH_TEXT_OF_VERSIONS}`);
       this.database.exec('DELETE FROM read_documents');
       this.projectAllDocuments();
     });
@@ -173,6 +191,15 @@ export class SqlitePackageStore implements PackageStore {
 }
 
 const ALL_VERSIONS_PAGE = 500;
+
+/** The columns of `search_text` (migration 3), and what they hold for every version. */
+const SEARCH_TEXT_COLUMNS = 'id_key, version_key, id, title, description, summary, authors, tags';
+const SEARCH_TEXT_OF_VERSIONS = `SELECT id_lower AS id_key, version_lower AS version_key, id_lower AS id, title_lower AS title,
+  description_lower AS description, summary_lower AS summary, authors_lower AS authors, tags_lower AS tags FROM package_versions`;
+
+function pick(values: Record<string, SQLInputValue>, names: readonly string[]): Record<string, SQLInputValue> {
+  return Object.fromEntries(names.map((name) => [name, values[name] ?? null]));
+}
 
 /**
  * What `package_latest` must hold for the ids `ids` selects (a one-column `id_lower` query): per id and

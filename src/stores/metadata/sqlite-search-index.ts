@@ -9,6 +9,7 @@ import type { SearchFilters, SearchHit, SearchIndex, SearchRequest, SearchTerm, 
 import { SqlParams } from './sql-params.ts';
 import { StatementCache } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion } from './version-row.ts';
+import { searchTextMatch } from './search-text-match.ts';
 
 /** The `package_latest.variant` for these filters: bit 1 includes prereleases, bit 2 SemVer 2.0.0. */
 function variantOf(filters: SearchFilters): number {
@@ -22,12 +23,28 @@ function eligibleCondition(filters: SearchFilters, params: SqlParams, alias: str
     AND (${params.add(filters.includeSemVer2 ? 1 : 0)} = 1 OR ${alias}.is_semver2 = 0)`;
 }
 
-/** FROM clause: each id's latest eligible version as `e`, its registration as `p`. */
-function latestVersions(filters: SearchFilters, params: SqlParams): string {
-  return `package_latest l
+/**
+ * FROM clause: each id's latest eligible version as `e`, its registration as `p`. With a MATCH expression
+ * (search-text-match.ts) the trigram index picks the candidate versions first, so a query reads its
+ * candidates instead of every id; without one, every id of the variant is read.
+ */
+function latestVersions(filters: SearchFilters, params: SqlParams, match?: string): string {
+  const joins = `JOIN package_versions e ON e.id_lower = l.id_lower AND e.version_lower = l.version_lower
+    JOIN packages p ON p.id_lower = l.id_lower`;
+  if (match === undefined) return `package_latest l ${joins} WHERE l.variant = ${params.add(variantOf(filters))}`;
+  return `search_text c
+    JOIN package_latest l ON l.variant = ${params.add(variantOf(filters))} AND l.id_lower = c.id_key AND l.version_lower = c.version_key
+    ${joins}
+    WHERE search_text MATCH ${params.add(match)}`;
+}
+
+/** Ids in download order (the `packages_by_downloads` index), so a page of an unranked query stops early. */
+function latestVersionsByDownloads(filters: SearchFilters, params: SqlParams): string {
+  // CROSS JOIN keeps packages as the outer loop (SQLite never reorders it), so its index gives the order.
+  return `packages p INDEXED BY packages_by_downloads
+    CROSS JOIN package_latest l ON l.variant = ${params.add(variantOf(filters))} AND l.id_lower = p.id_lower
     JOIN package_versions e ON e.id_lower = l.id_lower AND e.version_lower = l.version_lower
-    JOIN packages p ON p.id_lower = l.id_lower
-    WHERE l.variant = ${params.add(variantOf(filters))}`;
+    WHERE 1 = 1`;
 }
 
 function packageTypeCondition(filters: SearchFilters, params: SqlParams): string {
@@ -66,9 +83,17 @@ function matchConditions(request: SearchRequest, params: SqlParams): string {
   return [packageTypeCondition(request, params), ...request.terms.map((term) => termCondition(term, request, params))].join(' AND ');
 }
 
+function idTermsOf(terms: readonly SearchTerm[]): SearchTerm[] {
+  return terms.filter((term) => term.field === undefined || term.field === 'id' || term.field === 'packageid');
+}
+
+function hasIdTerms(terms: readonly SearchTerm[]): boolean {
+  return idTermsOf(terms).length > 0;
+}
+
 /** Exact id first, then id prefix, id substring, title, and anything else. */
 function scoreExpression(terms: readonly SearchTerm[], params: SqlParams): string {
-  const idTerms = terms.filter((term) => term.field === undefined || term.field === 'id' || term.field === 'packageid');
+  const idTerms = idTermsOf(terms);
   if (idTerms.length === 0) return '0';
   const whole = params.add(idTerms.map((term) => term.value).join(' '));
   const parts = [`CASE WHEN e.id_lower = ${whole} THEN 10000 ELSE 0 END`];
@@ -91,38 +116,59 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   async search(request: SearchRequest): Promise<{ totalHits: number; hits: SearchHit[] }> {
+    const match = searchTextMatch(request.terms);
+    if (match === undefined && !hasIdTerms(request.terms)) return this.searchByDownloads(request);
     const params = new SqlParams();
     // One pass ranks the matches and counts them all (count(*) OVER ()) before LIMIT applies.
     const page = this.statements.prepare(
         `SELECT e.id_lower, e.version_lower, p.total_downloads, count(*) OVER () AS total_hits,
                 (${scoreExpression(request.terms, params)}) AS score
-         FROM ${latestVersions(request, params)} AND ${matchConditions(request, params)}
+         FROM ${latestVersions(request, params, match)} AND ${matchConditions(request, params)}
          ORDER BY score DESC, p.total_downloads DESC, e.id_lower
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
     // An empty page (past the end, or take=0) carries no total_hits column to read the count from.
-    if (page.length === 0) return { totalHits: this.countMatches(request), hits: [] };
+    if (page.length === 0) return { totalHits: this.countMatches(request, match), hits: [] };
+    return { totalHits: Number(page[0]?.total_hits ?? 0), hits: this.hitsFor(page, request) };
+  }
 
+  /**
+   * A query with no term that ranks (an empty `q`, or only `version:` terms): every score is equal, so the
+   * order is downloads then id, which an index walk gives without sorting every id; counted apart.
+   */
+  private searchByDownloads(request: SearchRequest): { totalHits: number; hits: SearchHit[] } {
+    const params = new SqlParams();
+    const page = this.statements.prepare(
+        `SELECT e.id_lower, e.version_lower, p.total_downloads FROM ${latestVersionsByDownloads(request, params)} AND ${matchConditions(request, params)}
+         ORDER BY p.total_downloads DESC, p.id_lower
+         LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
+      )
+      .all(params.values);
+    return { totalHits: this.countMatches(request, undefined), hits: page.length === 0 ? [] : this.hitsFor(page, request) };
+  }
+
+  private hitsFor(page: readonly Record<string, unknown>[], request: SearchRequest): SearchHit[] {
     const versionsById = this.eligibleVersionsOf(
       page.map((row) => String(row.id_lower)),
       request,
     );
-    const hits = page.map((row) => {
+    return page.map((row) => {
       const versions = versionsById.get(String(row.id_lower)) ?? [];
       const latest = versions.find((version) => version.versionLower === String(row.version_lower));
       if (!latest) throw new Error(`search index out of step for ${String(row.id_lower)}`);
       return { latest, versions, totalDownloads: Number(row.total_downloads) };
     });
-    return { totalHits: Number(page[0]?.total_hits ?? 0), hits };
   }
 
-  /** The number of matching ids, for an empty page. */
-  private countMatches(request: SearchRequest): number {
+  /** The number of matching ids. Without terms or a type filter that is the variant's row count, read from its key alone. */
+  private countMatches(request: SearchRequest, match: string | undefined): number {
     const params = new SqlParams();
-    const row = this.statements.prepare(`SELECT count(*) AS total FROM ${latestVersions(request, params)} AND ${matchConditions(request, params)}`)
-      .get(params.values);
-    return Number(row?.total ?? 0);
+    const sql =
+      request.terms.length === 0 && request.packageType === undefined
+        ? `SELECT count(*) AS total FROM package_latest WHERE variant = ${params.add(variantOf(request))}`
+        : `SELECT count(*) AS total FROM ${latestVersions(request, params, match)} AND ${matchConditions(request, params)}`;
+    return Number(this.statements.prepare(sql).get(params.values)?.total ?? 0);
   }
 
   /** Every eligible version, with all columns, of the ids on the page, ascending. */
@@ -142,21 +188,31 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   async autocompleteIds(request: SearchFilters & { prefix: string; skip: number; take: number }): Promise<{ totalHits: number; ids: string[] }> {
+    const prefixLower = request.prefix.toLowerCase();
+    const match = searchTextMatch([{ field: 'id', value: prefixLower }]);
     const params = new SqlParams();
-    const prefix = params.add(request.prefix.toLowerCase());
-    const matches = `${latestVersions(request, params)} AND ${packageTypeCondition(request, params)}
+    const prefix = params.add(prefixLower);
+    // An empty prefix ranks nothing but downloads: walk ids in that order and stop after the page.
+    const from = prefixLower === '' ? latestVersionsByDownloads(request, params) : latestVersions(request, params, match);
+    const matches = `${from} AND ${packageTypeCondition(request, params)}
       AND (${prefix} = '' OR instr(e.id_lower, ${prefix}) = 1 OR instr(e.id_lower, '.' || ${prefix}) > 0
            OR instr(e.id_lower, '-' || ${prefix}) > 0 OR instr(e.id_lower, '_' || ${prefix}) > 0)`;
     const matchValues = { ...params.values }; // before paging adds placeholders the count query lacks
+    const order =
+      prefixLower === '' ? 'p.total_downloads DESC, p.id_lower' : `CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, p.total_downloads DESC, e.id_lower`;
     const rows = this.statements.prepare(
-        `SELECT p.id AS registration_id, count(*) OVER () AS total_hits FROM ${matches}
-         ORDER BY CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, p.total_downloads DESC, e.id_lower
+        `SELECT p.id AS registration_id${prefixLower === '' ? '' : ', count(*) OVER () AS total_hits'} FROM ${matches}
+         ORDER BY ${order}
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
     // An empty page (past the end, or take=0) carries no total_hits column to read the count from.
     const totalHits =
-      rows.length > 0 ? Number(rows[0]?.total_hits) : Number(this.statements.prepare(`SELECT count(*) AS total FROM ${matches}`).get(matchValues)?.total ?? 0);
+      prefixLower === ''
+        ? this.countMatches({ ...request, terms: [] }, undefined)
+        : rows.length > 0
+          ? Number(rows[0]?.total_hits)
+          : Number(this.statements.prepare(`SELECT count(*) AS total FROM ${matches}`).get(matchValues)?.total ?? 0);
     return { totalHits, ids: rows.map((row) => String(row.registration_id)) };
   }
 }
