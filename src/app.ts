@@ -10,6 +10,7 @@ import type { Config } from './config/schema.ts';
 import { loggerOptions } from './logging.ts';
 import { openSqliteDatabase } from './stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from './stores/metadata/sqlite-package-store.ts';
+import { ReadSnapshot } from './stores/metadata/read-snapshot.ts';
 import { SqliteMetadataDatabase } from './stores/metadata/sqlite-metadata-database.ts';
 import { dataFolderLayout } from './data-folder.ts';
 import type { BlobStore, MetadataDatabase, PackageStore } from './app/ports.ts';
@@ -69,12 +70,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     lock.release();
     throw error;
   }
-  const packages = new SqlitePackageStore(database, nugetReadDocuments);
+  let reads: ReadSnapshot;
+  try {
+    reads = new ReadSnapshot(openSqliteDatabase(layout.database, { tool: 'read' }));
+  } catch (error) {
+    database.close();
+    lock.release();
+    throw error;
+  }
+  const packages = new SqlitePackageStore(database, nugetReadDocuments, { reads });
   try {
     // A database from before read documents existed, or from another format of them, is projected once here.
     const projected = await packages.refreshStaleDocuments();
     if (projected > 0) log.info({ ids: projected, format: nugetReadDocuments.format }, 'read documents projected for the stored packages');
   } catch (error) {
+    reads.close();
     database.close();
     lock.release();
     throw error;
@@ -141,6 +151,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await Promise.all([inspector.close(), search.close()]);
       await work.drain();
       await downloads.close();
+      reads.close();
       database.close();
       lock.release();
     },

@@ -40,7 +40,9 @@ const AUTHORS = ['Contoso Ltd', 'Fabrikam Inc', 'Jane Doe', 'John Smith', 'The N
 export interface FeedShape {
   readonly ids: number;
   readonly versionsPerId: number;
-  /** How many ids (the first ones) get real package blobs of `packageBytes` each. */
+  /** The first ids have this many versions each instead, so their registrations are paged (past 127). */
+  readonly largeIds?: { readonly count: number; readonly versions: number };
+  /** How many ids (the ones after the large ones) get real package blobs of `packageBytes` each. */
   readonly sampleIds: number;
   readonly packageBytes: number;
   readonly seed?: number;
@@ -49,6 +51,8 @@ export interface FeedShape {
 export interface GeneratedFeed {
   /** Lowercase ids of the read sample, with their versions (lowercase normalized, ascending). */
   readonly sample: readonly { readonly idLower: string; readonly versions: readonly string[] }[];
+  /** Lowercase ids with paged registrations. */
+  readonly large: readonly string[];
   readonly versions: number;
   readonly seconds: number;
 }
@@ -92,6 +96,8 @@ export async function generateFeed(dataDir: string, shape: FeedShape): Promise<G
   const blobs = new FsBlobStore(layout.blobs);
   const next = random(shape.seed ?? 42);
   const sample: { idLower: string; versions: string[] }[] = [];
+  const large: string[] = [];
+  const largeCount = shape.largeIds?.count ?? 0;
   const put = async (bytes: Buffer) => {
     const key = createHash('sha512').update(bytes).digest('hex');
     await blobs.putBytes(key, bytes);
@@ -106,11 +112,13 @@ export async function generateFeed(dataDir: string, shape: FeedShape): Promise<G
     const topics = Array.from({ length: 1 + Math.floor(next() * 3) }, () => WORDS[Math.floor(next() * WORDS.length)] as string);
     const words = [...topics, ...Array.from({ length: 10 + Math.floor(next() * 20) }, () => FILLER[Math.floor(next() * FILLER.length)] as string)];
     const tags = [...new Set([...id.toLowerCase().split('.').slice(1, 3).map((part) => part.replace(/\d+$/, '')), ...topics])];
-    const inSample = index < shape.sampleIds;
+    const inSample = index >= largeCount && index < largeCount + shape.sampleIds;
+    const versionCount = index < largeCount ? (shape.largeIds?.versions ?? shape.versionsPerId) : shape.versionsPerId;
+    if (index < largeCount) large.push(idLower);
     const sampled: string[] = [];
     let firstVersion: string | undefined;
-    for (let versionIndex = 0; versionIndex < shape.versionsPerId; versionIndex += 1) {
-      const version = NuGetVersion.parse(versionAt(versionIndex, shape.versionsPerId, next));
+    for (let versionIndex = 0; versionIndex < versionCount; versionIndex += 1) {
+      const version = NuGetVersion.parse(versionAt(versionIndex, versionCount, next));
       const dependencies = index === 0 ? [] : Array.from({ length: Math.floor(next() * 4) }, () => idAt(Math.floor(next() * index)));
       const details: VersionDetails = {
         title: next() < 0.5 ? id.split('.').slice(1).join(' ') : undefined,
@@ -171,5 +179,5 @@ export async function generateFeed(dataDir: string, shape: FeedShape): Promise<G
     if (inSample) sample.push({ idLower, versions: sampled });
   }
   database.close();
-  return { sample, versions, seconds: (performance.now() - started) / 1000 };
+  return { sample, large, versions, seconds: (performance.now() - started) / 1000 };
 }

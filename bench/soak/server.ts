@@ -23,6 +23,10 @@ export interface SoakServerOptions {
   readonly startTimeoutMs?: number;
   /** Also copy everything the server prints to this file. */
   readonly logFile?: string;
+  /** Serve this existing data folder (kept on stop) instead of a new temp one. */
+  readonly dataDir?: string;
+  /** More `serve` arguments (`--public-url …`). */
+  readonly serveArgs?: readonly string[];
 }
 
 export interface SoakServer {
@@ -32,7 +36,7 @@ export interface SoakServer {
   /** The last 64 KiB the server printed (stdout and stderr). */
   logTail(): string;
   exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | null;
-  /** SIGTERM, SIGKILL after 10 s; removes the data folder. */
+  /** SIGTERM, SIGKILL after 10 s; removes the data folder unless it was given. */
   stop(): Promise<void>;
 }
 
@@ -62,12 +66,12 @@ function healthy(baseUrl: string): Promise<boolean> {
 }
 
 export async function startSoakServer(options: SoakServerOptions): Promise<SoakServer> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'pallet-soak-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'pallet-soak-')));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: Record<string, string | undefined> = { ...process.env, PALLET_API_KEY: options.apiKey };
   delete env.NODE_OPTIONS;
-  const args = [...options.nodeArgs, options.bin, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', options.logLevel];
+  const args = [...options.nodeArgs, options.bin, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', options.logLevel, ...(options.serveArgs ?? [])];
   const child = spawn(process.execPath, args, { cwd: path.dirname(path.dirname(options.bin)), env, stdio: ['ignore', 'pipe', 'pipe'] });
 
   let tail = '';
@@ -98,7 +102,7 @@ export async function startSoakServer(options: SoakServerOptions): Promise<SoakS
       await exited;
       clearTimeout(timer);
     }
-    await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+    if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);

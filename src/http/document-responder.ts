@@ -31,26 +31,32 @@ export class DocumentResponder {
     this.maxCacheBytes = options.maxCacheBytes;
   }
 
-  /** Sends the document, or resolves undefined (nothing sent) when the id has no document of that name. */
+  /**
+   * Sends the document and resolves true, or resolves false (nothing sent) when the id has no document of
+   * that name. Not the reply itself: a Fastify reply is thenable, so an async function cannot return it.
+   */
   async send(
     request: FastifyRequest,
     reply: FastifyReply,
     urls: FeedUrls,
     document: { readonly idLower: string; readonly name: string; readonly gzip: boolean },
-  ): Promise<FastifyReply | undefined> {
+  ): Promise<boolean> {
     const hash = await this.packages.documentHash(document.idLower, document.name);
-    if (hash === undefined) return undefined;
+    if (hash === undefined) return false;
     const gzip = document.gzip && acceptsGzip(request.headers['accept-encoding']);
     reply.type('application/json; charset=utf-8').header('cache-control', 'no-cache').header('etag', this.etag(hash, urls.base, gzip));
     if (document.gzip) reply.header('vary', 'Accept-Encoding');
-    if (ifNoneMatchHits(request.headers['if-none-match'], this.etag(hash, urls.base, gzip))) return reply.code(304).send();
+    if (ifNoneMatchHits(request.headers['if-none-match'], this.etag(hash, urls.base, gzip))) {
+      reply.code(304).send();
+      return true;
+    }
 
     const key = `${urls.base}\n${document.idLower}\n${document.name}\n${hash}`;
     let rendered = this.cache.get(key);
     if (!rendered) {
       const stored = await this.packages.readDocument(document.idLower, document.name);
       // Rewritten between the two reads: the newer text is what the client should get; its ETag follows.
-      if (stored === undefined) return undefined;
+      if (stored === undefined) return false;
       if (stored.hash !== hash) reply.header('etag', this.etag(stored.hash, urls.base, gzip));
       rendered = { identity: render(stored, urls.base), gzip: undefined, countedBytes: 0 };
     }
@@ -61,7 +67,8 @@ export class DocumentResponder {
       reply.header('content-encoding', 'gzip');
     }
     this.remember(key, rendered);
-    return reply.send(body);
+    reply.send(body);
+    return true;
   }
 
   /**

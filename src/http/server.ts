@@ -1,5 +1,5 @@
 /** Builds the Fastify instance: routing rules NuGet clients need, body handling, errors and routes. */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { handleError, sendError } from './error-mapper.ts';
 import { drainUnreadBody } from './body-guard.ts';
 import { clientErrorHandler } from './client-errors.ts';
@@ -19,7 +19,7 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   const server = Fastify({
     loggerInstance: deps.log,
     // Fastify's two info lines per request cost more than a cached read itself; requests are logged at debug (below).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // The client adds a trailing slash to the publish URL: PUT {PackagePublish}/.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 500 },
     // GET routes declare HEAD themselves (see readRoute), so a HEAD never opens a blob stream.

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
+import { ReadSnapshot } from '../../src/stores/metadata/read-snapshot.ts';
 import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index.ts';
 import { contractProjection, newVersion, packageStoreContract } from './package-store.contract.ts';
 
@@ -15,6 +16,22 @@ packageStoreContract('SQLite on a temp file', async (projection) => {
     packages: new SqlitePackageStore(database, projection),
     search: new SqliteSearchIndex(database),
     close: async () => {
+      database.close();
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+});
+
+packageStoreContract('SQLite with a read connection in per-turn snapshots', async (projection) => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-contract-'));
+  const file = path.join(folder, 'pallet.db');
+  const database = openSqliteDatabase(file);
+  const reads = new ReadSnapshot(openSqliteDatabase(file, { tool: 'read' }));
+  return {
+    packages: new SqlitePackageStore(database, projection, { reads }),
+    search: new SqliteSearchIndex(database),
+    close: async () => {
+      reads.close();
       database.close();
       await rm(folder, { recursive: true, force: true });
     },

@@ -18,8 +18,8 @@ export function registerPackageContentRoutes(server: FastifyInstance, deps: Rout
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#enumerate-package-versions
   readRoute<{ Params: { id: string } }>(server, '/v3/package/:id/index.json', async (request, reply) => {
     const idLower = lowerPackageId(request.params.id);
-    const sent = await deps.documents.send(request, reply, deps.urlsFor(request), { idLower, name: VERSION_LIST_DOCUMENT, gzip: false });
-    return sent ?? sendNotFound(reply, `Package '${request.params.id}'`);
+    if (await deps.documents.send(request, reply, deps.urlsFor(request), { idLower, name: VERSION_LIST_DOCUMENT, gzip: false })) return reply;
+    return sendNotFound(reply, `Package '${request.params.id}'`);
   });
 
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#download-package-content-nupkg

@@ -22,8 +22,8 @@ export function registerRegistrationRoutes(server: FastifyInstance, deps: RouteD
       if (!file.toLowerCase().endsWith('.json')) return sendNotFound(reply, `'${file}'`);
       const urls = deps.urlsFor(request);
       if (file.toLowerCase() === 'index.json') {
-        const sent = await deps.documents.send(request, reply, urls, { idLower: lowerPackageId(id), name: registrationIndexDocument(hive), gzip: settings.gzip });
-        return sent ?? sendNotFound(reply, `Package '${id}'`);
+        if (await deps.documents.send(request, reply, urls, { idLower: lowerPackageId(id), name: registrationIndexDocument(hive), gzip: settings.gzip })) return reply;
+        return sendNotFound(reply, `Package '${id}'`);
       }
       const versionText = file.slice(0, -'.json'.length);
       const version = await deps.reader.version(id, versionText);
@@ -36,8 +36,8 @@ export function registerRegistrationRoutes(server: FastifyInstance, deps: RouteD
       const { id, lower, upper } = request.params;
       const upperVersion = upper.toLowerCase().endsWith('.json') ? upper.slice(0, -'.json'.length) : upper;
       const name = registrationPageDocument(hive, lower.toLowerCase(), upperVersion.toLowerCase());
-      const sent = await deps.documents.send(request, reply, deps.urlsFor(request), { idLower: lowerPackageId(id), name, gzip: settings.gzip });
-      return sent ?? sendNotFound(reply, `Registration page '${lower}/${upper}' of package '${id}'`);
+      if (await deps.documents.send(request, reply, deps.urlsFor(request), { idLower: lowerPackageId(id), name, gzip: settings.gzip })) return reply;
+      return sendNotFound(reply, `Registration page '${lower}/${upper}' of package '${id}'`);
     });
   }
 }

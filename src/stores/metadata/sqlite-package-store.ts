@@ -2,24 +2,48 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, PackageStore, StoredDocument, StoredVersion } from '../../app/ports.ts';
 import { StatementCache, inTransaction } from './sqlite-database.ts';
+import type { ReadSnapshot } from './read-snapshot.ts';
 import { VERSION_COLUMNS, rowToStoredVersion, versionInsertValues } from './version-row.ts';
 import { SqliteReadDocuments } from './sqlite-read-documents.ts';
 
 export class SqlitePackageStore implements PackageStore {
   private readonly database: DatabaseSync;
   private readonly statements: StatementCache;
+  private readonly snapshot: ReadSnapshot | undefined;
+  private readonly readStatements: StatementCache;
   private readonly documents: SqliteReadDocuments;
 
-  constructor(database: DatabaseSync, projection: DocumentProjection) {
+  /**
+   * `database` is the connection writes go through. With `reads`, a second (read-only) connection, the
+   * reads a request makes (documents, versions) go through it in per-turn snapshots (read-snapshot.ts).
+   */
+  constructor(database: DatabaseSync, projection: DocumentProjection, options: { reads?: ReadSnapshot } = {}) {
     this.database = database;
     this.statements = new StatementCache(database);
-    this.documents = new SqliteReadDocuments(this.statements, projection);
+    this.snapshot = options.reads;
+    this.readStatements = options.reads ? new StatementCache(options.reads.database) : this.statements;
+    this.documents = new SqliteReadDocuments(this.statements, () => this.reading(), projection);
+  }
+
+  /** The statements for a request's read, inside the current snapshot when there is a read connection. */
+  private reading(): StatementCache {
+    this.snapshot?.current();
+    return this.readStatements;
+  }
+
+  /** A write transaction; the read snapshot ends with it, so the next read sees the change. */
+  private write<T>(work: () => T): T {
+    try {
+      return inTransaction(this.database, work);
+    } finally {
+      this.snapshot?.release();
+    }
   }
 
   async insertVersion(version: NewPackageVersion): Promise<'created' | 'exists'> {
     const values = versionInsertValues(version);
     const columns = Object.keys(values);
-    return inTransaction(this.database, () => {
+    return this.write(() => {
       this.statements.prepare('INSERT INTO packages (id_lower, id, created_at) VALUES (?, ?, ?) ON CONFLICT (id_lower) DO NOTHING')
         .run(version.idLower, version.id, version.publishedAt.toISOString());
       const result = this.statements.prepare(
@@ -38,14 +62,14 @@ export class SqlitePackageStore implements PackageStore {
   }
 
   async findVersion(idLower: string, versionLower: string): Promise<StoredVersion | undefined> {
-    const row = this.statements.prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
+    const row = this.reading().prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
                 WHERE v.id_lower = ? AND v.version_lower = ?`)
       .get(idLower, versionLower);
     return row ? rowToStoredVersion(row) : undefined;
   }
 
   async listVersions(idLower: string): Promise<StoredVersion[]> {
-    return this.versionsOf(idLower);
+    return this.versionsOf(idLower, this.reading());
   }
 
   async documentHash(idLower: string, name: string): Promise<string | undefined> {
@@ -58,11 +82,11 @@ export class SqlitePackageStore implements PackageStore {
 
   async refreshStaleDocuments(): Promise<number> {
     if (!this.documents.isStale()) return 0;
-    return inTransaction(this.database, () => this.projectAllDocuments());
+    return this.write(() => this.projectAllDocuments());
   }
 
   async setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean> {
-    return inTransaction(this.database, () => {
+    return this.write(() => {
       const result = this.statements.prepare('UPDATE package_versions SET listed = ? WHERE id_lower = ? AND version_lower = ?')
         .run(listed ? 1 : 0, idLower, versionLower);
       if (Number(result.changes) !== 1) return false;
@@ -75,7 +99,7 @@ export class SqlitePackageStore implements PackageStore {
     if (counts.length === 0) return;
     const updateVersion = this.statements.prepare('UPDATE package_versions SET downloads = downloads + ? WHERE id_lower = ? AND version_lower = ?');
     const updatePackage = this.statements.prepare('UPDATE packages SET total_downloads = total_downloads + ? WHERE id_lower = ?');
-    inTransaction(this.database, () => {
+    this.write(() => {
       for (const { idLower, versionLower, count } of counts) {
         if (Number(updateVersion.run(count, idLower, versionLower).changes) === 1) updatePackage.run(count, idLower);
       }
@@ -132,7 +156,7 @@ export class SqlitePackageStore implements PackageStore {
   }
 
   async rebuildDerivedData(): Promise<void> {
-    inTransaction(this.database, () => {
+    this.write(() => {
       this.database.exec('DELETE FROM package_latest');
       this.database.exec(`INSERT INTO package_latest (id_lower, variant, version_lower) ${EXPECTED_LATEST_ROWS}`);
       this.database.exec('DELETE FROM search_text');
@@ -159,8 +183,8 @@ export class SqlitePackageStore implements PackageStore {
     return count;
   }
 
-  private versionsOf(idLower: string): StoredVersion[] {
-    return this.statements.prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
+  private versionsOf(idLower: string, statements = this.statements): StoredVersion[] {
+    return statements.prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
                 WHERE v.id_lower = ? ORDER BY v.sort_key`)
       .all(idLower)
       .map(rowToStoredVersion);

@@ -17,10 +17,13 @@ export function documentHash(document: Pick<ProjectedDocument, 'text' | 'baseMar
 
 export class SqliteReadDocuments {
   private readonly statements: StatementCache;
+  private readonly reads: () => StatementCache;
   private readonly projection: DocumentProjection;
 
-  constructor(statements: StatementCache, projection: DocumentProjection) {
+  /** `statements` are the write connection's; `reads` gives the statements the public reads run on. */
+  constructor(statements: StatementCache, reads: () => StatementCache, projection: DocumentProjection) {
     this.statements = statements;
+    this.reads = reads;
     this.projection = projection;
   }
 
@@ -34,12 +37,12 @@ export class SqliteReadDocuments {
   }
 
   hash(idLower: string, name: string): string | undefined {
-    const row = this.statements.prepare('SELECT hash FROM read_documents WHERE id_lower = ? AND name = ?').get(idLower, name);
+    const row = this.reads().prepare('SELECT hash FROM read_documents WHERE id_lower = ? AND name = ?').get(idLower, name);
     return row === undefined ? undefined : String(row.hash);
   }
 
   read(idLower: string, name: string): StoredDocument | undefined {
-    const row = this.statements.prepare('SELECT hash, base_marker, body FROM read_documents WHERE id_lower = ? AND name = ?').get(idLower, name);
+    const row = this.reads().prepare('SELECT hash, base_marker, body FROM read_documents WHERE id_lower = ? AND name = ?').get(idLower, name);
     if (row === undefined) return undefined;
     return {
       hash: String(row.hash),
