@@ -28,11 +28,14 @@ import { feedUrlsResolver } from './http/request-context.ts';
 import { UploadSlots } from './http/upload-slots.ts';
 import { buildHttpServer } from './http/server.ts';
 import { DocumentResponder } from './http/document-responder.ts';
+import { BlobResponder } from './http/blob-responder.ts';
 import { nugetReadDocuments } from './protocol/nuget/read-documents.ts';
 
 /** Unreferenced blobs are swept hourly; each sweep only removes blobs past the grace period. */
 const GARBAGE_COLLECTION_INTERVAL_MS = 60 * 60 * 1000;
 const FIRST_GARBAGE_COLLECTION_DELAY_MS = 60 * 1000;
+/** Larger packages are streamed from their file: a few of them would evict hundreds of ordinary ones. */
+const MAX_CACHED_PACKAGE_BYTES = 8 * 1024 * 1024;
 
 export interface PalletApp {
   readonly server: FastifyInstance;
@@ -119,6 +122,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     search,
     reader: new PackageReader(packages, blobs),
     documents: new DocumentResponder(packages, { maxCacheBytes: config.documentCacheSize }),
+    blobFiles: new BlobResponder(blobs, { maxCacheBytes: config.packageCacheSize, maxEntryBytes: MAX_CACHED_PACKAGE_BYTES }),
     downloads,
     verifyApiKey: configuredApiKeyVerifier(config.apiKey),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),

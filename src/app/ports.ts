@@ -22,6 +22,8 @@ export interface BlobStore {
   putBytes(key: BlobKey, bytes: Uint8Array, options?: { replace?: boolean }): Promise<void>;
   /** A stream of the blob, or undefined if there is none. Never throws for a missing blob. */
   open(key: BlobKey): Promise<Readable | undefined>;
+  /** The whole blob in memory, or undefined if there is none: for blobs known to be small. */
+  readBytes(key: BlobKey): Promise<Buffer | undefined>;
   /** Size of the blob, or undefined if there is none. */
   stat(key: BlobKey): Promise<{ size: number; modifiedAt: Date } | undefined>;
   /** Removes the blob; a missing blob is fine. */
@@ -110,6 +112,12 @@ export interface NewPackageVersion extends PackageIdentity {
   readonly details: VersionDetails;
 }
 
+/** What a download needs of a version: its blobs, and nothing to parse. */
+export type VersionFiles = Pick<
+  NewPackageVersion,
+  'idLower' | 'versionLower' | 'packageBlob' | 'packageSize' | 'nuspecBlob' | 'readmeBlob' | 'iconBlob' | 'iconContentType' | 'licenseBlob'
+>;
+
 export interface StoredVersion extends NewPackageVersion {
   /** The registration's display id: the casing of the first version ever pushed. */
   readonly registrationId: string;
@@ -161,6 +169,8 @@ export interface PackageStore {
    */
   insertVersion(version: NewPackageVersion): Promise<'created' | 'exists'>;
   findVersion(idLower: string, versionLower: string): Promise<StoredVersion | undefined>;
+  /** The version's blobs only (the download path), or undefined. */
+  findFiles(idLower: string, versionLower: string): Promise<VersionFiles | undefined>;
   /** Every version of the id, unlisted included, in ascending NuGet version order; empty if unknown. */
   listVersions(idLower: string): Promise<StoredVersion[]>;
   /**

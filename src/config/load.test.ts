@@ -70,6 +70,7 @@ describe('loadConfig: defaults', () => {
       requestTimeout: 900_000,
       shutdownTimeout: 10_000,
       documentCacheSize: 32 * 1024 * 1024,
+      packageCacheSize: 64 * 1024 * 1024,
       logLevel: 'info',
     });
     assert.equal(DEFAULT_MAX_PACKAGE_SIZE, 262_144_000);
@@ -137,6 +138,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
         PALLET_REQUEST_TIMEOUT: '2m',
         PALLET_SHUTDOWN_TIMEOUT: '1500ms',
         PALLET_DOCUMENT_CACHE_SIZE: '8MiB',
+        PALLET_PACKAGE_CACHE_SIZE: '0',
         PALLET_LOG_LEVEL: 'debug',
       },
     });
@@ -154,6 +156,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       requestTimeout: 120_000,
       shutdownTimeout: 1500,
       documentCacheSize: 8 * 1024 * 1024,
+      packageCacheSize: 0,
       logLevel: 'debug',
     });
   });

@@ -118,6 +118,9 @@ export const configSchema = z
     documentCacheSize: byteSize
       .default(32 * 1024 * 1024)
       .describe('Memory for read documents (version lists, registrations) rendered for a base URL and kept for the next read'),
+    packageCacheSize: byteSize
+      .default(64 * 1024 * 1024)
+      .describe('Memory for recently downloaded .nupkg files (each up to 8 MiB), served without reading the file again; 0 turns it off'),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

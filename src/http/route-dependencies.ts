@@ -11,6 +11,7 @@ import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { ApiKeyVerifier } from '../security/configured-api-key.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import type { DocumentResponder } from './document-responder.ts';
+import type { BlobResponder } from './blob-responder.ts';
 
 export interface RouteDependencies {
   readonly config: Config;
@@ -24,6 +25,7 @@ export interface RouteDependencies {
   readonly search: SearchAnswers;
   readonly reader: PackageReader;
   readonly documents: DocumentResponder;
+  readonly blobFiles: BlobResponder;
   readonly downloads: DownloadCounter;
   readonly verifyApiKey: ApiKeyVerifier;
   readonly urlsFor: (request: FastifyRequest) => FeedUrls;

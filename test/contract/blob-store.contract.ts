@@ -109,6 +109,14 @@ export function blobStoreContract(name: string, factory: BlobStoreFactory): void
       assert.equal(await store.open(blobKeyOf('missing')), undefined);
     });
 
+    it('readBytes gives the whole blob, or undefined when missing', async () => {
+      const bytes = Buffer.from('read me whole');
+      const key = blobKeyOf(bytes);
+      await store.putBytes(key, bytes);
+      assert.deepEqual(await store.readBytes(key), bytes);
+      assert.equal(await store.readBytes(blobKeyOf('missing')), undefined);
+    });
+
     it('stat gives the size and a modified time, or undefined when missing', async () => {
       const bytes = Buffer.from('twelve bytes');
       const key = blobKeyOf(bytes);
@@ -169,6 +177,7 @@ export function blobStoreContract(name: string, factory: BlobStoreFactory): void
         await assert.rejects(store.putFile(key, source));
         await assert.rejects(store.putBytes(key, Buffer.from('x')));
         await assert.rejects(store.open(key));
+        await assert.rejects(store.readBytes(key));
         await assert.rejects(store.stat(key));
         await assert.rejects(store.delete(key));
         assert.deepEqual(await keys(), []);

@@ -223,6 +223,22 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         assert.equal(await packages.findVersion('a', '1.0.0-beta'), undefined);
       });
 
+      it('findFiles gives the blobs of a version only, or undefined', async () => {
+        const row = await insert('A', '1.0.0', { readme: true, icon: true });
+        assert.deepEqual(await packages.findFiles('a', '1.0.0'), {
+          idLower: 'a',
+          versionLower: '1.0.0',
+          packageBlob: row.packageBlob,
+          packageSize: row.packageSize,
+          nuspecBlob: row.nuspecBlob,
+          readmeBlob: row.readmeBlob,
+          iconBlob: row.iconBlob,
+          iconContentType: 'image/png',
+          licenseBlob: undefined,
+        });
+        assert.equal(await packages.findFiles('a', '2.0.0'), undefined);
+      });
+
       it('listVersions is empty for an unknown id', async () => {
         assert.deepEqual(await packages.listVersions('nothing'), []);
       });

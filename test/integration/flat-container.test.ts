@@ -232,3 +232,30 @@ describe('flat container: download counts', () => {
     }
   });
 });
+
+describe('flat container: package bytes from memory or from the file', () => {
+  for (const packageCacheSize of ['64MiB', '0']) {
+    it(`serves the pushed bytes, HEAD and 304 alike with packageCacheSize ${packageCacheSize}`, async () => {
+      const local = await startInProcess({ flags: { packageCacheSize } });
+      try {
+        await local.pushOk(demo);
+        const url = '/v3/package/demo.content/1.0.0/demo.content.1.0.0.nupkg';
+        for (let attempt = 0; attempt < 2; attempt += 1) {
+          const response = await local.get(url);
+          assert.equal(response.statusCode, 200);
+          assert.equal(sha512(response.rawPayload), sha512(demo));
+          assert.equal(response.headers['content-length'], String(demo.length));
+        }
+        const head = await local.inject({ method: 'HEAD', url });
+        assert.equal(head.statusCode, 200);
+        assert.equal(head.headers['content-length'], String(demo.length));
+        assert.equal(head.rawPayload.length, 0);
+        const notModified = await local.get(url, { 'if-none-match': String(head.headers.etag) });
+        assert.equal(notModified.statusCode, 304);
+        assert.equal(notModified.rawPayload.length, 0);
+      } finally {
+        await local.close();
+      }
+    });
+  }
+});

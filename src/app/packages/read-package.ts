@@ -4,14 +4,16 @@
  */
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
-import type { BlobKey, BlobStore, PackageStore, SearchFilters, StoredVersion } from '../ports.ts';
+import type { BlobKey, BlobStore, PackageStore, SearchFilters, StoredVersion, VersionFiles } from '../ports.ts';
 
 export type PackageFileKind = 'nupkg' | 'nuspec' | 'readme' | 'icon' | 'license';
 
 export interface PackageFile {
-  readonly version: StoredVersion;
+  readonly files: VersionFiles;
   readonly blobKey: BlobKey;
   readonly contentType: string;
+  /** Known for the .nupkg (the row records it), so it may be served from memory. */
+  readonly size: number | undefined;
 }
 
 export class PackageReader {
@@ -53,19 +55,22 @@ export class PackageReader {
   }
 
   async file(id: string, versionText: string, kind: PackageFileKind): Promise<PackageFile | undefined> {
-    const version = await this.version(id, versionText);
-    if (!version) return undefined;
+    const versionLower = NuGetVersion.tryParse(versionText)?.lower;
+    const files = versionLower === undefined ? undefined : await this.packages.findFiles(lowerPackageId(id), versionLower);
+    if (!files) return undefined;
     switch (kind) {
       case 'nupkg':
-        return { version, blobKey: version.packageBlob, contentType: 'application/octet-stream' };
+        return { files, blobKey: files.packageBlob, contentType: 'application/octet-stream', size: files.packageSize };
       case 'nuspec':
-        return { version, blobKey: version.nuspecBlob, contentType: 'text/xml; charset=utf-8' };
+        return { files, blobKey: files.nuspecBlob, contentType: 'text/xml; charset=utf-8', size: undefined };
       case 'readme':
-        return version.readmeBlob === undefined ? undefined : { version, blobKey: version.readmeBlob, contentType: 'text/markdown; charset=utf-8' };
+        return files.readmeBlob === undefined ? undefined : { files, blobKey: files.readmeBlob, contentType: 'text/markdown; charset=utf-8', size: undefined };
       case 'icon':
-        return version.iconBlob === undefined ? undefined : { version, blobKey: version.iconBlob, contentType: version.iconContentType ?? 'application/octet-stream' };
+        return files.iconBlob === undefined
+          ? undefined
+          : { files, blobKey: files.iconBlob, contentType: files.iconContentType ?? 'application/octet-stream', size: undefined };
       case 'license':
-        return version.licenseBlob === undefined ? undefined : { version, blobKey: version.licenseBlob, contentType: 'text/plain; charset=utf-8' };
+        return files.licenseBlob === undefined ? undefined : { files, blobKey: files.licenseBlob, contentType: 'text/plain; charset=utf-8', size: undefined };
     }
   }
 }

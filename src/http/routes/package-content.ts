@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteDependencies } from '../route-dependencies.ts';
 import { readRoute } from '../read-route.ts';
-import { sendBlob, sendNotFound } from '../request-context.ts';
+import { sendNotFound } from '../request-context.ts';
 import type { PackageFileKind } from '../../app/packages/read-package.ts';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
@@ -29,15 +29,17 @@ export function registerPackageContentRoutes(server: FastifyInstance, deps: Rout
     if (!kind) return sendNotFound(reply, `'${file}'`);
     const found = await deps.reader.file(id, version, kind);
     if (!found) return sendNotFound(reply, `The ${kind} of package '${id}' version '${version}'`);
-    const { version: stored } = found;
-    return sendBlob(request, reply, deps.blobs, {
+    const stored = found.files;
+    await deps.blobFiles.send(request, reply, {
       key: found.blobKey,
+      ...(found.size === undefined ? {} : { size: found.size }),
       contentType: found.contentType,
       cacheControl: IMMUTABLE,
       ...(kind === 'nupkg'
         ? { fileName: `${stored.idLower}.${stored.versionLower}.nupkg`, onBodySent: () => deps.downloads.record(stored.idLower, stored.versionLower) }
         : {}),
     });
+    return reply;
   });
 }
 

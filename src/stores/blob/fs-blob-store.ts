@@ -3,7 +3,7 @@
  * Writes land under a temp name, are synced, and are renamed into place, so a reader never sees half a
  * blob and a stored blob survives a power cut. `putFile` expects a source file its writer already synced.
  */
-import { mkdir, open, opendir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, opendir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -58,6 +58,15 @@ export class FsBlobStore implements BlobStore {
       // Opening first turns a missing blob into `undefined` instead of a stream error; the stream owns the handle.
       const handle = await open(file, 'r');
       return handle.createReadStream();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async readBytes(key: BlobKey): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.pathOf(key));
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

@@ -1,6 +1,6 @@
 /** PackageStore on SQLite: registrations and versions, with the version row as the commit point of a push. */
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, PackageStore, StoredDocument, StoredVersion } from '../../app/ports.ts';
+import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, PackageStore, StoredDocument, StoredVersion, VersionFiles } from '../../app/ports.ts';
 import { StatementCache, inTransaction } from './sqlite-database.ts';
 import type { ReadSnapshot } from './read-snapshot.ts';
 import { VERSION_COLUMNS, rowToStoredVersion, versionInsertValues } from './version-row.ts';
@@ -66,6 +66,28 @@ export class SqlitePackageStore implements PackageStore {
                 WHERE v.id_lower = ? AND v.version_lower = ?`)
       .get(idLower, versionLower);
     return row ? rowToStoredVersion(row) : undefined;
+  }
+
+  async findFiles(idLower: string, versionLower: string): Promise<VersionFiles | undefined> {
+    const row = this.reading()
+      .prepare(
+        `SELECT package_blob, package_size, nuspec_blob, readme_blob, icon_blob, icon_content_type, license_blob
+         FROM package_versions WHERE id_lower = ? AND version_lower = ?`,
+      )
+      .get(idLower, versionLower);
+    if (!row) return undefined;
+    const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
+    return {
+      idLower,
+      versionLower,
+      packageBlob: String(row.package_blob),
+      packageSize: Number(row.package_size),
+      nuspecBlob: String(row.nuspec_blob),
+      readmeBlob: optional(row.readme_blob),
+      iconBlob: optional(row.icon_blob),
+      iconContentType: optional(row.icon_content_type),
+      licenseBlob: optional(row.license_blob),
+    };
   }
 
   async listVersions(idLower: string): Promise<StoredVersion[]> {
