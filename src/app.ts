@@ -2,7 +2,8 @@
  * The composition root: the only module that knows the concrete drivers. It opens the data folder,
  * wires stores, use cases and the HTTP server from one validated config, and returns how to close it all.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -27,6 +28,7 @@ import { WorkerSearch } from './workers/worker-search.ts';
 import { feedUrlsResolver } from './http/request-context.ts';
 import { UploadSlots } from './http/upload-slots.ts';
 import { buildHttpServer } from './http/server.ts';
+import { markForwarded } from './http/client-address.ts';
 import { DocumentResponder } from './http/document-responder.ts';
 import { BlobResponder } from './http/blob-responder.ts';
 import { nugetReadDocuments } from './protocol/nuget/read-documents.ts';
@@ -54,43 +56,51 @@ export interface BuildOptions {
   readonly now?: () => Date;
   /** Where log lines go; standard output by default. */
   readonly logDestination?: NodeJS.WritableStream;
+  /**
+   * One of several processes sharing the port (cli/server-processes.ts). The primary owns the data folder
+   * (its lock, the temp folder, migrations, garbage collection, every write) and takes forwarded writes on
+   * a private socket; a secondary serves reads, forwards writes there, and listens on the primary's port.
+   */
+  readonly processRole?: { readonly kind: 'primary'; readonly writesSocket: string } | { readonly kind: 'secondary'; readonly writesSocket: string; readonly port: number };
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PalletApp> {
   const log = options.logDestination ? pino(loggerOptions(config.logLevel), options.logDestination) : pino(loggerOptions(config.logLevel));
   await mkdir(config.dataDir, { recursive: true });
+  const role = options.processRole;
+  const secondary = role?.kind === 'secondary';
   // Before anything touches the folder: a second server over it would sweep blobs the first is committing.
-  const lock = lockDataFolder(config.dataDir);
+  // A secondary runs under its primary's lock.
+  const lock = secondary ? { release: () => undefined } : lockDataFolder(config.dataDir);
   const layout = dataFolderLayout(config.dataDir);
   const tempDir = layout.temp;
+  const opened: { close(): void }[] = [];
+  const failStart = (error: unknown): never => {
+    for (const item of opened.reverse()) item.close();
+    lock.release();
+    throw error;
+  };
   let database;
-  try {
-    // Leftover uploads from a crash are never referenced by anything: clear them at start.
-    await rm(tempDir, { recursive: true, force: true });
-    await mkdir(tempDir, { recursive: true });
-    database = openSqliteDatabase(layout.database);
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
   let reads: ReadSnapshot;
+  let packages: SqlitePackageStore;
   try {
+    if (!secondary) {
+      // Leftover uploads from a crash are never referenced by anything: clear them at start.
+      await rm(tempDir, { recursive: true, force: true });
+      await mkdir(tempDir, { recursive: true });
+    }
+    database = openSqliteDatabase(layout.database);
+    opened.push(database);
     reads = new ReadSnapshot(openSqliteDatabase(layout.database, { tool: 'read' }));
+    opened.push(reads);
+    packages = new SqlitePackageStore(database, nugetReadDocuments, { reads });
+    if (!secondary) {
+      // A database from before read documents existed, or from another format of them, is projected once here.
+      const projected = await packages.refreshStaleDocuments();
+      if (projected > 0) log.info({ ids: projected, format: nugetReadDocuments.format }, 'read documents projected for the stored packages');
+    }
   } catch (error) {
-    database.close();
-    lock.release();
-    throw error;
-  }
-  const packages = new SqlitePackageStore(database, nugetReadDocuments, { reads });
-  try {
-    // A database from before read documents existed, or from another format of them, is projected once here.
-    const projected = await packages.refreshStaleDocuments();
-    if (projected > 0) log.info({ ids: projected, format: nugetReadDocuments.format }, 'read documents projected for the stored packages');
-  } catch (error) {
-    reads.close();
-    database.close();
-    lock.release();
-    throw error;
+    return failStart(error);
   }
   const blobs = new FsBlobStore(layout.blobs);
   const blobGate = new BlobGate();
@@ -104,11 +114,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const runGarbageCollection = () =>
     work.track(collectGarbage({ packages, blobs, blobGate, now, log })).catch((error: unknown) => log.error({ err: error }, 'garbage collection failed'));
-  const garbageTimer = setInterval(runGarbageCollection, GARBAGE_COLLECTION_INTERVAL_MS);
-  garbageTimer.unref();
+  // Only the process that owns the writes sweeps: its gate is what keeps a sweep off a push in flight.
+  const garbageTimer = secondary ? undefined : setInterval(runGarbageCollection, GARBAGE_COLLECTION_INTERVAL_MS);
+  garbageTimer?.unref();
   // A first sweep soon after start, so a server restarted more often than hourly still sweeps.
-  const firstSweep = setTimeout(runGarbageCollection, FIRST_GARBAGE_COLLECTION_DELAY_MS);
-  firstSweep.unref();
+  const firstSweep = secondary ? undefined : setTimeout(runGarbageCollection, FIRST_GARBAGE_COLLECTION_DELAY_MS);
+  firstSweep?.unref();
 
   const server = buildHttpServer({
     config,
@@ -127,16 +138,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     verifyApiKey: configuredApiKeyVerifier(config.apiKey),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
     tempDir,
+    forwardWritesTo: secondary ? role.writesSocket : undefined,
     now,
   });
+  let writesServer: Server | undefined;
 
   return {
     server,
     config,
     log,
     async listen() {
-      await server.listen({ host: config.host, port: config.port });
+      // Several processes on one port: the kernel spreads connections over them (SO_REUSEPORT).
+      const listenOptions = { host: config.host, port: secondary ? role.port : config.port, ...(role ? { reusePort: true } : {}) };
+      await server.listen(listenOptions);
       boundPort = (server.server.address() as AddressInfo).port;
+      if (role?.kind === 'primary') writesServer = await listenForForwardedWrites(server, role.writesSocket, config);
       const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       const base = config.publicUrl ?? `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${boundPort}`;
       return { port: boundPort, serviceIndexUrl: `${base}/v3/index.json` };
@@ -145,11 +161,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       clearInterval(garbageTimer);
       clearTimeout(firstSweep);
       const closed = server.close();
+      const writesClosed = writesServer ? closeWritesServer(writesServer) : Promise.resolve();
       const deadline = setTimeout(() => {
         log.warn({ shutdownTimeoutMs: config.shutdownTimeout }, 'requests still in flight at the shutdown deadline are cut off');
         server.server.closeAllConnections();
+        writesServer?.closeAllConnections();
       }, config.shutdownTimeout);
       await closed;
+      await writesClosed;
       clearTimeout(deadline);
       // Cut-off pushes fail fast now; a check still in a worker is stopped.
       await Promise.all([inspector.close(), search.close()]);
@@ -160,6 +179,28 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       lock.release();
     },
   };
+}
+
+/**
+ * The primary's private socket for writes forwarded by secondaries: the same routes and limits, with the
+ * client's address taken from the forwarding header (client-address.ts). Only this user may connect.
+ */
+async function listenForForwardedWrites(server: FastifyInstance, socketPath: string, config: Config): Promise<Server> {
+  await rm(socketPath, { force: true });
+  const writes = createServer({ headersTimeout: config.headersTimeout, requestTimeout: config.requestTimeout }, (request, response) => {
+    markForwarded(request);
+    server.routing(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    writes.once('error', reject);
+    writes.listen(socketPath, () => resolve());
+  });
+  await chmod(socketPath, 0o600);
+  return writes;
+}
+
+function closeWritesServer(writes: Server): Promise<void> {
+  return new Promise((resolve) => writes.close(() => resolve()));
 }
 
 /** A database file opened for the administrator's tools (see openSqliteDatabase's `tool` mode). */

@@ -14,6 +14,7 @@ export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    base: { service: 'pallet' },
+    // The pid tells the processes of one server apart (the `processes` setting).
+    base: { service: 'pallet', pid: process.pid },
   };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -64,6 +65,7 @@ describe('loadConfig: defaults', () => {
       dataDir: path.join(cwd, 'data'),
       maxPackageSize: 262_144_000,
       trustProxy: false,
+      processes: Math.min(4, availableParallelism()),
       maxConcurrentUploads: 16,
       headersTimeout: 20_000,
       bodyTimeout: 30_000,
@@ -132,6 +134,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
         PALLET_API_KEY: 'correct-horse-battery',
         PALLET_MAX_PACKAGE_SIZE: '10MiB',
         PALLET_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+        PALLET_PROCESSES: '1',
         PALLET_MAX_CONCURRENT_UPLOADS: '4',
         PALLET_HEADERS_TIMEOUT: '5s',
         PALLET_BODY_TIMEOUT: '10',
@@ -150,6 +153,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       apiKey: 'correct-horse-battery',
       maxPackageSize: 10 * 1024 * 1024,
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      processes: 1,
       maxConcurrentUploads: 4,
       headersTimeout: 5000,
       bodyTimeout: 10_000,

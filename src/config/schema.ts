@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { availableParallelism } from 'node:os';
 import { parseByteSize } from './byte-size.ts';
 import { parseDuration } from './duration.ts';
 
@@ -84,6 +85,11 @@ const publicUrl = z.string().transform((value, ctx) => {
   return url.href.replace(/\/+$/, '');
 });
 
+/** One process per core serves reads on every core; past four, the one writer and SQLite gain little. */
+function defaultProcesses(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
 export const configSchema = z
   .object({
     host: z.string().min(1).default('0.0.0.0').describe('Interface to listen on'),
@@ -106,6 +112,9 @@ export const configSchema = z
     trustProxy: trustedProxies
       .default(false)
       .describe('Reverse proxies whose X-Forwarded-For and -Proto to believe: comma-separated addresses or CIDRs, or true for any'),
+    processes: wholeNumber(1, 64)
+      .default(defaultProcesses())
+      .describe('Server processes sharing the port (one per core by default, at most 4); 1 runs everything in one process'),
     maxConcurrentUploads: wholeNumber(1, 10_000)
       .default(16)
       .describe('Pushes received at once; more are answered 503 with Retry-After'),

@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { clientAddressOf } from './client-address.ts';
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_REQUEST: 400,
@@ -40,7 +41,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (error instanceof AppError) {
     const status = statusOf(error.code);
     request.log.info(
-      { code: error.code, status, reason: error.message, clientAddress: request.ip, method: request.method, url: request.url, ...error.subject },
+      { code: error.code, status, reason: error.message, clientAddress: clientAddressOf(request), method: request.method, url: request.url, ...error.subject },
       'request refused',
     );
     if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
@@ -48,7 +49,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-    request.log.info({ status: statusCode, reason: error.message, clientAddress: request.ip, method: request.method, url: request.url }, 'request refused');
+    request.log.info({ status: statusCode, reason: error.message, clientAddress: clientAddressOf(request), method: request.method, url: request.url }, 'request refused');
     return sendError(reply, statusCode, error.message);
   }
   request.log.error({ err: error }, 'request failed');

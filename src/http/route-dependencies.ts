@@ -30,6 +30,8 @@ export interface RouteDependencies {
   readonly verifyApiKey: ApiKeyVerifier;
   readonly urlsFor: (request: FastifyRequest) => FeedUrls;
   readonly tempDir: string;
+  /** Set in a secondary process: the primary's private socket, where pushes, unlists and relists go. */
+  readonly forwardWritesTo: string | undefined;
   readonly now: () => Date;
 }
 

@@ -3,6 +3,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { handleError, sendError } from './error-mapper.ts';
 import { drainUnreadBody } from './body-guard.ts';
 import { clientErrorHandler } from './client-errors.ts';
+import { clientAddressOf } from './client-address.ts';
+import { isForwarded, registerForwardedWriteRoutes } from './forward-writes.ts';
 import type { RouteDependencies } from './route-dependencies.ts';
 import { registerServiceIndexRoutes } from './routes/service-index.ts';
 import { registerPackageContentRoutes } from './routes/package-content.ts';
@@ -50,8 +52,9 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
     if (logRequests) {
       request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime }, 'request completed');
     }
+    if (isForwarded(request)) return; // the primary process read (or drained) this body
     drainUnreadBody(request.raw, { maxBytes: Math.max(config.maxPackageSize, MIN_DRAIN_BYTES), windowMs: config.bodyTimeout }, (reason, bytes) =>
-      request.log.info({ clientAddress: request.ip, drainedBytes: bytes, reason }, 'connection closed after the answer'),
+      request.log.info({ clientAddress: clientAddressOf(request), drainedBytes: bytes, reason }, 'connection closed after the answer'),
     );
   });
 
@@ -62,7 +65,8 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   registerPackageContentRoutes(server, deps);
   registerRegistrationRoutes(server, deps);
   registerSearchRoutes(server, deps);
-  registerPublishRoutes(server, deps);
+  if (deps.forwardWritesTo === undefined) registerPublishRoutes(server, deps);
+  else registerForwardedWriteRoutes(server, deps.forwardWritesTo);
   registerPageRoutes(server, deps);
   return server;
 }

@@ -1,5 +1,9 @@
 /** `pallet serve`: runs the server until SIGTERM or SIGINT, then shuts down within `shutdownTimeout`. */
 import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PortInUseError, SecondaryProcesses, claimPort } from '../server-processes.ts';
 import { buildApp } from '../../app.ts';
 import { redactConfig } from '../../config/load.ts';
 import { DataFolderInUseError } from '../../stores/data-folder-lock.ts';
@@ -21,19 +25,35 @@ export const serveCommand: Command = {
     const config = configFromFlags(values);
     if (!config) return 1;
     mkdirSync(config.dataDir, { recursive: true });
+    const several = config.processes > 1;
+    // The primary's private socket for forwarded writes; a short path, as socket paths are limited to ~100 bytes.
+    const writesSocket = path.join(tmpdir(), `pallet-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
     let app;
     try {
-      app = await buildApp(config);
+      const port = several ? await claimPort(config.host, config.port) : config.port;
+      app = await buildApp(several ? { ...config, port } : config, several ? { processRole: { kind: 'primary', writesSocket } } : {});
     } catch (error) {
-      if (error instanceof DataFolderInUseError) {
+      if (error instanceof DataFolderInUseError || error instanceof PortInUseError) {
         process.stderr.write(`${error.message}\n`);
         return 1;
       }
       throw error;
     }
-    const { serviceIndexUrl } = await app.listen();
+    const { port, serviceIndexUrl } = await app.listen();
+    let secondaries: SecondaryProcesses | undefined;
+    if (several) {
+      secondaries = new SecondaryProcesses({ config, writesSocket, port, log: app.log });
+      try {
+        await secondaries.launch(config.processes - 1);
+      } catch (error) {
+        app.log.error({ err: error }, 'the secondary server processes did not start');
+        await secondaries.stop();
+        await app.close();
+        return 1;
+      }
+    }
     // redactConfig shows whether a key is set ('[set]' / '[not set]'), never the key.
-    app.log.info({ serviceIndexUrl, config: redactConfig(config) }, 'Pallet is listening');
+    app.log.info({ serviceIndexUrl, processes: config.processes, config: redactConfig(config) }, 'Pallet is listening');
     if (config.apiKey === undefined) app.log.warn('no API key is configured (PALLET_API_KEY): pushing and unlisting are disabled');
     if (config.publicUrl === undefined) {
       // Behind a TLS proxy the request arrives as http, so documents would advertise http:// URLs.
@@ -51,6 +71,8 @@ export const serveCommand: Command = {
     };
     process.once('SIGINT', again);
     process.once('SIGTERM', again);
+    // Secondaries first: their forwarded pushes still need the primary while they finish.
+    await secondaries?.stop();
     await app.close();
     app.log.info('stopped');
     return 0;
