@@ -86,20 +86,47 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    name: 'search text index',
+    name: 'search documents and their text index',
     sql: `
-      -- Substring search without scanning every id: a trigram index of each version's searched text, with
-      -- the version's key stored beside it (rowids of package_versions are not stable across VACUUM).
-      -- detail=column keeps it small; a term is looked up as its trigrams, then checked with instr().
-      CREATE VIRTUAL TABLE search_text USING fts5 (
-        id_key UNINDEXED, version_key UNINDEXED, id, title, description, summary, authors, tags,
-        tokenize = 'trigram', detail = 'column'
+      -- nuget.org's model: one search document per package and filter variant, here one row per version
+      -- that is the latest listed one of at least one variant (bit 1: prereleases included, bit 2: SemVer
+      -- 2.0.0 included; bit v of variants is set for variant v), with everything a query filters and ranks
+      -- on, so a query reads these rows and nothing else. Kept current in the transaction of every push,
+      -- unlist and relist; total_downloads follows every download flush.
+      CREATE TABLE search_documents (
+        doc               INTEGER PRIMARY KEY, -- an alias of the rowid, so VACUUM keeps it: the text index refers to it
+        id_lower          TEXT NOT NULL REFERENCES packages (id_lower),
+        version_lower     TEXT NOT NULL,
+        variants          INTEGER NOT NULL,
+        registration_id   TEXT NOT NULL,
+        total_downloads   INTEGER NOT NULL,
+        title_lower       TEXT NOT NULL,
+        description_lower TEXT NOT NULL,
+        summary_lower     TEXT NOT NULL,
+        authors_lower     TEXT NOT NULL,
+        tags_lower        TEXT NOT NULL,
+        package_types     TEXT NOT NULL,
+        UNIQUE (id_lower, version_lower)
       );
-      INSERT INTO search_text (id_key, version_key, id, title, description, summary, authors, tags)
-        SELECT id_lower, version_lower, id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower FROM package_versions;
+      CREATE INDEX search_documents_by_downloads ON search_documents (total_downloads DESC, id_lower);
 
-      -- An empty query lists ids by downloads: walked in this order, it stops after one page.
-      CREATE INDEX packages_by_downloads ON packages (total_downloads DESC, id_lower);
+      INSERT INTO search_documents (id_lower, version_lower, variants, registration_id, total_downloads, title_lower,
+                                    description_lower, summary_lower, authors_lower, tags_lower, package_types)
+        SELECT l.id_lower, l.version_lower, sum(1 << l.variant), p.id, p.total_downloads, v.title_lower, v.description_lower,
+               v.summary_lower, v.authors_lower, v.tags_lower, v.package_types
+        FROM package_latest l
+        JOIN package_versions v ON v.id_lower = l.id_lower AND v.version_lower = l.version_lower
+        JOIN packages p ON p.id_lower = l.id_lower
+        GROUP BY l.id_lower, l.version_lower;
+      DROP TABLE package_latest;
+
+      -- Substring search without reading every document: a trigram index of the documents' text. detail=column
+      -- keeps it small; a term is looked up as its trigrams (search-text-match.ts), then checked with instr().
+      CREATE VIRTUAL TABLE search_text USING fts5 (
+        id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower,
+        content = 'search_documents', content_rowid = 'doc', tokenize = 'trigram', detail = 'column'
+      );
+      INSERT INTO search_text (search_text) VALUES ('rebuild');
     `,
   },
 ];

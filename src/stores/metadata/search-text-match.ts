@@ -1,6 +1,6 @@
 /**
  * Builds the FTS5 MATCH expression that narrows a search to candidate versions through the trigram index
- * (`search_text`, migration 3). The index only narrows: every term is still checked with instr() on the
+ * (`search_text` over `search_documents`, migration 3). The index only narrows: every term is still checked with instr() on the
  * version's own columns, so the expression may match more than the terms (detail=column has no
  * positions, so a term is looked up as its trigrams), never less.
  * https://www.sqlite.org/fts5.html#the_experimental_trigram_tokenizer
@@ -9,12 +9,12 @@ import type { SearchTerm } from '../../app/ports.ts';
 
 /** The `search_text` column a scoped term searches; unscoped terms search them all. */
 const FIELD_COLUMN: Partial<Record<Exclude<SearchTerm['field'], undefined>, string>> = {
-  id: 'id',
-  title: 'title',
-  description: 'description',
-  summary: 'summary',
-  authors: 'authors',
-  tags: 'tags',
+  id: 'id_lower',
+  title: 'title_lower',
+  description: 'description_lower',
+  summary: 'summary_lower',
+  authors: 'authors_lower',
+  tags: 'tags_lower',
 };
 
 /** Enough to make a term selective; more only adds posting lists to intersect. */
@@ -45,7 +45,7 @@ export function searchTextMatch(terms: readonly SearchTerm[]): string | undefine
     const trigrams = lookupTrigrams(term.value);
     if (trigrams.length === 0) continue;
     const lookup = `(${trigrams.map(quoted).join(' AND ')})`;
-    parts.push(column === undefined ? `{id title description summary authors tags} : ${lookup}` : `{${column}} : ${lookup}`);
+    parts.push(column === undefined ? `{id_lower title_lower description_lower summary_lower authors_lower tags_lower} : ${lookup}` : `{${column}} : ${lookup}`);
   }
   return parts.length === 0 ? undefined : parts.join(' AND ');
 }

@@ -1,10 +1,11 @@
 /** PackageStore on SQLite: registrations and versions, with the version row as the commit point of a push. */
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, PackageStore, StoredDocument, StoredVersion, VersionFiles } from '../../app/ports.ts';
 import { StatementCache, inTransaction } from './sqlite-database.ts';
 import type { ReadSnapshot } from './read-snapshot.ts';
 import { VERSION_COLUMNS, rowToStoredVersion, versionInsertValues } from './version-row.ts';
 import { SqliteReadDocuments } from './sqlite-read-documents.ts';
+import { SqliteSearchDocuments } from './sqlite-search-documents.ts';
 
 export class SqlitePackageStore implements PackageStore {
   private readonly database: DatabaseSync;
@@ -12,6 +13,7 @@ export class SqlitePackageStore implements PackageStore {
   private readonly snapshot: ReadSnapshot | undefined;
   private readonly readStatements: StatementCache;
   private readonly documents: SqliteReadDocuments;
+  private readonly searchDocuments: SqliteSearchDocuments;
 
   /**
    * `database` is the connection writes go through. With `reads`, a second (read-only) connection, the
@@ -23,6 +25,7 @@ export class SqlitePackageStore implements PackageStore {
     this.snapshot = options.reads;
     this.readStatements = options.reads ? new StatementCache(options.reads.database) : this.statements;
     this.documents = new SqliteReadDocuments(this.statements, () => this.reading(), projection);
+    this.searchDocuments = new SqliteSearchDocuments(this.statements);
   }
 
   /** The statements for a request's read, inside the current snapshot when there is a read connection. */
@@ -52,10 +55,6 @@ export class SqlitePackageStore implements PackageStore {
         )
         .run(values);
       if (result.changes !== 1) return 'exists';
-      // A version's text never changes, so its search row is written once, here.
-      this.statements.prepare(`INSERT INTO search_text (${SEARCH_TEXT_COLUMNS})
-          VALUES (:id_lower, :version_lower, :id_lower, :title_lower, :description_lower, :summary_lower, :authors_lower, :tags_lower)`)
-        .run(pick(values, ['id_lower', 'version_lower', 'title_lower', 'description_lower', 'summary_lower', 'authors_lower', 'tags_lower']));
       this.refreshDerived(version.idLower);
       return 'created';
     });
@@ -123,7 +122,9 @@ export class SqlitePackageStore implements PackageStore {
     const updatePackage = this.statements.prepare('UPDATE packages SET total_downloads = total_downloads + ? WHERE id_lower = ?');
     this.write(() => {
       for (const { idLower, versionLower, count } of counts) {
-        if (Number(updateVersion.run(count, idLower, versionLower).changes) === 1) updatePackage.run(count, idLower);
+        if (Number(updateVersion.run(count, idLower, versionLower).changes) !== 1) continue;
+        updatePackage.run(count, idLower);
+        this.searchDocuments.addDownloads(idLower, count);
       }
     });
   }
@@ -145,44 +146,17 @@ export class SqlitePackageStore implements PackageStore {
   }
 
   async derivedDataProblems(): Promise<string[]> {
-    const rows = this.statements.prepare(
-        `WITH expected AS (${EXPECTED_LATEST_ROWS})
-         SELECT 'missing' AS kind, id_lower, variant, version_lower FROM (SELECT * FROM expected EXCEPT SELECT id_lower, variant, version_lower FROM package_latest)
-         UNION ALL
-         SELECT 'stale', id_lower, variant, version_lower FROM (SELECT id_lower, variant, version_lower FROM package_latest EXCEPT SELECT * FROM expected)
-         ORDER BY 2, 3 LIMIT 1000`,
-      )
-      .all();
-    const textRows = this.statements.prepare(
-        `SELECT 'missing' AS kind, id_key, version_key FROM (${SEARCH_TEXT_OF_VERSIONS} EXCEPT SELECT ${SEARCH_TEXT_COLUMNS} FROM search_text)
-         UNION ALL
-         SELECT 'stale', id_key, version_key FROM (SELECT ${SEARCH_TEXT_COLUMNS} FROM search_text EXCEPT ${SEARCH_TEXT_OF_VERSIONS})
-         ORDER BY 2, 3 LIMIT 1000`,
-      )
-      .all()
-      .map((row) =>
-        row.kind === 'missing'
-          ? `search's text index is missing '${String(row.id_key)}' ${String(row.version_key)}`
-          : `search's text index holds text for '${String(row.id_key)}' ${String(row.version_key)} that no version has`,
-      );
-    const documentProblems: string[] = [];
+    const problems = this.searchDocuments.problems();
     for (const idLower of this.allIds()) {
-      documentProblems.push(...this.documents.problems(idLower, this.versionsOf(idLower)));
-      if (documentProblems.length >= 1000) break;
+      if (problems.length >= 2000) break;
+      problems.push(...this.documents.problems(idLower, this.versionsOf(idLower)));
     }
-    return rows.map((row) =>
-      row.kind === 'missing'
-        ? `search is missing '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variant ${String(row.variant)}`
-        : `search lists '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variant ${String(row.variant)}, which it is not`,
-    ).concat(textRows, documentProblems);
+    return problems;
   }
 
   async rebuildDerivedData(): Promise<void> {
     this.write(() => {
-      this.database.exec('DELETE FROM package_latest');
-      this.database.exec(`INSERT INTO package_latest (id_lower, variant, version_lower) ${EXPECTED_LATEST_ROWS}`);
-      this.database.exec('DELETE FROM search_text');
-      this.database.exec(`INSERT INTO search_text (${SEARCH_TEXT_COLUMNS}) ${SEARCH_TEXT_OF_VERSIONS}`);
+      this.searchDocuments.rebuild();
       this.database.exec('DELETE FROM read_documents');
       this.projectAllDocuments();
     });
@@ -190,7 +164,7 @@ export class SqlitePackageStore implements PackageStore {
 
   /** Recomputes everything derived from the id's versions; runs inside the transaction that changed them. */
   private refreshDerived(idLower: string): void {
-    refreshLatest(this.statements, idLower);
+    this.searchDocuments.refresh(idLower);
     this.documents.replace(idLower, this.versionsOf(idLower));
   }
 
@@ -237,38 +211,3 @@ export class SqlitePackageStore implements PackageStore {
 }
 
 const ALL_VERSIONS_PAGE = 500;
-
-/** The columns of `search_text` (migration 3), and what they hold for every version. */
-const SEARCH_TEXT_COLUMNS = 'id_key, version_key, id, title, description, summary, authors, tags';
-const SEARCH_TEXT_OF_VERSIONS = `SELECT id_lower AS id_key, version_lower AS version_key, id_lower AS id, title_lower AS title,
-  description_lower AS description, summary_lower AS summary, authors_lower AS authors, tags_lower AS tags FROM package_versions`;
-
-function pick(values: Record<string, SQLInputValue>, names: readonly string[]): Record<string, SQLInputValue> {
-  return Object.fromEntries(names.map((name) => [name, values[name] ?? null]));
-}
-
-/**
- * What `package_latest` must hold for the ids `ids` selects (a one-column `id_lower` query): per id and
- * variant, the highest listed version the variant admits (bit 1: prereleases, bit 2: SemVer 2.0.0).
- */
-function expectedLatestRows(ids: string): string {
-  return `
-    SELECT i.id_lower, variant.value AS variant,
-           (SELECT v.version_lower FROM package_versions v
-            WHERE v.id_lower = i.id_lower AND v.listed = 1
-              AND ((variant.value & 1) = 1 OR v.is_prerelease = 0) AND ((variant.value & 2) = 2 OR v.is_semver2 = 0)
-            ORDER BY v.sort_key DESC LIMIT 1) AS version_lower
-    FROM (${ids}) AS i, (SELECT 0 AS value UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) AS variant
-    WHERE version_lower IS NOT NULL`;
-}
-
-const EXPECTED_LATEST_ROWS = expectedLatestRows('SELECT DISTINCT id_lower FROM package_versions');
-
-/** Recomputes the id's `package_latest` rows; runs inside the transaction that changed its versions. */
-function refreshLatest(statements: StatementCache, idLower: string): void {
-  // The key is (variant, id_lower): naming the variants lets the delete seek instead of scanning every id.
-  statements.prepare('DELETE FROM package_latest WHERE variant IN (0, 1, 2, 3) AND id_lower = ?').run(idLower);
-  statements
-    .prepare(`INSERT INTO package_latest (id_lower, variant, version_lower) ${expectedLatestRows('SELECT :id AS id_lower')}`)
-    .run({ id: idLower });
-}

@@ -1,7 +1,9 @@
 /**
  * Search and autocomplete in SQL over the metadata database. A package is described by its latest version
  * that passes the filters (listed, prerelease, SemVer 2.0.0, package type), as nuget.org's search does.
- * `package_latest` holds that version per id and filter variant, so a query scans ids, not versions.
+ * `search_documents` (sqlite-search-documents.ts) holds those versions with what a query filters and
+ * ranks on, and its trigram index `search_text` narrows text terms to candidates, so a query reads its
+ * candidates' documents only; an empty query walks the documents in download order.
  * https://learn.microsoft.com/nuget/api/search-query-service-resource
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -11,9 +13,9 @@ import { StatementCache } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion } from './version-row.ts';
 import { searchTextMatch } from './search-text-match.ts';
 
-/** The `package_latest.variant` for these filters: bit 1 includes prereleases, bit 2 SemVer 2.0.0. */
-function variantOf(filters: SearchFilters): number {
-  return (filters.includePrerelease ? 1 : 0) | (filters.includeSemVer2 ? 2 : 0);
+/** The bit of `search_documents.variants` for these filters' variant (variant bit 1: prereleases, bit 2: SemVer 2.0.0). */
+function variantBit(filters: SearchFilters): number {
+  return 1 << ((filters.includePrerelease ? 1 : 0) | (filters.includeSemVer2 ? 2 : 0));
 }
 
 /** The filter on versions every search applies: listed, and prerelease / SemVer 2.0.0 only when asked for. */
@@ -24,27 +26,18 @@ function eligibleCondition(filters: SearchFilters, params: SqlParams, alias: str
 }
 
 /**
- * FROM clause: each id's latest eligible version as `e`, its registration as `p`. With a MATCH expression
- * (search-text-match.ts) the trigram index picks the candidate versions first, so a query reads its
- * candidates instead of every id; without one, every id of the variant is read.
+ * FROM clause: each id's document for the filters' variant as `e`. With a MATCH expression
+ * (search-text-match.ts) the trigram index picks the candidates first; without one, every document is read.
  */
 function latestVersions(filters: SearchFilters, params: SqlParams, match?: string): string {
-  const joins = `JOIN package_versions e ON e.id_lower = l.id_lower AND e.version_lower = l.version_lower
-    JOIN packages p ON p.id_lower = l.id_lower`;
-  if (match === undefined) return `package_latest l ${joins} WHERE l.variant = ${params.add(variantOf(filters))}`;
-  return `search_text c
-    JOIN package_latest l ON l.variant = ${params.add(variantOf(filters))} AND l.id_lower = c.id_key AND l.version_lower = c.version_key
-    ${joins}
-    WHERE search_text MATCH ${params.add(match)}`;
+  const variant = `(e.variants & ${params.add(variantBit(filters))}) != 0`;
+  if (match === undefined) return `search_documents e WHERE ${variant}`;
+  return `search_text c JOIN search_documents e ON e.doc = c.rowid WHERE search_text MATCH ${params.add(match)} AND ${variant}`;
 }
 
-/** Ids in download order (the `packages_by_downloads` index), so a page of an unranked query stops early. */
+/** Documents in download order (their index), so a page of an unranked query stops early. */
 function latestVersionsByDownloads(filters: SearchFilters, params: SqlParams): string {
-  // CROSS JOIN keeps packages as the outer loop (SQLite never reorders it), so its index gives the order.
-  return `packages p INDEXED BY packages_by_downloads
-    CROSS JOIN package_latest l ON l.variant = ${params.add(variantOf(filters))} AND l.id_lower = p.id_lower
-    JOIN package_versions e ON e.id_lower = l.id_lower AND e.version_lower = l.version_lower
-    WHERE 1 = 1`;
+  return `search_documents e INDEXED BY search_documents_by_downloads WHERE (e.variants & ${params.add(variantBit(filters))}) != 0`;
 }
 
 function packageTypeCondition(filters: SearchFilters, params: SqlParams): string {
@@ -121,10 +114,10 @@ export class SqliteSearchIndex implements SearchIndex {
     const params = new SqlParams();
     // One pass ranks the matches and counts them all (count(*) OVER ()) before LIMIT applies.
     const page = this.statements.prepare(
-        `SELECT e.id_lower, e.version_lower, p.total_downloads, count(*) OVER () AS total_hits,
+        `SELECT e.id_lower, e.version_lower, e.total_downloads, count(*) OVER () AS total_hits,
                 (${scoreExpression(request.terms, params)}) AS score
          FROM ${latestVersions(request, params, match)} AND ${matchConditions(request, params)}
-         ORDER BY score DESC, p.total_downloads DESC, e.id_lower
+         ORDER BY score DESC, e.total_downloads DESC, e.id_lower
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
@@ -140,8 +133,8 @@ export class SqliteSearchIndex implements SearchIndex {
   private searchByDownloads(request: SearchRequest): { totalHits: number; hits: SearchHit[] } {
     const params = new SqlParams();
     const page = this.statements.prepare(
-        `SELECT e.id_lower, e.version_lower, p.total_downloads FROM ${latestVersionsByDownloads(request, params)} AND ${matchConditions(request, params)}
-         ORDER BY p.total_downloads DESC, p.id_lower
+        `SELECT e.id_lower, e.version_lower, e.total_downloads FROM ${latestVersionsByDownloads(request, params)} AND ${matchConditions(request, params)}
+         ORDER BY e.total_downloads DESC, e.id_lower
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
@@ -166,7 +159,7 @@ export class SqliteSearchIndex implements SearchIndex {
     const params = new SqlParams();
     const sql =
       request.terms.length === 0 && request.packageType === undefined
-        ? `SELECT count(*) AS total FROM package_latest WHERE variant = ${params.add(variantOf(request))}`
+        ? `SELECT count(*) AS total FROM search_documents WHERE (variants & ${params.add(variantBit(request))}) != 0`
         : `SELECT count(*) AS total FROM ${latestVersions(request, params, match)} AND ${matchConditions(request, params)}`;
     return Number(this.statements.prepare(sql).get(params.values)?.total ?? 0);
   }
@@ -199,9 +192,9 @@ export class SqliteSearchIndex implements SearchIndex {
            OR instr(e.id_lower, '-' || ${prefix}) > 0 OR instr(e.id_lower, '_' || ${prefix}) > 0)`;
     const matchValues = { ...params.values }; // before paging adds placeholders the count query lacks
     const order =
-      prefixLower === '' ? 'p.total_downloads DESC, p.id_lower' : `CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, p.total_downloads DESC, e.id_lower`;
+      prefixLower === '' ? 'e.total_downloads DESC, e.id_lower' : `CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, e.total_downloads DESC, e.id_lower`;
     const rows = this.statements.prepare(
-        `SELECT p.id AS registration_id${prefixLower === '' ? '' : ', count(*) OVER () AS total_hits'} FROM ${matches}
+        `SELECT e.registration_id AS registration_id${prefixLower === '' ? '' : ', count(*) OVER () AS total_hits'} FROM ${matches}
          ORDER BY ${order}
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
