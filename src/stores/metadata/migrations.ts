@@ -90,43 +90,42 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       -- nuget.org's model: one search document per package and filter variant, here one row per version
       -- that is the latest listed one of at least one variant (bit 1: prereleases included, bit 2: SemVer
-      -- 2.0.0 included; bit v of variants is set for variant v), with everything a query filters and ranks
-      -- on, so a query reads these rows and nothing else. Kept current in the transaction of every push,
-      -- unlist and relist; total_downloads follows every download flush.
+      -- 2.0.0 included; bit v of variants is set for variant v), narrow: what ranking reads for each match.
+      -- Kept current in the transaction of every push, unlist and relist; total_downloads follows every
+      -- download flush.
       CREATE TABLE search_documents (
-        doc               INTEGER PRIMARY KEY, -- an alias of the rowid, so VACUUM keeps it: the text index refers to it
-        id_lower          TEXT NOT NULL REFERENCES packages (id_lower),
-        version_lower     TEXT NOT NULL,
-        variants          INTEGER NOT NULL,
-        registration_id   TEXT NOT NULL,
-        total_downloads   INTEGER NOT NULL,
-        title_lower       TEXT NOT NULL,
-        description_lower TEXT NOT NULL,
-        summary_lower     TEXT NOT NULL,
-        authors_lower     TEXT NOT NULL,
-        tags_lower        TEXT NOT NULL,
-        package_types     TEXT NOT NULL,
+        doc             INTEGER PRIMARY KEY, -- an alias of the rowid, so VACUUM keeps it: the text index's rowid
+        id_lower        TEXT NOT NULL REFERENCES packages (id_lower),
+        version_lower   TEXT NOT NULL,
+        variants        INTEGER NOT NULL,
+        registration_id TEXT NOT NULL,
+        total_downloads INTEGER NOT NULL,
+        title_lower     TEXT NOT NULL,
         UNIQUE (id_lower, version_lower)
       );
       CREATE INDEX search_documents_by_downloads ON search_documents (total_downloads DESC, id_lower);
 
-      INSERT INTO search_documents (id_lower, version_lower, variants, registration_id, total_downloads, title_lower,
-                                    description_lower, summary_lower, authors_lower, tags_lower, package_types)
-        SELECT l.id_lower, l.version_lower, sum(1 << l.variant), p.id, p.total_downloads, v.title_lower, v.description_lower,
-               v.summary_lower, v.authors_lower, v.tags_lower, v.package_types
+      -- The documents' text, lowercased, as a trigram index: a phrase query is an exact substring match, so
+      -- a term of three characters or more is answered by the index alone (search-text-match.ts). The
+      -- variants (as '|v0|v3|') and package types ('|dependency|') are columns too, so a count never
+      -- leaves the index.
+      CREATE VIRTUAL TABLE search_text USING fts5 (
+        id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower, package_types, variants,
+        tokenize = 'trigram'
+      );
+
+      INSERT INTO search_documents (id_lower, version_lower, variants, registration_id, total_downloads, title_lower)
+        SELECT l.id_lower, l.version_lower, sum(1 << l.variant), p.id, p.total_downloads, v.title_lower
         FROM package_latest l
         JOIN package_versions v ON v.id_lower = l.id_lower AND v.version_lower = l.version_lower
         JOIN packages p ON p.id_lower = l.id_lower
         GROUP BY l.id_lower, l.version_lower;
+      INSERT INTO search_text (rowid, id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower, package_types, variants)
+        SELECT d.doc, v.id_lower, v.title_lower, v.description_lower, v.summary_lower, v.authors_lower, v.tags_lower, v.package_types,
+               (CASE WHEN d.variants & 1 THEN '|v0|' ELSE '' END) || (CASE WHEN d.variants & 2 THEN '|v1|' ELSE '' END) ||
+               (CASE WHEN d.variants & 4 THEN '|v2|' ELSE '' END) || (CASE WHEN d.variants & 8 THEN '|v3|' ELSE '' END)
+        FROM search_documents d JOIN package_versions v ON v.id_lower = d.id_lower AND v.version_lower = d.version_lower;
       DROP TABLE package_latest;
-
-      -- Substring search without reading every document: a trigram index of the documents' text. detail=column
-      -- keeps it small; a term is looked up as its trigrams (search-text-match.ts), then checked with instr().
-      CREATE VIRTUAL TABLE search_text USING fts5 (
-        id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower,
-        content = 'search_documents', content_rowid = 'doc', tokenize = 'trigram', detail = 'column'
-      );
-      INSERT INTO search_text (search_text) VALUES ('rebuild');
     `,
   },
 ];

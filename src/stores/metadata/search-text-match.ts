@@ -1,14 +1,16 @@
 /**
- * Builds the FTS5 MATCH expression that narrows a search to candidate versions through the trigram index
- * (`search_text` over `search_documents`, migration 3). The index only narrows: every term is still checked with instr() on the
- * version's own columns, so the expression may match more than the terms (detail=column has no
- * positions, so a term is looked up as its trigrams), never less.
+ * Builds the FTS5 MATCH expression that answers a search from the trigram index (`search_text`, migration
+ * 3). With the trigram tokenizer a phrase of three characters or more matches exactly where the text
+ * contains it (case-insensitively, and the text and terms are lowercased already), which is what instr()
+ * on the columns answered before. The filter variant and the package type are phrases on their own
+ * columns. Terms the index cannot answer (shorter than three characters, `packageid:`, `version:`) are
+ * left over for SQL conditions.
  * https://www.sqlite.org/fts5.html#the_experimental_trigram_tokenizer
  */
-import type { SearchTerm } from '../../app/ports.ts';
+import type { SearchFilters, SearchTerm } from '../../app/ports.ts';
 
-/** The `search_text` column a scoped term searches; unscoped terms search them all. */
-const FIELD_COLUMN: Partial<Record<Exclude<SearchTerm['field'], undefined>, string>> = {
+/** The `search_text` columns a term searches: a scoped term its field's, an unscoped one all six. */
+const FIELD_COLUMNS: Partial<Record<Exclude<SearchTerm['field'], undefined>, string>> = {
   id: 'id_lower',
   title: 'title_lower',
   description: 'description_lower',
@@ -16,36 +18,37 @@ const FIELD_COLUMN: Partial<Record<Exclude<SearchTerm['field'], undefined>, stri
   authors: 'authors_lower',
   tags: 'tags_lower',
 };
+const ALL_TEXT = 'id_lower title_lower description_lower summary_lower authors_lower tags_lower';
 
-/** Enough to make a term selective; more only adds posting lists to intersect. */
-const MAX_TRIGRAMS_PER_TERM = 8;
-
-/** The trigrams to look a value up by: all of them for a short value, else some spread over its length. */
-export function lookupTrigrams(value: string): string[] {
-  const characters = [...value];
-  const all = [...new Set(characters.slice(0, -2).map((_, index) => characters.slice(index, index + 3).join('')))];
-  if (all.length <= MAX_TRIGRAMS_PER_TERM) return all;
-  const step = (all.length - 1) / (MAX_TRIGRAMS_PER_TERM - 1);
-  return [...new Set(Array.from({ length: MAX_TRIGRAMS_PER_TERM }, (_, index) => all[Math.round(index * step)] as string))];
+export interface TextMatch {
+  /** The MATCH expression, or undefined when no term can be answered by the index. */
+  readonly expression: string | undefined;
+  /** The terms the expression does not answer, to be checked in SQL. */
+  readonly residual: readonly SearchTerm[];
 }
 
-function quoted(token: string): string {
-  return `"${token.replaceAll('"', '""')}"`;
+function phrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
-/**
- * The MATCH expression for the terms the index can serve (three characters or more, in a text field),
- * or undefined when none can: the caller then scans.
- */
-export function searchTextMatch(terms: readonly SearchTerm[]): string | undefined {
-  const parts: string[] = [];
+/** The variant these filters select (bit 1: prereleases admitted, bit 2: SemVer 2.0.0), 0 to 3. */
+export function variantOf(filters: Pick<SearchFilters, 'includePrerelease' | 'includeSemVer2'>): number {
+  return (filters.includePrerelease ? 1 : 0) | (filters.includeSemVer2 ? 2 : 0);
+}
+
+/** The index's own filters: the variant, and the package type when one is asked for. */
+export function filterPhrases(filters: SearchFilters): string {
+  const variant = `{variants} : ${phrase(`|v${variantOf(filters)}|`)}`;
+  return filters.packageType === undefined ? variant : `${variant} AND {package_types} : ${phrase(`|${filters.packageType}|`)}`;
+}
+
+export function searchTextMatch(terms: readonly SearchTerm[], filters: SearchFilters): TextMatch {
+  const phrases: string[] = [];
+  const residual: SearchTerm[] = [];
   for (const term of terms) {
-    const column = term.field === undefined ? undefined : FIELD_COLUMN[term.field];
-    if (term.field !== undefined && column === undefined) continue; // packageid, version, owners: not text
-    const trigrams = lookupTrigrams(term.value);
-    if (trigrams.length === 0) continue;
-    const lookup = `(${trigrams.map(quoted).join(' AND ')})`;
-    parts.push(column === undefined ? `{id_lower title_lower description_lower summary_lower authors_lower tags_lower} : ${lookup}` : `{${column}} : ${lookup}`);
+    const columns = term.field === undefined ? ALL_TEXT : FIELD_COLUMNS[term.field];
+    if (columns === undefined || [...term.value].length < 3) residual.push(term);
+    else phrases.push(`{${columns}} : ${phrase(term.value)}`);
   }
-  return parts.length === 0 ? undefined : parts.join(' AND ');
+  return { expression: phrases.length === 0 ? undefined : [...phrases, filterPhrases(filters)].join(' AND '), residual };
 }

@@ -6,8 +6,18 @@
  */
 import type { StatementCache } from './sqlite-database.ts';
 
-/** The text columns, as named in both tables (an external-content index needs the same names). */
-const TEXT_COLUMNS = 'id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower';
+/** The indexed text of a document, as `search_text` columns, taken from its version `v`. */
+const TEXT_COLUMNS = 'id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower, package_types, variants';
+const TEXT_FROM_VERSION = 'v.id_lower, v.title_lower, v.description_lower, v.summary_lower, v.authors_lower, v.tags_lower, v.package_types';
+
+/** `|v0|v3|`: the variants column of the text index, matched by phrase (search-text-match.ts). */
+export function variantsText(variants: number): string {
+  return [0, 1, 2, 3].map((variant) => ((variants >> variant) & 1 ? `|v${variant}|` : '')).join('');
+}
+
+const VARIANTS_TEXT_SQL = (column: string) =>
+  `(CASE WHEN ${column} & 1 THEN '|v0|' ELSE '' END) || (CASE WHEN ${column} & 2 THEN '|v1|' ELSE '' END) ||
+   (CASE WHEN ${column} & 4 THEN '|v2|' ELSE '' END) || (CASE WHEN ${column} & 8 THEN '|v3|' ELSE '' END)`;
 
 /**
  * For the ids `ids` selects (a one-column `id_lower` query): each version that is the latest listed one
@@ -30,13 +40,19 @@ const ALL_EXPECTED = expectedDocuments('SELECT id_lower FROM packages');
 
 /** Inserts the documents of `expected` rows (id_lower, version_lower, variants) from their versions. */
 function insertDocumentsFrom(expected: string): string {
-  return `INSERT INTO search_documents (id_lower, version_lower, variants, registration_id, total_downloads, title_lower,
-                                        description_lower, summary_lower, authors_lower, tags_lower, package_types)
-    SELECT x.id_lower, x.version_lower, x.variants, p.id, p.total_downloads, v.title_lower, v.description_lower,
-           v.summary_lower, v.authors_lower, v.tags_lower, v.package_types
+  return `INSERT INTO search_documents (id_lower, version_lower, variants, registration_id, total_downloads, title_lower)
+    SELECT x.id_lower, x.version_lower, x.variants, p.id, p.total_downloads, v.title_lower
     FROM (${expected}) AS x
     JOIN package_versions v ON v.id_lower = x.id_lower AND v.version_lower = x.version_lower
     JOIN packages p ON p.id_lower = x.id_lower`;
+}
+
+/** Indexes the text of the documents `where` selects (over `d`). */
+function indexDocuments(where: string): string {
+  return `INSERT INTO search_text (rowid, ${TEXT_COLUMNS})
+    SELECT d.doc, ${TEXT_FROM_VERSION}, ${VARIANTS_TEXT_SQL('d.variants')}
+    FROM search_documents d JOIN package_versions v ON v.id_lower = d.id_lower AND v.version_lower = d.version_lower
+    WHERE ${where}`;
 }
 
 export class SqliteSearchDocuments {
@@ -46,7 +62,7 @@ export class SqliteSearchDocuments {
     this.statements = statements;
   }
 
-  /** Brings the id's documents and their index entries in line with its versions; inside the caller's transaction. */
+  /** Brings the id's documents and their index rows in line with its versions; inside the caller's transaction. */
   refresh(idLower: string): void {
     const expected = new Map(
       this.statements
@@ -56,26 +72,23 @@ export class SqliteSearchDocuments {
     );
     const current = this.statements.prepare('SELECT doc, version_lower, variants FROM search_documents WHERE id_lower = ?').all(idLower);
     for (const row of current) {
+      const doc = Number(row.doc);
       const versionLower = String(row.version_lower);
       const variants = expected.get(versionLower);
       expected.delete(versionLower);
       if (variants === undefined) {
-        // An external-content index forgets a row only when told its old text.
-        this.statements
-          .prepare(`INSERT INTO search_text (search_text, rowid, ${TEXT_COLUMNS}) SELECT 'delete', doc, ${TEXT_COLUMNS} FROM search_documents WHERE doc = ?`)
-          .run(Number(row.doc));
-        this.statements.prepare('DELETE FROM search_documents WHERE doc = ?').run(Number(row.doc));
+        this.statements.prepare('DELETE FROM search_text WHERE rowid = ?').run(doc);
+        this.statements.prepare('DELETE FROM search_documents WHERE doc = ?').run(doc);
       } else if (variants !== Number(row.variants)) {
-        this.statements.prepare('UPDATE search_documents SET variants = ? WHERE doc = ?').run(variants, Number(row.doc));
+        this.statements.prepare('UPDATE search_documents SET variants = ? WHERE doc = ?').run(variants, doc);
+        this.statements.prepare('UPDATE search_text SET variants = ? WHERE rowid = ?').run(variantsText(variants), doc);
       }
     }
     for (const [versionLower, variants] of expected) {
       const inserted = this.statements
         .prepare(insertDocumentsFrom('SELECT :id AS id_lower, :version AS version_lower, :variants AS variants'))
         .run({ id: idLower, version: versionLower, variants });
-      this.statements
-        .prepare(`INSERT INTO search_text (rowid, ${TEXT_COLUMNS}) SELECT doc, ${TEXT_COLUMNS} FROM search_documents WHERE doc = ?`)
-        .run(inserted.lastInsertRowid);
+      this.statements.prepare(indexDocuments('d.doc = ?')).run(inserted.lastInsertRowid);
     }
   }
 
@@ -85,14 +98,15 @@ export class SqliteSearchDocuments {
 
   /** Writes every document and the whole index again from the versions; inside the caller's transaction. */
   rebuild(): void {
+    this.statements.prepare('DELETE FROM search_text').run();
     this.statements.prepare('DELETE FROM search_documents').run();
     this.statements.prepare(insertDocumentsFrom(ALL_EXPECTED)).run();
-    this.statements.prepare("INSERT INTO search_text (search_text) VALUES ('rebuild')").run();
+    this.statements.prepare(indexDocuments('1 = 1')).run();
   }
 
-  /** Where the documents or their index disagree with the versions (at most 1000 findings). */
+  /** Where the documents or their index disagree with the versions (at most 1000 findings of each kind). */
   problems(): string[] {
-    const rows = this.statements
+    const problems = this.statements
       .prepare(
         `WITH expected AS (${ALL_EXPECTED})
          SELECT 'missing' AS kind, id_lower, version_lower, variants FROM (SELECT * FROM expected EXCEPT SELECT id_lower, version_lower, variants FROM search_documents)
@@ -100,39 +114,44 @@ export class SqliteSearchDocuments {
          SELECT 'stale', id_lower, version_lower, variants FROM (SELECT id_lower, version_lower, variants FROM search_documents EXCEPT SELECT * FROM expected)
          ORDER BY 2, 3 LIMIT 1000`,
       )
-      .all();
-    const problems = rows.map((row) =>
-      row.kind === 'missing'
-        ? `search is missing '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variants ${String(row.variants)}`
-        : `search lists '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variants ${String(row.variants)}, which it is not`,
-    );
-    const stale = this.statements
+      .all()
+      .map((row) =>
+        row.kind === 'missing'
+          ? `search is missing '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variants ${String(row.variants)}`
+          : `search lists '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variants ${String(row.variants)}, which it is not`,
+      );
+    const differing = this.statements
       .prepare(
         `SELECT d.id_lower, d.version_lower FROM search_documents d
          JOIN package_versions v ON v.id_lower = d.id_lower AND v.version_lower = d.version_lower
          JOIN packages p ON p.id_lower = d.id_lower
+         LEFT JOIN search_text t ON t.rowid = d.doc
          WHERE d.registration_id IS NOT p.id OR d.total_downloads IS NOT p.total_downloads OR d.title_lower IS NOT v.title_lower
-            OR d.description_lower IS NOT v.description_lower OR d.summary_lower IS NOT v.summary_lower OR d.authors_lower IS NOT v.authors_lower
-            OR d.tags_lower IS NOT v.tags_lower OR d.package_types IS NOT v.package_types
+            OR t.rowid IS NULL OR t.id_lower IS NOT v.id_lower OR t.title_lower IS NOT v.title_lower
+            OR t.description_lower IS NOT v.description_lower OR t.summary_lower IS NOT v.summary_lower
+            OR t.authors_lower IS NOT v.authors_lower OR t.tags_lower IS NOT v.tags_lower OR t.package_types IS NOT v.package_types
+            OR t.variants IS NOT (${VARIANTS_TEXT_SQL('d.variants')})
          ORDER BY 1, 2 LIMIT 1000`,
       )
       .all();
-    for (const row of stale) problems.push(`search's document for '${String(row.id_lower)}' ${String(row.version_lower)} differs from the version`);
+    for (const row of differing) problems.push(`search's document for '${String(row.id_lower)}' ${String(row.version_lower)} differs from the version`);
+    const strays = Number(
+      this.statements.prepare('SELECT count(*) AS count FROM search_text WHERE rowid NOT IN (SELECT doc FROM search_documents)').get()?.count ?? 0,
+    );
+    if (strays > 0) problems.push(`search's text index holds ${strays} row(s) of no document`);
     problems.push(...this.indexProblems());
     return problems;
   }
 
+  /** FTS5's own check of its index against its content; it is a write statement, so a read-only connection skips it. */
   private indexProblems(): string[] {
     try {
       this.statements.prepare("INSERT INTO search_text (search_text, rank) VALUES ('integrity-check', 1)").run();
       return [];
     } catch (error) {
       const sqliteError = error as { errcode?: number; message: string };
-      // SQLITE_READONLY (8): FTS5's own check is a write statement; read-only, compare the rows the index records.
-      if ((sqliteError.errcode ?? 0) % 256 !== 8) return [`search's text index does not match its documents (${sqliteError.message})`];
-      const indexed = Number(this.statements.prepare('SELECT count(*) AS count FROM search_text_docsize').get()?.count ?? 0);
-      const documents = Number(this.statements.prepare('SELECT count(*) AS count FROM search_documents').get()?.count ?? 0);
-      return indexed === documents ? [] : [`search's text index records ${indexed} documents, but there are ${documents}`];
+      if ((sqliteError.errcode ?? 0) % 256 === 8) return []; // SQLITE_READONLY: the rows were compared above
+      return [`search's text index is damaged (${sqliteError.message})`];
     }
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Search and autocomplete in SQL over the metadata database. A package is described by its latest version
  * that passes the filters (listed, prerelease, SemVer 2.0.0, package type), as nuget.org's search does.
- * `search_documents` (sqlite-search-documents.ts) holds those versions with what a query filters and
- * ranks on, and its trigram index `search_text` narrows text terms to candidates, so a query reads its
- * candidates' documents only; an empty query walks the documents in download order.
+ * `search_documents` (sqlite-search-documents.ts) holds those versions with what ranking reads, and the
+ * trigram index `search_text` answers text terms of three characters or more, the variant and the package
+ * type by itself (search-text-match.ts), so a query reads only its matches' documents and counts them in
+ * the index; an empty query walks the documents in download order; other terms are SQL conditions.
  * https://learn.microsoft.com/nuget/api/search-query-service-resource
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -11,12 +12,9 @@ import type { SearchFilters, SearchHit, SearchIndex, SearchRequest, SearchTerm, 
 import { SqlParams } from './sql-params.ts';
 import { StatementCache } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion } from './version-row.ts';
-import { searchTextMatch } from './search-text-match.ts';
+import { filterPhrases, searchTextMatch, variantOf } from './search-text-match.ts';
 
-/** The bit of `search_documents.variants` for these filters' variant (variant bit 1: prereleases, bit 2: SemVer 2.0.0). */
-function variantBit(filters: SearchFilters): number {
-  return 1 << ((filters.includePrerelease ? 1 : 0) | (filters.includeSemVer2 ? 2 : 0));
-}
+type AutocompleteRequest = SearchFilters & { prefix: string; skip: number; take: number };
 
 /** The filter on versions every search applies: listed, and prerelease / SemVer 2.0.0 only when asked for. */
 function eligibleCondition(filters: SearchFilters, params: SqlParams, alias: string): string {
@@ -26,31 +24,25 @@ function eligibleCondition(filters: SearchFilters, params: SqlParams, alias: str
 }
 
 /**
- * FROM clause: each id's document for the filters' variant as `e`. With a MATCH expression
- * (search-text-match.ts) the trigram index picks the candidates first; without one, every document is read.
+ * The documents of the filters' variant as `e`, their text as `c`. With a MATCH expression the index
+ * finds them (and applies the variant and package type itself); without one every document of the
+ * variant is read, in download order when `byDownloads`.
  */
-function latestVersions(filters: SearchFilters, params: SqlParams, match?: string): string {
-  const variant = `(e.variants & ${params.add(variantBit(filters))}) != 0`;
-  if (match === undefined) return `search_documents e WHERE ${variant}`;
-  return `search_text c JOIN search_documents e ON e.doc = c.rowid WHERE search_text MATCH ${params.add(match)} AND ${variant}`;
+function documents(filters: SearchFilters, params: SqlParams, match: string | undefined, options: { byDownloads?: boolean } = {}): string {
+  if (match !== undefined) return `search_text c JOIN search_documents e ON e.doc = c.rowid WHERE search_text MATCH ${params.add(match)}`;
+  const table = options.byDownloads ? 'search_documents e INDEXED BY search_documents_by_downloads' : 'search_documents e';
+  const packageType = filters.packageType === undefined ? '' : ` AND instr(c.package_types, ${params.add(`|${filters.packageType}|`)}) > 0`;
+  return `${table} JOIN search_text c ON c.rowid = e.doc WHERE (e.variants & ${params.add(1 << variantOf(filters))}) != 0${packageType}`;
 }
 
-/** Documents in download order (their index), so a page of an unranked query stops early. */
-function latestVersionsByDownloads(filters: SearchFilters, params: SqlParams): string {
-  return `search_documents e INDEXED BY search_documents_by_downloads WHERE (e.variants & ${params.add(variantBit(filters))}) != 0`;
-}
-
-function packageTypeCondition(filters: SearchFilters, params: SqlParams): string {
-  return filters.packageType === undefined ? '1 = 1' : `instr(e.package_types, ${params.add(`|${filters.packageType}|`)}) > 0`;
-}
-
+/** Where each field's text is: the narrow document has the id and title, the index the rest. */
 const FIELD_COLUMN = {
   id: 'e.id_lower',
   title: 'e.title_lower',
-  description: 'e.description_lower',
-  summary: 'e.summary_lower',
-  authors: 'e.authors_lower',
-  tags: 'e.tags_lower',
+  description: 'c.description_lower',
+  summary: 'c.summary_lower',
+  authors: 'c.authors_lower',
+  tags: 'c.tags_lower',
 } as const;
 
 function termCondition(term: SearchTerm, filters: SearchFilters, params: SqlParams): string {
@@ -72,16 +64,12 @@ function termCondition(term: SearchTerm, filters: SearchFilters, params: SqlPara
   }
 }
 
-function matchConditions(request: SearchRequest, params: SqlParams): string {
-  return [packageTypeCondition(request, params), ...request.terms.map((term) => termCondition(term, request, params))].join(' AND ');
+function conditions(terms: readonly SearchTerm[], filters: SearchFilters, params: SqlParams): string {
+  return ['1 = 1', ...terms.map((term) => termCondition(term, filters, params))].join(' AND ');
 }
 
 function idTermsOf(terms: readonly SearchTerm[]): SearchTerm[] {
   return terms.filter((term) => term.field === undefined || term.field === 'id' || term.field === 'packageid');
-}
-
-function hasIdTerms(terms: readonly SearchTerm[]): boolean {
-  return idTermsOf(terms).length > 0;
 }
 
 /** Exact id first, then id prefix, id substring, title, and anything else. */
@@ -109,36 +97,55 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   async search(request: SearchRequest): Promise<{ totalHits: number; hits: SearchHit[] }> {
-    const match = searchTextMatch(request.terms);
-    if (match === undefined && !hasIdTerms(request.terms)) return this.searchByDownloads(request);
+    const { expression, residual } = searchTextMatch(request.terms, request);
+    const ranked = idTermsOf(request.terms).length > 0;
+    // With nothing left for SQL the index counts the matches by itself; otherwise the ranking pass counts them.
+    const page =
+      !ranked && expression === undefined
+        ? this.pageByDownloads(request, residual)
+        : this.rankedPage(request, expression, residual, residual.length > 0 || expression === undefined);
+    const totalHits = page.totalHits ?? this.count(request, expression, residual);
+    return { totalHits, hits: page.rows.length === 0 ? [] : this.hitsFor(page.rows, request) };
+  }
+
+  /** A page ranked by score, downloads and id; `withCount` also counts every match in the same pass. */
+  private rankedPage(request: SearchRequest, match: string | undefined, residual: readonly SearchTerm[], withCount: boolean) {
     const params = new SqlParams();
-    // One pass ranks the matches and counts them all (count(*) OVER ()) before LIMIT applies.
-    const page = this.statements.prepare(
-        `SELECT e.id_lower, e.version_lower, e.total_downloads, count(*) OVER () AS total_hits,
+    const rows = this.statements
+      .prepare(
+        `SELECT e.id_lower, e.version_lower, e.total_downloads${withCount ? ', count(*) OVER () AS total_hits' : ''},
                 (${scoreExpression(request.terms, params)}) AS score
-         FROM ${latestVersions(request, params, match)} AND ${matchConditions(request, params)}
+         FROM ${documents(request, params, match)} AND ${conditions(residual, request, params)}
          ORDER BY score DESC, e.total_downloads DESC, e.id_lower
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
     // An empty page (past the end, or take=0) carries no total_hits column to read the count from.
-    if (page.length === 0) return { totalHits: this.countMatches(request, match), hits: [] };
-    return { totalHits: Number(page[0]?.total_hits ?? 0), hits: this.hitsFor(page, request) };
+    return { rows, totalHits: withCount && rows.length > 0 ? Number(rows[0]?.total_hits) : undefined };
   }
 
-  /**
-   * A query with no term that ranks (an empty `q`, or only `version:` terms): every score is equal, so the
-   * order is downloads then id, which an index walk gives without sorting every id; counted apart.
-   */
-  private searchByDownloads(request: SearchRequest): { totalHits: number; hits: SearchHit[] } {
+  /** No term ranks (an empty `q`, or only `version:` and short non-id terms): downloads then id, an index walk that stops after the page. */
+  private pageByDownloads(request: SearchRequest, residual: readonly SearchTerm[]) {
     const params = new SqlParams();
-    const page = this.statements.prepare(
-        `SELECT e.id_lower, e.version_lower, e.total_downloads FROM ${latestVersionsByDownloads(request, params)} AND ${matchConditions(request, params)}
+    const rows = this.statements
+      .prepare(
+        `SELECT e.id_lower, e.version_lower, e.total_downloads FROM ${documents(request, params, undefined, { byDownloads: true })}
+           AND ${conditions(residual, request, params)}
          ORDER BY e.total_downloads DESC, e.id_lower
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
-    return { totalHits: this.countMatches(request, undefined), hits: page.length === 0 ? [] : this.hitsFor(page, request) };
+    return { rows, totalHits: undefined };
+  }
+
+  /** The number of matching ids: from the index alone when nothing is left for SQL. */
+  private count(filters: SearchFilters, match: string | undefined, residual: readonly SearchTerm[]): number {
+    const params = new SqlParams();
+    const sql =
+      residual.length === 0
+        ? `SELECT count(*) AS total FROM search_text WHERE search_text MATCH ${params.add(match ?? filterPhrases(filters))}`
+        : `SELECT count(*) AS total FROM ${documents(filters, params, match)} AND ${conditions(residual, filters, params)}`;
+    return Number(this.statements.prepare(sql).get(params.values)?.total ?? 0);
   }
 
   private hitsFor(page: readonly Record<string, unknown>[], request: SearchRequest): SearchHit[] {
@@ -152,16 +159,6 @@ export class SqliteSearchIndex implements SearchIndex {
       if (!latest) throw new Error(`search index out of step for ${String(row.id_lower)}`);
       return { latest, versions, totalDownloads: Number(row.total_downloads) };
     });
-  }
-
-  /** The number of matching ids. Without terms or a type filter that is the variant's row count, read from its key alone. */
-  private countMatches(request: SearchRequest, match: string | undefined): number {
-    const params = new SqlParams();
-    const sql =
-      request.terms.length === 0 && request.packageType === undefined
-        ? `SELECT count(*) AS total FROM search_documents WHERE (variants & ${params.add(variantBit(request))}) != 0`
-        : `SELECT count(*) AS total FROM ${latestVersions(request, params, match)} AND ${matchConditions(request, params)}`;
-    return Number(this.statements.prepare(sql).get(params.values)?.total ?? 0);
   }
 
   /** Every eligible version, with all columns, of the ids on the page, ascending. */
@@ -180,32 +177,37 @@ export class SqliteSearchIndex implements SearchIndex {
     return versionsById;
   }
 
-  async autocompleteIds(request: SearchFilters & { prefix: string; skip: number; take: number }): Promise<{ totalHits: number; ids: string[] }> {
+  async autocompleteIds(request: AutocompleteRequest): Promise<{ totalHits: number; ids: string[] }> {
     const prefixLower = request.prefix.toLowerCase();
-    const match = searchTextMatch([{ field: 'id', value: prefixLower }]);
+    if (prefixLower === '') {
+      // Nothing ranks but downloads: walk the documents in that order and stop after the page.
+      const params = new SqlParams();
+      const rows = this.statements
+        .prepare(
+          `SELECT e.registration_id FROM ${documents(request, params, undefined, { byDownloads: true })}
+           ORDER BY e.total_downloads DESC, e.id_lower LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
+        )
+        .all(params.values);
+      return { totalHits: this.count(request, undefined, []), ids: rows.map((row) => String(row.registration_id)) };
+    }
+    // The index finds ids containing the prefix; SQL keeps those where it starts the id or a part of it.
+    const { expression } = searchTextMatch([{ field: 'id', value: prefixLower }], request);
     const params = new SqlParams();
     const prefix = params.add(prefixLower);
-    // An empty prefix ranks nothing but downloads: walk ids in that order and stop after the page.
-    const from = prefixLower === '' ? latestVersionsByDownloads(request, params) : latestVersions(request, params, match);
-    const matches = `${from} AND ${packageTypeCondition(request, params)}
-      AND (${prefix} = '' OR instr(e.id_lower, ${prefix}) = 1 OR instr(e.id_lower, '.' || ${prefix}) > 0
+    const matches = `${documents(request, params, expression)}
+      AND (instr(e.id_lower, ${prefix}) = 1 OR instr(e.id_lower, '.' || ${prefix}) > 0
            OR instr(e.id_lower, '-' || ${prefix}) > 0 OR instr(e.id_lower, '_' || ${prefix}) > 0)`;
     const matchValues = { ...params.values }; // before paging adds placeholders the count query lacks
-    const order =
-      prefixLower === '' ? 'e.total_downloads DESC, e.id_lower' : `CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, e.total_downloads DESC, e.id_lower`;
-    const rows = this.statements.prepare(
-        `SELECT e.registration_id AS registration_id${prefixLower === '' ? '' : ', count(*) OVER () AS total_hits'} FROM ${matches}
-         ORDER BY ${order}
+    const rows = this.statements
+      .prepare(
+        `SELECT e.registration_id, count(*) OVER () AS total_hits FROM ${matches}
+         ORDER BY CASE WHEN instr(e.id_lower, ${prefix}) = 1 THEN 0 ELSE 1 END, e.total_downloads DESC, e.id_lower
          LIMIT ${params.add(request.take)} OFFSET ${params.add(request.skip)}`,
       )
       .all(params.values);
     // An empty page (past the end, or take=0) carries no total_hits column to read the count from.
     const totalHits =
-      prefixLower === ''
-        ? this.countMatches({ ...request, terms: [] }, undefined)
-        : rows.length > 0
-          ? Number(rows[0]?.total_hits)
-          : Number(this.statements.prepare(`SELECT count(*) AS total FROM ${matches}`).get(matchValues)?.total ?? 0);
+      rows.length > 0 ? Number(rows[0]?.total_hits) : Number(this.statements.prepare(`SELECT count(*) AS total FROM ${matches}`).get(matchValues)?.total ?? 0);
     return { totalHits, ids: rows.map((row) => String(row.registration_id)) };
   }
 }
