@@ -23,6 +23,7 @@ import { preparePaths, runWrk, type WrkResult } from './load/wrk.ts';
 import { rawGet } from './load/raw-get.ts';
 import { rssMiB, sampleRss } from './load/process-memory.ts';
 import { buildNupkg } from '../test/support/nupkg-builder.ts';
+import { GRAPH_SIZE, measureGraphRestore } from './restore/dependency-graph.ts';
 import { multipartBody } from '../test/support/multipart-body.ts';
 
 const API_KEY = 'bench-key-0123456789';
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     pushes: { type: 'string', default: '1000' },
+    'restore-rounds': { type: 'string', default: '5' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -42,6 +44,7 @@ const IDS = Number(args.ids);
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const PUSHES = Number(args.pushes);
+const RESTORE_ROUNDS = Number(args['restore-rounds']);
 const CONNECTIONS = [32, 128] as const;
 
 interface PathKind {
@@ -216,7 +219,10 @@ async function main(): Promise<void> {
     const emptyPackages = pushPackages('Bench.Empty', PUSHES);
     const emptyPush = await pushAll(empty.server.baseUrl, emptyPackages, 8);
     const emptyListing = await listingMs(empty.server.baseUrl, Array.from({ length: 100 }, (_, index) => ({ id: `Bench.Empty.Push${index}`, version: '1.0.0' })));
+    log('restoring the dependency graph with dotnet …');
+    const restore = await measureGraphRestore({ palletBaseUrl: empty.server.baseUrl, apiKey: API_KEY, folder: path.join(work, 'folder-feed'), rounds: RESTORE_ROUNDS });
     await empty.server.stop();
+    const restoreRatios = restore.pallet.map((ms, index) => ms / (restore.folder[index] as number));
 
     const ratio = (row: RestoreRow, pick: (result: WrkResult) => number) => row.pallet.map((result, index) => pick(result) / pick(row.nginx[index] as WrkResult));
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -267,10 +273,23 @@ async function main(): Promise<void> {
       '',
       `Push rate on the large feed: ${((bigPush.perSecond / emptyPush.perSecond) * 100).toFixed(0)}% of the empty feed's.`,
       '',
+      '## dotnet restore against a local folder feed',
+      '',
+      `A project referencing the top of a ${GRAPH_SIZE}-package graph (50 to 200 KB packages; each depends on the one below it and up to two more),`,
+      `restored with cold caches (a fresh packages folder, HTTP cache and CLI home each time), ${RESTORE_ROUNDS} interleaved rounds after one untimed run of each.`,
+      'Times are what NuGet reports (`Restored … (in N ms)`):',
+      '',
+      '| Source | Restore ms (each round) | Median ms |',
+      '|---|---|---:|',
+      `| local folder feed | ${restore.folder.join(', ')} | ${median(restore.folder).toFixed(0)} |`,
+      `| Pallet | ${restore.pallet.join(', ')} | ${median(restore.pallet).toFixed(0)} |`,
+      '',
+      `Pallet / folder, per round: min ${Math.min(...restoreRatios).toFixed(2)}, median ${median(restoreRatios).toFixed(2)}.`,
+      '',
       '## Memory and start',
       '',
       `- Start, from spawning the process to the first answered request, on the ${feed.versions}-version feed: ${startMs.toFixed(0)} ms (an empty feed: ${empty.startMs.toFixed(0)} ms).`,
-      `- RSS at rest after start: ${restRssMiB.toFixed(0)} MiB; peak under the restore-path load: ${readPeakMiB.toFixed(0)} MiB; 15 s after the search load: ${afterRssMiB.toFixed(0)} MiB.`,
+      `- RSS (all server processes) at rest after start: ${restRssMiB.toFixed(0)} MiB; peak under the restore-path load: ${readPeakMiB.toFixed(0)} MiB; 15 s after the search load: ${afterRssMiB.toFixed(0)} MiB.`,
       '',
     );
     const text = lines.join('\n');
