@@ -15,7 +15,7 @@ import { ReadSnapshot } from './stores/metadata/read-snapshot.ts';
 import { SqliteMetadataDatabase } from './stores/metadata/sqlite-metadata-database.ts';
 import { dataFolderLayout } from './data-folder.ts';
 import type { BlobStore, MetadataDatabase, PackageStore } from './app/ports.ts';
-import { FsBlobStore } from './stores/blob/fs-blob-store.ts';
+import { FsBlobStore, blobRelativePath } from './stores/blob/fs-blob-store.ts';
 import { PackageReader } from './app/packages/read-package.ts';
 import { DownloadCounter } from './app/packages/download-counter.ts';
 import { collectGarbage } from './app/maintenance/collect-garbage.ts';
@@ -121,6 +121,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const firstSweep = secondary ? undefined : setTimeout(runGarbageCollection, FIRST_GARBAGE_COLLECTION_DELAY_MS);
   firstSweep?.unref();
 
+  // The cache sizes are for the whole server: each of several processes keeps its share.
+  const cacheShares = role ? config.processes : 1;
   const server = buildHttpServer({
     config,
     log: log as FastifyBaseLogger,
@@ -132,8 +134,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     work,
     search,
     reader: new PackageReader(packages, blobs),
-    documents: new DocumentResponder(packages, { maxCacheBytes: config.documentCacheSize }),
-    blobFiles: new BlobResponder(blobs, { maxCacheBytes: config.packageCacheSize, maxEntryBytes: MAX_CACHED_PACKAGE_BYTES }),
+    documents: new DocumentResponder(packages, { maxCacheBytes: config.documentCacheSize / cacheShares }),
+    blobFiles: new BlobResponder(blobs, {
+      maxCacheBytes: config.packageCacheSize / cacheShares,
+      maxEntryBytes: MAX_CACHED_PACKAGE_BYTES,
+      accelRedirect: config.accelRedirectPrefix === undefined ? undefined : { prefix: config.accelRedirectPrefix, pathOf: blobRelativePath },
+    }),
     downloads,
     verifyApiKey: configuredApiKeyVerifier(config.apiKey),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),

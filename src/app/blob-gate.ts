@@ -1,8 +1,9 @@
 /**
  * Keeps garbage collection from deleting a blob between a push storing it and the push's row committing.
  * Pushes pass through shared (many at once); a sweep's final re-check-and-delete runs exclusive, after the
- * pushes already inside have finished and before new ones enter. One process owns a data folder (the lock
- * in stores/data-folder-lock.ts sees to it), so an in-process gate is enough.
+ * pushes already inside have finished and before new ones enter. One process owns a data folder and all its
+ * writes (the lock in stores/data-folder-lock.ts sees to it, and secondary processes forward their writes to
+ * it: http/forward-writes.ts), so an in-process gate is enough.
  */
 export class BlobGate {
   private sharedHolders = 0;

@@ -126,10 +126,15 @@ export const configSchema = z
     shutdownTimeout: duration.default(10_000).describe('On SIGTERM, how long requests in flight may finish before they are cut off'),
     documentCacheSize: byteSize
       .default(32 * 1024 * 1024)
-      .describe('Memory for read documents (version lists, registrations) rendered for a base URL and kept for the next read'),
+      .describe('Memory for read documents (version lists, registrations) rendered for a base URL and kept for the next read, shared among the processes'),
     packageCacheSize: byteSize
       .default(64 * 1024 * 1024)
-      .describe('Memory for recently downloaded .nupkg files (each up to 8 MiB), served without reading the file again; 0 turns it off'),
+      .describe('Memory for recently downloaded .nupkg files (each up to 8 MiB), served without reading the file again, shared among the processes; 0 turns it off'),
+    accelRedirectPrefix: z
+      .string()
+      .regex(/^\/[\x21-\x7e]*\/$/, "must be a path that starts and ends with '/', such as /_pallet_blobs/")
+      .optional()
+      .describe("Behind nginx: answer package downloads with X-Accel-Redirect to this internal location (mapped to the data folder's blobs/)"),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

@@ -21,17 +21,28 @@ export interface BlobToSend {
   readonly onBodySent?: () => void;
 }
 
+/**
+ * nginx in front serves the bytes itself (sendfile) when the answer carries `X-Accel-Redirect`: the
+ * internal location `prefix` maps to the blob folder, and `pathOf` gives a blob's path below it.
+ */
+export interface AccelRedirect {
+  readonly prefix: string;
+  readonly pathOf: (key: string) => string;
+}
+
 export class BlobResponder {
   private readonly blobs: BlobStore;
   private readonly maxCacheBytes: number;
   private readonly maxEntryBytes: number;
+  private readonly accelRedirect: AccelRedirect | undefined;
   private readonly cache = new Map<string, Buffer>();
   private cachedBytes = 0;
 
-  constructor(blobs: BlobStore, options: { maxCacheBytes: number; maxEntryBytes: number }) {
+  constructor(blobs: BlobStore, options: { maxCacheBytes: number; maxEntryBytes: number; accelRedirect?: AccelRedirect | undefined }) {
     this.blobs = blobs;
     this.maxCacheBytes = options.maxCacheBytes;
     this.maxEntryBytes = Math.min(options.maxEntryBytes, options.maxCacheBytes);
+    this.accelRedirect = options.accelRedirect;
   }
 
   async send(request: FastifyRequest, reply: FastifyReply, blob: BlobToSend): Promise<void> {
@@ -40,6 +51,12 @@ export class BlobResponder {
     if (blob.fileName !== undefined) reply.header('content-disposition', `attachment; filename="${blob.fileName}"`);
     if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
       reply.code(304).send();
+      return;
+    }
+    if (this.accelRedirect && request.method !== 'HEAD') {
+      // The proxy sends the file with these headers; Content-Length and the body are its to write.
+      blob.onBodySent?.();
+      reply.header('x-accel-redirect', `${this.accelRedirect.prefix}${this.accelRedirect.pathOf(blob.key)}`).send();
       return;
     }
     if (blob.size !== undefined && blob.size <= this.maxEntryBytes) {

@@ -259,3 +259,35 @@ describe('flat container: package bytes from memory or from the file', () => {
     });
   }
 });
+
+describe('flat container: X-Accel-Redirect for a proxy in front', () => {
+  it('answers a download with the internal path of its blob and no body, and still counts it; HEAD and 304 are answered here', async () => {
+    const local = await startInProcess({ flags: { accelRedirectPrefix: '/_pallet_blobs/' } });
+    try {
+      await local.pushOk(demo);
+      const url = '/v3/package/demo.content/1.0.0/demo.content.1.0.0.nupkg';
+      const key = sha512(demo);
+      const response = await local.get(url);
+      assert.equal(response.statusCode, 200);
+      assert.equal(response.headers['x-accel-redirect'], `/_pallet_blobs/${key.slice(0, 2)}/${key.slice(2, 4)}/${key}`);
+      assert.equal(response.rawPayload.length, 0);
+      assert.equal(response.headers['content-type'], 'application/octet-stream');
+      assert.equal(response.headers.etag, `"${key.slice(0, 64)}"`);
+      const head = await local.inject({ method: 'HEAD', url });
+      assert.equal(head.headers['x-accel-redirect'], undefined);
+      assert.equal(head.headers['content-length'], String(demo.length));
+      assert.equal((await local.get(url, { 'if-none-match': String(head.headers.etag) })).statusCode, 304);
+      await local.close({ keepData: true });
+      const reopened = await startInProcess({ dataDir: local.dataDir });
+      try {
+        const { body } = await reopened.json('/v3/search?q=demo.content');
+        assert.equal(body.data[0].totalDownloads, 1);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await local.close();
+      await rm(local.dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -12,6 +12,12 @@ import { syncPath } from '../../fs-sync.ts';
 
 const KEY_PATTERN = /^[0-9a-f]{16,128}$/;
 
+/** Where a blob lives below the store's folder, `ab/cd/abcd…`; refuses anything but a hex key. */
+export function blobRelativePath(key: BlobKey): string {
+  if (!KEY_PATTERN.test(key)) throw new TypeError(`invalid blob key '${key}'`);
+  return `${key.slice(0, 2)}/${key.slice(2, 4)}/${key}`;
+}
+
 export class FsBlobStore implements BlobStore {
   private readonly root: string;
 
@@ -21,8 +27,7 @@ export class FsBlobStore implements BlobStore {
 
   /** Refuses anything but a hex key, so no key can address a path outside the store. */
   private pathOf(key: BlobKey): string {
-    if (!KEY_PATTERN.test(key)) throw new TypeError(`invalid blob key '${key}'`);
-    return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
+    return path.join(this.root, blobRelativePath(key));
   }
 
   async putFile(key: BlobKey, sourcePath: string, options: { replace?: boolean } = {}): Promise<void> {
