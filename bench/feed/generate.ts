@@ -17,6 +17,8 @@ import { FsBlobStore } from '../../src/stores/blob/fs-blob-store.ts';
 import { dataFolderLayout } from '../../src/data-folder.ts';
 import { nugetReadDocuments } from '../../src/protocol/nuget/read-documents.ts';
 import { buildNupkg } from '../../test/support/nupkg-builder.ts';
+import { seededRandom } from '../../test/support/seeded-random.ts';
+import { identityOf } from '../../test/support/package-identity.ts';
 
 const ORGANISATIONS = ['Contoso', 'Fabrikam', 'Northwind', 'Adatum', 'Litware', 'Tailspin', 'Woodgrove', 'Proseware', 'Wingtip', 'Lucerne'];
 const WORDS = [
@@ -57,18 +59,6 @@ export interface GeneratedFeed {
   readonly seconds: number;
 }
 
-/** A small deterministic generator (mulberry32), so two runs build the same feed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function idAt(index: number): string {
   const organisation = ORGANISATIONS[index % ORGANISATIONS.length] as string;
   const first = WORDS[Math.floor(index / ORGANISATIONS.length) % WORDS.length] as string;
@@ -94,7 +84,7 @@ export async function generateFeed(dataDir: string, shape: FeedShape): Promise<G
   const store = new SqlitePackageStore(database, nugetReadDocuments);
   await store.refreshStaleDocuments();
   const blobs = new FsBlobStore(layout.blobs);
-  const next = random(shape.seed ?? 42);
+  const next = seededRandom(shape.seed ?? 42);
   const sample: { idLower: string; versions: string[] }[] = [];
   const large: string[] = [];
   const largeCount = shape.largeIds?.count ?? 0;
@@ -148,15 +138,7 @@ export async function generateFeed(dataDir: string, shape: FeedShape): Promise<G
           )
         : sharedPackage;
       const row: NewPackageVersion = {
-        id,
-        idLower,
-        versionLower: version.lower,
-        versionNormalized: version.normalized,
-        versionFull: version.full,
-        versionOriginal: version.originalText,
-        sortKey: version.sortKey,
-        isPrerelease: version.isPrerelease,
-        isSemVer2: version.isSemVer2,
+        ...identityOf(id, version.full),
         publishedAt: new Date(Date.UTC(2025, 0, 1) + versions * 60_000),
         packageBlob: blob.key,
         packageSize: blob.size,

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BlobStore } from '../app/ports.ts';
 import { sendError } from './error-mapper.ts';
 import { ifNoneMatchHits } from './if-none-match.ts';
+import { ByteLru } from './byte-lru.ts';
 
 export interface BlobToSend {
   readonly key: string;
@@ -32,15 +33,13 @@ export interface AccelRedirect {
 
 export class BlobResponder {
   private readonly blobs: BlobStore;
-  private readonly maxCacheBytes: number;
   private readonly maxEntryBytes: number;
   private readonly accelRedirect: AccelRedirect | undefined;
-  private readonly cache = new Map<string, Buffer>();
-  private cachedBytes = 0;
+  private readonly cache: ByteLru<Buffer>;
 
   constructor(blobs: BlobStore, options: { maxCacheBytes: number; maxEntryBytes: number; accelRedirect?: AccelRedirect | undefined }) {
     this.blobs = blobs;
-    this.maxCacheBytes = options.maxCacheBytes;
+    this.cache = new ByteLru(options.maxCacheBytes);
     this.maxEntryBytes = Math.min(options.maxEntryBytes, options.maxCacheBytes);
     this.accelRedirect = options.accelRedirect;
   }
@@ -81,21 +80,9 @@ export class BlobResponder {
 
   private async cached(key: string): Promise<Buffer | undefined> {
     const hit = this.cache.get(key);
-    if (hit) {
-      // Re-set: a Map iterates in insertion order, so the first key is the least recently used.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const bytes = await this.blobs.readBytes(key);
-    if (!bytes || this.cache.has(key)) return bytes;
-    this.cache.set(key, bytes);
-    this.cachedBytes += bytes.length;
-    for (const [oldestKey, oldest] of this.cache) {
-      if (this.cachedBytes <= this.maxCacheBytes) break;
-      this.cache.delete(oldestKey);
-      this.cachedBytes -= oldest.length;
-    }
+    if (bytes) this.cache.set(key, bytes, bytes.length);
     return bytes;
   }
 }

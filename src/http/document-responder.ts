@@ -11,24 +11,21 @@ import type { PackageStore, StoredDocument } from '../app/ports.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import { acceptsGzip } from './accept-encoding.ts';
 import { ifNoneMatchHits } from './if-none-match.ts';
+import { ByteLru } from './byte-lru.ts';
 
 interface Rendered {
   readonly identity: Buffer;
   gzip: Buffer | undefined;
-  /** What the cache counted for this entry when it was last put in. */
-  countedBytes: number;
 }
 
 export class DocumentResponder {
   private readonly packages: PackageStore;
-  private readonly maxCacheBytes: number;
-  private readonly cache = new Map<string, Rendered>();
-  private cachedBytes = 0;
+  private readonly cache: ByteLru<Rendered>;
   private readonly baseTags = new Map<string, string>();
 
   constructor(packages: PackageStore, options: { maxCacheBytes: number }) {
     this.packages = packages;
-    this.maxCacheBytes = options.maxCacheBytes;
+    this.cache = new ByteLru(options.maxCacheBytes);
   }
 
   /**
@@ -53,12 +50,16 @@ export class DocumentResponder {
 
     const key = `${urls.base}\n${document.idLower}\n${document.name}\n${hash}`;
     let rendered = this.cache.get(key);
+    let current = true;
     if (!rendered) {
       const stored = await this.packages.readDocument(document.idLower, document.name);
       // Rewritten between the two reads: the newer text is what the client should get; its ETag follows.
       if (stored === undefined) return false;
-      if (stored.hash !== hash) reply.header('etag', this.etag(stored.hash, urls.base, gzip));
-      rendered = { identity: unpooled(render(stored, urls.base)), gzip: undefined, countedBytes: 0 };
+      if (stored.hash !== hash) {
+        reply.header('etag', this.etag(stored.hash, urls.base, gzip));
+        current = false; // not kept under the old hash's key
+      }
+      rendered = { identity: unpooled(render(stored, urls.base)), gzip: undefined };
     }
     let body = rendered.identity;
     if (gzip) {
@@ -66,7 +67,7 @@ export class DocumentResponder {
       body = rendered.gzip;
       reply.header('content-encoding', 'gzip');
     }
-    this.remember(key, rendered);
+    if (current) this.cache.set(key, rendered, rendered.identity.length + (rendered.gzip?.length ?? 0));
     reply.send(body);
     return true;
   }
@@ -77,23 +78,6 @@ export class DocumentResponder {
    */
   private etag(hash: string, base: string, gzip: boolean): string {
     return `"${hash}.${this.baseTag(base)}${gzip ? '.gz' : ''}"`;
-  }
-
-  /** Puts the entry last (a Map iterates in insertion order, so the first key is the least recent), then evicts. */
-  private remember(key: string, rendered: Rendered): void {
-    const previous = this.cache.get(key);
-    if (previous) {
-      this.cache.delete(key);
-      this.cachedBytes -= previous.countedBytes;
-    }
-    rendered.countedBytes = rendered.identity.length + (rendered.gzip?.length ?? 0);
-    this.cache.set(key, rendered);
-    this.cachedBytes += rendered.countedBytes;
-    for (const [oldestKey, oldest] of this.cache) {
-      if (this.cachedBytes <= this.maxCacheBytes) break;
-      this.cache.delete(oldestKey);
-      this.cachedBytes -= oldest.countedBytes;
-    }
   }
 
   private baseTag(base: string): string {

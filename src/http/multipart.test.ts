@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MultipartError, boundaryOf, readFirstFilePart, type MultipartLimits } from './multipart.ts';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 
 // ---- body building ----
 
@@ -54,17 +55,6 @@ function buildBody(parts: readonly Part[], options: BodyOptions): { body: Buffer
   return { body: Buffer.concat(pieces), delimiters };
 }
 
-/** mulberry32: a small seeded generator, so every run feeds the same bodies and chunkings. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -134,7 +124,7 @@ async function readFile(chunks: readonly Buffer[], boundary: string, limits?: Pa
 function* chunkings(body: Buffer, delimiters: readonly number[], boundary: string, seed: number): Generator<{ label: string; chunks: Buffer[] }> {
   yield { label: 'whole', chunks: [body] };
   yield { label: 'one byte at a time', chunks: chunksOf(body, Array.from({ length: body.length }, (_, i) => i + 1)) };
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   for (let round = 0; round < 5; round++) {
     const cuts: number[] = [];
     for (let at = 0; at < body.length; ) cuts.push((at += 1 + Math.floor(random() * 97)));
@@ -215,7 +205,7 @@ describe('readFirstFilePart reads the file in every line-ending style and every 
   for (const [style, makeNewline] of Object.entries(STYLES)) {
     for (const boundary of BOUNDARIES) {
       test(`${style}, a lone file part, boundary ${JSON.stringify(boundary.slice(0, 12))}`, async () => {
-        const random = seeded(seed++);
+        const random = seededRandom(seed++);
         const file = trickyContent(random, 600, boundary);
         const runs = await assertEveryChunking([{ headers: DOTNET_FILE_HEADERS, content: file }], { boundary, newline: makeNewline(random) }, file, seed);
         assert.ok(runs > 40, `only ${runs} chunkings`);
@@ -223,7 +213,7 @@ describe('readFirstFilePart reads the file in every line-ending style and every 
     }
     test(`${style}, a 1 MiB file in random chunks of up to 64 KiB`, async () => {
       const boundary = 'big-one';
-      const random = seeded(seed++);
+      const random = seededRandom(seed++);
       const file = trickyContent(random, 1024 * 1024, boundary);
       const { body } = buildBody([field('before', 'x'), { headers: FILE_HEADERS, content: file }], { boundary, newline: makeNewline(random) });
       const cuts: number[] = [];
@@ -232,7 +222,7 @@ describe('readFirstFilePart reads the file in every line-ending style and every 
     });
     test(`${style}, fields before and after, a preamble, an epilogue and transport padding`, async () => {
       const boundary = 'pallet-7f3a';
-      const random = seeded(seed++);
+      const random = seededRandom(seed++);
       const file = trickyContent(random, 900, boundary);
       const parts = [
         field('comment', trickyContent(random, 80, boundary)),

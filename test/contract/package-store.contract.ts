@@ -5,8 +5,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { NuGetVersion } from '../../src/domain/nuget-version.ts';
-import { lowerPackageId } from '../../src/domain/package-id.ts';
+import { identityOf } from '../support/package-identity.ts';
 import type {
   DocumentProjection,
   NewPackageVersion,
@@ -69,7 +68,6 @@ function hex(text: string): string {
 
 /** A NewPackageVersion as push would build it, with blob keys derived from the id and version. */
 export function newVersion(id: string, versionText: string, options: VersionOptions = {}): NewPackageVersion {
-  const version = NuGetVersion.parse(versionText);
   const seed = `${id}/${versionText}`;
   const details: VersionDetails = {
     title: options.title,
@@ -92,15 +90,7 @@ export function newVersion(id: string, versionText: string, options: VersionOpti
     dependencyGroups: [],
   };
   return {
-    id,
-    idLower: lowerPackageId(id),
-    versionLower: version.lower,
-    versionNormalized: version.normalized,
-    versionFull: version.full,
-    versionOriginal: version.originalText,
-    sortKey: version.sortKey,
-    isPrerelease: version.isPrerelease,
-    isSemVer2: options.isSemVer2 ?? version.isSemVer2,
+    ...identityOf(id, versionText, options.isSemVer2 === undefined ? {} : { isSemVer2: options.isSemVer2 }),
     publishedAt: options.publishedAt ?? new Date('2024-05-01T12:00:00.000Z'),
     packageBlob: hex(`package ${seed}`),
     packageSize: 1234,
