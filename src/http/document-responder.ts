@@ -6,12 +6,26 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PackageStore, StoredDocument } from '../app/ports.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import { acceptsGzip } from './accept-encoding.ts';
 import { ifNoneMatchHits } from './if-none-match.ts';
 import { ByteLru } from './byte-lru.ts';
+
+export interface DocumentRequest {
+  readonly idLower: string;
+  readonly name: string;
+  /** Whether the document may be sent gzip-compressed (the gzip hives). */
+  readonly gzip: boolean;
+}
+
+export interface DocumentAnswer {
+  readonly status: 200 | 304;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer | undefined;
+}
 
 interface Rendered {
   readonly identity: Buffer;
@@ -32,21 +46,28 @@ export class DocumentResponder {
    * Sends the document and resolves true, or resolves false (nothing sent) when the id has no document of
    * that name. Not the reply itself: a Fastify reply is thenable, so an async function cannot return it.
    */
-  async send(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    urls: FeedUrls,
-    document: { readonly idLower: string; readonly name: string; readonly gzip: boolean },
-  ): Promise<boolean> {
+  async send(request: FastifyRequest, reply: FastifyReply, urls: FeedUrls, document: DocumentRequest): Promise<boolean> {
+    const answer = await this.answer(request.headers, urls, document);
+    if (!answer) return false;
+    reply.code(answer.status).headers(answer.headers).send(answer.body);
+    return true;
+  }
+
+  /**
+   * The answer to a GET of the document (HEAD sends the same headers without the body), or undefined when
+   * the id has no document of that name. Used by the route and by the restore fast path alike.
+   */
+  async answer(requestHeaders: IncomingHttpHeaders, urls: FeedUrls, document: DocumentRequest): Promise<DocumentAnswer | undefined> {
     const hash = await this.packages.documentHash(document.idLower, document.name);
-    if (hash === undefined) return false;
-    const gzip = document.gzip && acceptsGzip(request.headers['accept-encoding']);
-    reply.type('application/json; charset=utf-8').header('cache-control', 'no-cache').header('etag', this.etag(hash, urls.base, gzip));
-    if (document.gzip) reply.header('vary', 'Accept-Encoding');
-    if (ifNoneMatchHits(request.headers['if-none-match'], this.etag(hash, urls.base, gzip))) {
-      reply.code(304).send();
-      return true;
-    }
+    if (hash === undefined) return undefined;
+    const gzip = document.gzip && acceptsGzip(requestHeaders['accept-encoding']);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-cache',
+      etag: this.etag(hash, urls.base, gzip),
+      ...(document.gzip ? { vary: 'Accept-Encoding' } : {}),
+    };
+    if (ifNoneMatchHits(requestHeaders['if-none-match'], headers.etag as string)) return { status: 304, headers, body: undefined };
 
     const key = `${urls.base}\n${document.idLower}\n${document.name}\n${hash}`;
     let rendered = this.cache.get(key);
@@ -54,9 +75,9 @@ export class DocumentResponder {
     if (!rendered) {
       const stored = await this.packages.readDocument(document.idLower, document.name);
       // Rewritten between the two reads: the newer text is what the client should get; its ETag follows.
-      if (stored === undefined) return false;
+      if (stored === undefined) return undefined;
       if (stored.hash !== hash) {
-        reply.header('etag', this.etag(stored.hash, urls.base, gzip));
+        headers.etag = this.etag(stored.hash, urls.base, gzip);
         current = false; // not kept under the old hash's key
       }
       rendered = { identity: unpooled(render(stored, urls.base)), gzip: undefined };
@@ -65,11 +86,10 @@ export class DocumentResponder {
     if (gzip) {
       rendered.gzip ??= unpooled(gzipSync(rendered.identity));
       body = rendered.gzip;
-      reply.header('content-encoding', 'gzip');
+      headers['content-encoding'] = 'gzip';
     }
     if (current) this.cache.set(key, rendered, rendered.identity.length + (rendered.gzip?.length ?? 0));
-    reply.send(body);
-    return true;
+    return { status: 200, headers, body };
   }
 
   /**

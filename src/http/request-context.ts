@@ -1,5 +1,6 @@
 /** Per-request helpers shared by the route modules: the public base URL and the 404 answer. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import { sendError } from './error-mapper.ts';
 
@@ -9,7 +10,13 @@ const HOST_PATTERN = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
  * The configured public URL wins; without one, documents use the Host the client used, so the server
  * works on a LAN address without configuration. A malformed Host falls back to the listening address.
  */
-export function feedUrlsResolver(publicUrl: string | undefined, fallbackBase: () => string): (request: FastifyRequest) => FeedUrls {
+/** What the base URL is taken from: a Fastify request, or a raw one with the protocol it came by. */
+export interface UrlContext {
+  readonly headers: IncomingHttpHeaders;
+  readonly protocol: string;
+}
+
+export function feedUrlsResolver(publicUrl: string | undefined, fallbackBase: () => string): (request: UrlContext) => FeedUrls {
   if (publicUrl !== undefined) {
     const fixed = new FeedUrls(publicUrl);
     return () => fixed;

@@ -1,5 +1,4 @@
 /** What route modules receive from the composition root. */
-import type { FastifyRequest } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { BlobStore, PackageInspector, PackageStore, SearchFilters, SearchRequest } from '../app/ports.ts';
@@ -10,6 +9,7 @@ import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { ApiKeyVerifier } from '../security/configured-api-key.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
+import type { UrlContext } from './request-context.ts';
 import type { DocumentResponder } from './document-responder.ts';
 import type { BlobResponder } from './blob-responder.ts';
 
@@ -28,7 +28,7 @@ export interface RouteDependencies {
   readonly blobFiles: BlobResponder;
   readonly downloads: DownloadCounter;
   readonly verifyApiKey: ApiKeyVerifier;
-  readonly urlsFor: (request: FastifyRequest) => FeedUrls;
+  readonly urlsFor: (request: UrlContext) => FeedUrls;
   readonly tempDir: string;
   /** Set in a secondary process: the primary's private socket, where pushes, unlists and relists go. */
   readonly forwardWritesTo: string | undefined;

@@ -1,5 +1,7 @@
 /** Builds the Fastify instance: routing rules NuGet clients need, body handling, errors and routes. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { restoreFastPath, type FastPath } from './restore-fast-path.ts';
 import { handleError, sendError } from './error-mapper.ts';
 import { drainUnreadBody } from './body-guard.ts';
 import { clientErrorHandler } from './client-errors.ts';
@@ -13,11 +15,45 @@ import { registerSearchRoutes } from './routes/search.ts';
 import { registerPublishRoutes } from './routes/publish.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 
+/** Fastify's own default: longer than the idle timeout of the proxies and clients in front. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 /** A refused push may still be this far from its end; past it the client sees a reset, not the answer. */
 const MIN_DRAIN_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Node's HTTP server with Pallet's timeouts: trickled headers and bodies are cut off by Node (408 and
+ * close), its check running well below the header timeout so the limit means what it says; a connection
+ * with no traffic at all (a client that stopped reading a download) is closed after requestTimeout.
+ */
+function nodeServer(handler: (request: IncomingMessage, response: ServerResponse) => void, config: RouteDependencies['config'], fastPath: FastPath | undefined): Server {
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeout,
+      requestTimeout: config.requestTimeout,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, config.headersTimeout / 4)),
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    },
+    fastPath === undefined
+      ? handler
+      : (request, response) => {
+          fastPath(request, response).then(
+            (answered) => answered || handler(request, response),
+            // A failure is the framework's to answer and log: it runs the route, which meets it again.
+            () => handler(request, response),
+          );
+        },
+  );
+  server.setTimeout(config.requestTimeout);
+  return server;
+}
+
 export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   const { config } = deps;
+  // Behind a trusted proxy the protocol comes from its headers, and at debug level every request is logged:
+  // both are the framework's work, so the fast path stands aside.
+  const logRequests = deps.log.level === 'debug' || deps.log.level === 'trace';
+  const fastPath = config.trustProxy === false && !logRequests ? restoreFastPath(deps) : undefined;
   const server = Fastify({
     loggerInstance: deps.log,
     // Fastify's two info lines per request cost more than a cached read itself; requests are logged at debug (below).
@@ -26,12 +62,9 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 500 },
     // GET routes declare HEAD themselves (see readRoute), so a HEAD never opens a blob stream.
     exposeHeadRoutes: false,
-    // Trickled headers and bodies are cut off by Node (408 and close). Its check runs on an interval,
-    // so the interval is kept well below the header timeout for the limit to mean what it says.
-    http: { headersTimeout: config.headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, config.headersTimeout / 4)) },
-    requestTimeout: config.requestTimeout,
-    // A connection with no traffic at all (a client that stopped reading a download) is closed.
-    connectionTimeout: config.requestTimeout,
+    // The server is made here so the restore fast path sees each request first; Fastify sets no timeouts
+    // on a server it did not make, so they are all set in nodeServer().
+    serverFactory: (handler) => nodeServer(handler, config, fastPath),
     clientErrorHandler: clientErrorHandler(deps.log),
     // Behind a proxy, the client's address (in refusal logs) and protocol come from the proxy's headers.
     trustProxy: config.trustProxy,
@@ -47,7 +80,6 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
 
   // An answer sent before its body was read (a refusal, a read with a body) leaves the client sending:
   // drain the rest, within bounds, so it reads the answer instead of a reset, and never hold the connection.
-  const logRequests = deps.log.level === 'debug' || deps.log.level === 'trace';
   server.addHook('onResponse', async (request, reply) => {
     if (logRequests) {
       request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime }, 'request completed');

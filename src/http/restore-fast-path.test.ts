@@ -1,0 +1,69 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { openSqliteDatabase } from '../stores/metadata/sqlite-database.ts';
+import { SqlitePackageStore } from '../stores/metadata/sqlite-package-store.ts';
+import { nugetReadDocuments } from '../protocol/nuget/read-documents.ts';
+import { FeedUrls } from '../protocol/nuget/feed-urls.ts';
+import { newVersion } from '../../test/contract/package-store.contract.ts';
+import { DocumentResponder } from './document-responder.ts';
+import { restoreFastPath } from './restore-fast-path.ts';
+
+/** A server with the fast path alone: what it leaves is answered 599, so each answer shows who gave it. */
+describe('restoreFastPath', () => {
+  let folder: string;
+  let server: http.Server;
+  let port: number;
+  let close: () => void;
+
+  before(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'pallet-fast-path-'));
+    const database = openSqliteDatabase(path.join(folder, 'pallet.db'));
+    const store = new SqlitePackageStore(database, nugetReadDocuments);
+    await store.insertVersion(newVersion('Fast.Path', '1.0.0'));
+    const fastPath = restoreFastPath({ documents: new DocumentResponder(store, { maxCacheBytes: 1 << 20 }), urlsFor: () => new FeedUrls('http://feed.test') });
+    server = http.createServer((request, response) => {
+      void fastPath(request, response).then((answered) => answered || response.writeHead(599).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as AddressInfo).port;
+    close = () => database.close();
+  });
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const status = (method: string, url: string, headers: Record<string, string> = {}) =>
+    new Promise<number>((resolve, reject) => {
+      http
+        .request({ host: '127.0.0.1', port, method, path: url, headers, agent: false }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        })
+        .on('error', reject)
+        .end(method === 'PUT' ? 'body' : undefined);
+    });
+
+  it('answers version lists and registration indexes that exist, GET and HEAD', async () => {
+    assert.equal(await status('GET', '/v3/package/fast.path/index.json'), 200);
+    assert.equal(await status('HEAD', '/v3/package/Fast.Path/index.json'), 200);
+    assert.equal(await status('GET', '/v3/registration/fast.path/index.json'), 200);
+    assert.equal(await status('GET', '/v3/registration-gz-semver2/fast.path/index.json?x=1', { 'accept-encoding': 'gzip' }), 200);
+  });
+
+  it('leaves everything else to the framework', async () => {
+    assert.equal(await status('GET', '/v3/package/missing/index.json'), 599); // the route's 404
+    assert.equal(await status('GET', '/v3/package/fast%2Epath/index.json'), 599);
+    assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.1.0.0.nupkg'), 599);
+    assert.equal(await status('GET', '/v3/registration-gz/fast.path/1.0.0.json'), 599);
+    assert.equal(await status('GET', '/v3/other/fast.path/index.json'), 599);
+    assert.equal(await status('GET', '/v3/package/fast.path/index.json', { 'content-length': '4' }), 599);
+    assert.equal(await status('PUT', '/v3/package/fast.path/index.json'), 599);
+  });
+});
