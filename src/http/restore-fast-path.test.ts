@@ -25,6 +25,7 @@ describe('restoreFastPath', () => {
     const database = openSqliteDatabase(path.join(folder, 'pallet.db'));
     const store = new SqlitePackageStore(database, nugetReadDocuments);
     await store.insertVersion(newVersion('Fast.Path', '1.0.0'));
+    for (let minor = 0; minor < 130; minor += 1) await store.insertVersion(newVersion('Fast.Paged', `1.${minor}.0`));
     const fastPath = restoreFastPath({ documents: new DocumentResponder(store, { maxCacheBytes: 1 << 20 }), urlsFor: () => new FeedUrls('http://feed.test') });
     server = http.createServer((request, response) => {
       void fastPath(request, response).then((answered) => answered || response.writeHead(599).end());
@@ -55,6 +56,8 @@ describe('restoreFastPath', () => {
     assert.equal(await status('HEAD', '/v3/package/Fast.Path/index.json'), 200);
     assert.equal(await status('GET', '/v3/registration/fast.path/index.json'), 200);
     assert.equal(await status('GET', '/v3/registration-gz-semver2/fast.path/index.json?x=1', { 'accept-encoding': 'gzip' }), 200);
+    assert.equal(await status('GET', '/v3/registration-gz-semver2/fast.paged/page/1.128.0/1.129.0.json', { 'accept-encoding': 'gzip' }), 200);
+    assert.equal(await status('GET', '/v3/registration/FAST.Paged/page/1.0.0/1.63.0.json'), 200);
   });
 
   it('leaves everything else to the framework', async () => {
@@ -63,6 +66,8 @@ describe('restoreFastPath', () => {
     assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.1.0.0.nupkg'), 599);
     assert.equal(await status('GET', '/v3/registration-gz/fast.path/1.0.0.json'), 599);
     assert.equal(await status('GET', '/v3/other/fast.path/index.json'), 599);
+    assert.equal(await status('GET', '/v3/registration/fast.paged/page/1.0.0/1.62.0.json'), 599); // no such page: the route's 404
+    assert.equal(await status('GET', '/v3/registration/fast.paged/page/1.0.0/1.63.0'), 599); // no .json: the route's reading
     assert.equal(await status('GET', '/v3/package/fast.path/index.json', { 'content-length': '4' }), 599);
     assert.equal(await status('PUT', '/v3/package/fast.path/index.json'), 599);
   });

@@ -1,17 +1,18 @@
 /**
  * The restore path's hottest reads, answered before the framework sees them: a GET or HEAD without a body
- * of a flat-container version list or a registration index. Both are stored documents
+ * of a flat-container version list, a registration index or a registration page. Both are stored documents
  * (document-responder.ts), so the answer is the one the routes give (routes/package-content.ts and
  * routes/registration.ts); the equivalence is tested over real sockets. Anything else, including a
  * document that does not exist (its 404 is the route's), goes on to Fastify. Fastify's routing and hooks
  * cost about a third of such a read, which matters for the reads restore makes most.
  * https://learn.microsoft.com/nuget/api/package-base-address-resource#enumerate-package-versions
  * https://learn.microsoft.com/nuget/api/registration-base-url-resource#registration-index
+ * https://learn.microsoft.com/nuget/api/registration-base-url-resource#registration-page
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { lowerPackageId } from '../domain/package-id.ts';
 import { REGISTRATION_HIVES, type RegistrationHive } from '../protocol/nuget/feed-urls.ts';
-import { VERSION_LIST_DOCUMENT, registrationIndexDocument } from '../protocol/nuget/read-documents.ts';
+import { VERSION_LIST_DOCUMENT, registrationIndexDocument, registrationPageDocument } from '../protocol/nuget/read-documents.ts';
 import type { DocumentRequest, DocumentResponder } from './document-responder.ts';
 import type { UrlContext } from './request-context.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
@@ -20,8 +21,17 @@ const HIVE_BY_PATH = new Map<string, RegistrationHive>(Object.entries(REGISTRATI
 
 /** `/v3/{resource}/{id}/index.json`, the id without percent-encoding (such ids take the framework's path). */
 const DOCUMENT_PATH = /^\/v3\/([a-z0-9-]+)\/([^/%?]+)\/index\.json(?:\?|$)/;
+/** `/v3/{hive}/{id}/page/{lower}/{upper}.json`, likewise. */
+const PAGE_PATH = /^\/v3\/([a-z0-9-]+)\/([^/%?]+)\/page\/([^/%?]+)\/([^/%?]+)\.json(?:\?|$)/;
 
 function documentOf(url: string): DocumentRequest | undefined {
+  const page = PAGE_PATH.exec(url);
+  if (page) {
+    const [, resource = '', id = '', lower = '', upper = ''] = page;
+    const hive = HIVE_BY_PATH.get(resource);
+    if (hive === undefined) return undefined;
+    return { idLower: lowerPackageId(id), name: registrationPageDocument(hive, lower.toLowerCase(), upper.toLowerCase()), gzip: REGISTRATION_HIVES[hive].gzip };
+  }
   const match = DOCUMENT_PATH.exec(url);
   if (!match) return undefined;
   const [, resource = '', id = ''] = match;

@@ -1,5 +1,5 @@
 /**
- * The restore fast path (http/restore-fast-path.ts) answers version lists and registration indexes before
+ * The restore fast path (http/restore-fast-path.ts) answers version lists, registration indexes and pages before
  * the framework does. Over a real socket (where it runs) each answer must be the route's answer (which
  * inject() gives, as it enters the framework directly): the same status, headers and bytes.
  */
@@ -45,6 +45,7 @@ for (const publicUrl of ['http://pallet.test', undefined]) {
       ({ port } = await pallet.app.listen());
       await pallet.pushOk(buildNupkg({ id: 'Fast.Path', version: '1.0.0' }));
       await pallet.pushOk(buildNupkg({ id: 'Fast.Path', version: '2.0.0-beta.1+build.5' }));
+      for (let minor = 0; minor < 130; minor += 1) await pallet.pushOk(buildNupkg({ id: 'Fast.Paged', version: `1.${minor}.0` }));
       etag = String((await pallet.get('/v3/registration-gz-semver2/fast.path/index.json', { 'accept-encoding': 'gzip', host: 'nuget.lan:5000' })).headers.etag);
     });
     after(() => pallet.close());
@@ -63,6 +64,11 @@ for (const publicUrl of ['http://pallet.test', undefined]) {
       ['GET', '/v3/package/no.such.package/index.json', {}],
       ['GET', '/v3/package/fast%2Epath/index.json', {}],
       ['GET', '/v3/registration-gz-semver2/fast.path/INDEX.json', { 'accept-encoding': 'gzip' }],
+      ['GET', '/v3/registration-gz-semver2/fast.paged/page/1.128.0/1.129.0.json', { 'accept-encoding': 'gzip' }],
+      ['GET', '/v3/registration/Fast.Paged/page/1.0.0/1.63.0.json', {}],
+      ['HEAD', '/v3/registration-gz/fast.paged/page/1.64.0/1.127.0.json', { 'accept-encoding': 'gzip' }],
+      ['GET', '/v3/registration-gz/fast.paged/page/1.64.0/1.127.0', { 'accept-encoding': 'gzip' }],
+      ['GET', '/v3/registration-gz/fast.paged/page/1.64.0/1.126.0.json', {}],
     ];
     for (const [method, path, headers] of cases) {
       it(`${method} ${path} ${JSON.stringify(headers)}`, async () => {
