@@ -174,6 +174,8 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
     assert.equal(problems.length, 2, 'the cross-field check runs only once every field is valid');
     assertProblem(problemsOf({ env: { PALLET_HEADERS_TIMEOUT: '1h', PALLET_REQUEST_TIMEOUT: '1m' } }), /^headersTimeout: must not be longer than requestTimeout/);
     assertProblem(problemsOf({ env: { PALLET_MAX_CONCURRENT_UPLOADS: '0' } }), /^maxConcurrentUploads: '0' is not a whole number from 1 to 10000/);
+    assertProblem(problemsOf({ env: { PALLET_PROCESSES: '0' } }), /^processes: '0' is not a whole number from 1 to 64/);
+    assertProblem(problemsOf({ env: { PALLET_ACCEL_REDIRECT_PREFIX: '_blobs' } }), /^accelRedirectPrefix: must be a path that starts and ends with '\/'/);
     assertProblem(problemsOf({ env: { PALLET_BODY_TIMEOUT: '1000h' } }), /^bodyTimeout: '1000h' is longer than 2147483647 ms/);
     assertProblem(problemsOf({ env: { PALLET_TRUST_PROXY: '10.0.0.0/33, proxy.local' } }), /^trustProxy: '10\.0\.0\.0\/33', 'proxy\.local' is not an IP address or CIDR range/);
     assert.equal(load({ env: { PALLET_TRUST_PROXY: 'true' } }).trustProxy, true);

@@ -58,10 +58,11 @@ export class BlobResponder {
       reply.header('x-accel-redirect', `${this.accelRedirect.prefix}${this.accelRedirect.pathOf(blob.key)}`).send();
       return;
     }
-    if (blob.size !== undefined && blob.size <= this.maxEntryBytes) {
+    // A HEAD needs only the size, which a stat gives without reading (or caching) the file.
+    if (blob.size !== undefined && blob.size <= this.maxEntryBytes && request.method !== 'HEAD') {
       const bytes = await this.cached(blob.key);
       if (!bytes) return missing(request, reply, blob.key);
-      if (request.method !== 'HEAD') blob.onBodySent?.();
+      blob.onBodySent?.();
       reply.send(bytes);
       return;
     }

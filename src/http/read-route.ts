@@ -1,6 +1,6 @@
 /**
- * Registers a read-only route for GET and HEAD. Node sends no body for HEAD; `sendBlob` also skips opening
- * the blob, so a HEAD of a .nupkg costs a stat, not a read.
+ * Registers a read-only route for GET and HEAD. Node sends no body for HEAD; `BlobResponder` also skips
+ * reading the blob, so a HEAD of a .nupkg costs a stat, not a read.
  */
 import type { FastifyInstance, RouteGenericInterface, RouteHandlerMethod } from 'fastify';
 import type { RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
