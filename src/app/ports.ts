@@ -180,6 +180,12 @@ export interface PackageStore {
   documentHash(idLower: string, name: string): Promise<string | undefined>;
   readDocument(idLower: string, name: string): Promise<StoredDocument | undefined>;
   /**
+   * A number that changes whenever a read may answer differently than at its last value: a commit by this
+   * process or by another one over the same data. Equal numbers mean every read answers as before, so a
+   * cache of answers checked against it needs no lookup. Synchronous and cheap: hot paths ask per request.
+   */
+  readGeneration(): number;
+  /**
    * Projects the documents of every id again when they were stored in another format than the
    * projection's (a new database, or an upgrade); returns how many ids were projected.
    */

@@ -32,6 +32,8 @@ export function packageIdProblem(id: string): string | undefined {
   return undefined;
 }
 
+const HAS_UPPER_ASCII = /[A-Z]/;
+
 /**
  * The identity key and URL form of an id. Only ASCII letters are lowered: NuGet uses .NET's
  * `ToLowerInvariant`, whose mapping differs from JavaScript's `toLowerCase` for some non-ASCII
@@ -39,5 +41,5 @@ export function packageIdProblem(id: string): string | undefined {
  * NuGet clients about the URL. Valid ids are ASCII, where both agree.
  */
 export function lowerPackageId(id: string): string {
-  return id.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  return HAS_UPPER_ASCII.test(id) ? id.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : id;
 }

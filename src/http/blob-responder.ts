@@ -45,10 +45,9 @@ export class BlobResponder {
   }
 
   async send(request: FastifyRequest, reply: FastifyReply, blob: BlobToSend): Promise<void> {
-    const etag = `"${blob.key.slice(0, 64)}"`;
-    reply.header('etag', etag).header('cache-control', blob.cacheControl).type(blob.contentType);
-    if (blob.fileName !== undefined) reply.header('content-disposition', `attachment; filename="${blob.fileName}"`);
-    if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
+    const headers = blobHeaders(blob);
+    reply.headers(headers);
+    if (ifNoneMatchHits(request.headers['if-none-match'], headers.etag as string)) {
       reply.code(304).send();
       return;
     }
@@ -59,7 +58,7 @@ export class BlobResponder {
       return;
     }
     // A HEAD needs only the size, which a stat gives without reading (or caching) the file.
-    if (blob.size !== undefined && blob.size <= this.maxEntryBytes && request.method !== 'HEAD') {
+    if (blob.size !== undefined && this.keepsInMemory(blob.size) && request.method !== 'HEAD') {
       const bytes = await this.cached(blob.key);
       if (!bytes) return missing(request, reply, blob.key);
       blob.onBodySent?.();
@@ -79,6 +78,27 @@ export class BlobResponder {
     reply.send(stream);
   }
 
+  /**
+   * The answer to a GET of a blob kept in memory, as `writeHead` takes its headers (length included), for
+   * the restore fast path; undefined when send() would do otherwise (stream it, let the proxy send it).
+   * The bytes are read on a miss; `remembered` then has them without a read.
+   */
+  async memoryAnswer(blob: BlobToSend & { readonly size: number }): Promise<{ rawHeaders: string[]; body: Buffer } | undefined> {
+    if (this.accelRedirect || !this.keepsInMemory(blob.size)) return undefined;
+    const body = await this.cached(blob.key);
+    if (!body) return undefined; // the route logs the missing blob and answers 500
+    return { rawHeaders: [...Object.entries(blobHeaders(blob)).flat(), 'content-length', String(body.length)], body };
+  }
+
+  /** The bytes of a blob in memory now, without a read; undefined when they are not. */
+  remembered(key: string): Buffer | undefined {
+    return this.cache.get(key);
+  }
+
+  private keepsInMemory(size: number): boolean {
+    return size <= this.maxEntryBytes;
+  }
+
   private async cached(key: string): Promise<Buffer | undefined> {
     const hit = this.cache.get(key);
     if (hit) return hit;
@@ -86,6 +106,16 @@ export class BlobResponder {
     if (bytes) this.cache.set(key, bytes, bytes.length);
     return bytes;
   }
+}
+
+/** Every answer's headers but the length, which the framework's reply (or memoryAnswer) adds. */
+function blobHeaders(blob: BlobToSend): Record<string, string> {
+  return {
+    etag: `"${blob.key.slice(0, 64)}"`,
+    'cache-control': blob.cacheControl,
+    'content-type': blob.contentType,
+    ...(blob.fileName === undefined ? {} : { 'content-disposition': `attachment; filename="${blob.fileName}"` }),
+  };
 }
 
 function missing(request: FastifyRequest, reply: FastifyReply, key: string): void {

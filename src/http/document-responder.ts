@@ -1,8 +1,9 @@
 /**
  * Sends stored read documents (see `DocumentProjection`): a strong ETag from the document's hash and the
  * base URL, 304 for a matching If-None-Match without touching the body, and otherwise bytes rendered once
- * per base URL and kept in a byte-bounded LRU (identity, and gzip when a hive asks for it), so a hot read
- * is one indexed lookup of the hash plus a write of bytes already in memory.
+ * per base URL and kept in a byte-bounded LRU (identity, and gzip when a hive asks for it) with the answers
+ * made from them. An entry is checked against the document's hash once per store generation (a commit by
+ * any process moves it), so a hot read between writes is a map lookup plus a write of bytes in memory.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -23,19 +24,36 @@ export interface DocumentRequest {
 
 export interface DocumentAnswer {
   readonly status: 200 | 304;
-  readonly headers: Record<string, string>;
+  /** For the framework's reply, which sets the length itself. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The same headers with the length, as `writeHead` takes them (name, value, name, value, …). */
+  readonly rawHeaders: readonly string[];
   readonly body: Buffer | undefined;
 }
 
-interface Rendered {
-  readonly identity: Buffer;
-  gzip: Buffer | undefined;
+/** One content coding of a rendered document: its ETag and both of its answers, made once. */
+interface Representation {
+  readonly etag: string;
+  readonly ok: DocumentAnswer;
+  readonly notModified: DocumentAnswer;
 }
+
+interface Rendered {
+  readonly hash: string;
+  /** The store's read generation at which `hash` was last seen current; -1 when never (see answer()). */
+  generation: number;
+  readonly identity: Representation;
+  gzip: Representation | undefined;
+}
+
+/** Bytes an entry holds besides its bodies (its answers' header strings, the key), for the cache's bound. */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 export class DocumentResponder {
   private readonly packages: PackageStore;
   private readonly cache: ByteLru<Rendered>;
   private readonly baseTags = new Map<string, string>();
+  private readonly gzipByAcceptEncoding = new Map<string, boolean>();
 
   constructor(packages: PackageStore, options: { maxCacheBytes: number }) {
     this.packages = packages;
@@ -54,42 +72,90 @@ export class DocumentResponder {
   }
 
   /**
+   * The answer from memory alone, when the document was rendered for this base and nothing has been
+   * committed since its hash was last checked (the store's read generation); otherwise undefined, and
+   * answer() has it. A restore read that hits costs no lookup, no promise and no allocation past the key.
+   */
+  answerFromMemory(requestHeaders: IncomingHttpHeaders, urls: FeedUrls, document: DocumentRequest): DocumentAnswer | undefined {
+    const key = cacheKey(urls.base, document);
+    const rendered = this.cache.get(key);
+    if (rendered === undefined || rendered.generation !== this.packages.readGeneration()) return undefined;
+    return this.pick(key, rendered, requestHeaders, urls.base, document);
+  }
+
+  /**
    * The answer to a GET of the document (HEAD sends the same headers without the body), or undefined when
    * the id has no document of that name. Used by the route and by the restore fast path alike.
    */
   async answer(requestHeaders: IncomingHttpHeaders, urls: FeedUrls, document: DocumentRequest): Promise<DocumentAnswer | undefined> {
+    // Taken before the hash is read, so an entry is never marked current at a generation newer than what it was checked against.
+    const generation = this.packages.readGeneration();
+    const key = cacheKey(urls.base, document);
+    const cached = this.cache.get(key);
+    if (cached?.generation === generation) return this.pick(key, cached, requestHeaders, urls.base, document);
+
     const hash = await this.packages.documentHash(document.idLower, document.name);
     if (hash === undefined) return undefined;
-    const gzip = document.gzip && acceptsGzip(requestHeaders['accept-encoding']);
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-cache',
-      etag: this.etag(hash, urls.base, gzip),
-      ...(document.gzip ? { vary: 'Accept-Encoding' } : {}),
-    };
-    if (ifNoneMatchHits(requestHeaders['if-none-match'], headers.etag as string)) return { status: 304, headers, body: undefined };
+    if (cached?.hash === hash) {
+      cached.generation = generation;
+      return this.pick(key, cached, requestHeaders, urls.base, document);
+    }
+    const gzip = document.gzip && this.acceptsGzip(requestHeaders['accept-encoding']);
+    const etag = this.etag(hash, urls.base, gzip);
+    if (ifNoneMatchHits(requestHeaders['if-none-match'], etag)) {
+      const headers = documentHeaders(etag, document.gzip, false);
+      return { status: 304, headers, rawHeaders: Object.entries(headers).flat(), body: undefined };
+    }
 
-    const key = `${urls.base}\n${document.idLower}\n${document.name}\n${hash}`;
-    let rendered = this.cache.get(key);
-    let current = true;
-    if (!rendered) {
-      const stored = await this.packages.readDocument(document.idLower, document.name);
-      // Rewritten between the two reads: the newer text is what the client should get; its ETag follows.
-      if (stored === undefined) return undefined;
-      if (stored.hash !== hash) {
-        headers.etag = this.etag(stored.hash, urls.base, gzip);
-        current = false; // not kept under the old hash's key
+    const stored = await this.packages.readDocument(document.idLower, document.name);
+    if (stored === undefined) return undefined;
+    const identity = unpooled(render(stored, urls.base));
+    const rendered: Rendered = {
+      hash: stored.hash,
+      // Rewritten between the two reads: the newer text is what the client gets, checked again next time.
+      generation: stored.hash === hash ? generation : -1,
+      identity: this.representation(identity, stored.hash, urls.base, document.gzip, false),
+      gzip: undefined,
+    };
+    this.cache.set(key, rendered, identity.length + ENTRY_OVERHEAD_BYTES);
+    return this.pick(key, rendered, requestHeaders, urls.base, document);
+  }
+
+  private pick(key: string, rendered: Rendered, requestHeaders: IncomingHttpHeaders, base: string, document: DocumentRequest): DocumentAnswer {
+    let representation = rendered.identity;
+    if (document.gzip && this.acceptsGzip(requestHeaders['accept-encoding'])) {
+      if (rendered.gzip === undefined) {
+        const identity = rendered.identity.ok.body as Buffer;
+        rendered.gzip = this.representation(unpooled(gzipSync(identity)), rendered.hash, base, true, true);
+        this.cache.set(key, rendered, identity.length + (rendered.gzip.ok.body as Buffer).length + 2 * ENTRY_OVERHEAD_BYTES);
       }
-      rendered = { identity: unpooled(render(stored, urls.base)), gzip: undefined };
+      representation = rendered.gzip;
     }
-    let body = rendered.identity;
-    if (gzip) {
-      rendered.gzip ??= unpooled(gzipSync(rendered.identity));
-      body = rendered.gzip;
-      headers['content-encoding'] = 'gzip';
+    const ifNoneMatch = requestHeaders['if-none-match'];
+    return ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, representation.etag) ? representation.notModified : representation.ok;
+  }
+
+  private representation(body: Buffer, hash: string, base: string, varies: boolean, gzip: boolean): Representation {
+    const etag = this.etag(hash, base, gzip);
+    const headers = documentHeaders(etag, varies, gzip);
+    const notModifiedHeaders = documentHeaders(etag, varies, false);
+    return {
+      etag,
+      ok: { status: 200, headers, rawHeaders: [...Object.entries(headers).flat(), 'content-length', String(body.length)], body },
+      notModified: { status: 304, headers: notModifiedHeaders, rawHeaders: Object.entries(notModifiedHeaders).flat(), body: undefined },
+    };
+  }
+
+  /** acceptsGzip() remembered per header text: clients send the same few values on every request. */
+  private acceptsGzip(header: string | undefined): boolean {
+    if (header === undefined) return false;
+    let accepted = this.gzipByAcceptEncoding.get(header);
+    if (accepted === undefined) {
+      if (this.gzipByAcceptEncoding.size > 100) this.gzipByAcceptEncoding.clear();
+      accepted = acceptsGzip(header);
+      this.gzipByAcceptEncoding.set(header, accepted);
     }
-    if (current) this.cache.set(key, rendered, rendered.identity.length + (rendered.gzip?.length ?? 0));
-    return { status: 200, headers, body };
+    return accepted;
   }
 
   /**
@@ -109,6 +175,21 @@ export class DocumentResponder {
     }
     return tag;
   }
+}
+
+function cacheKey(base: string, document: DocumentRequest): string {
+  return `${base}\n${document.idLower}\n${document.name}`;
+}
+
+/** The headers of every answer of a document; a 304 leaves out the content coding, as it has no body. */
+function documentHeaders(etag: string, varies: boolean, gzip: boolean): Record<string, string> {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-cache',
+    etag,
+    ...(varies ? { vary: 'Accept-Encoding' } : {}),
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  };
 }
 
 /**

@@ -21,15 +21,18 @@ export function feedUrlsResolver(publicUrl: string | undefined, fallbackBase: ()
     const fixed = new FeedUrls(publicUrl);
     return () => fixed;
   }
+  // Keyed by protocol and Host as sent, so a request whose Host was seen before costs one lookup.
   const cache = new Map<string, FeedUrls>();
   return (request) => {
     const host = request.headers.host;
-    const base = host !== undefined && HOST_PATTERN.test(host) ? `${request.protocol}://${host}` : fallbackBase();
-    let urls = cache.get(base);
+    const key = `${request.protocol} ${host ?? ''}`;
+    let urls = cache.get(key);
     if (!urls) {
+      // The fallback is not kept: it is the listening address, known only once the server listens.
+      if (host === undefined || !HOST_PATTERN.test(host)) return new FeedUrls(fallbackBase());
       if (cache.size > 100) cache.clear();
-      urls = new FeedUrls(base);
-      cache.set(base, urls);
+      urls = new FeedUrls(`${request.protocol}://${host}`);
+      cache.set(key, urls);
     }
     return urls;
   };

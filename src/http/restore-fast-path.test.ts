@@ -10,8 +10,15 @@ import { SqlitePackageStore } from '../stores/metadata/sqlite-package-store.ts';
 import { nugetReadDocuments } from '../protocol/nuget/read-documents.ts';
 import { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import { newVersion } from '../../test/contract/package-store.contract.ts';
+import { FsBlobStore } from '../stores/blob/fs-blob-store.ts';
+import { PackageReader } from '../app/packages/read-package.ts';
+import { DownloadCounter } from '../app/packages/download-counter.ts';
 import { DocumentResponder } from './document-responder.ts';
+import { BlobResponder } from './blob-responder.ts';
+import { PackageDownloadAnswers } from './package-download-answers.ts';
 import { restoreFastPath } from './restore-fast-path.ts';
+
+const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 /** A server with the fast path alone: what it leaves is answered 599, so each answer shows who gave it. */
 describe('restoreFastPath', () => {
@@ -19,16 +26,28 @@ describe('restoreFastPath', () => {
   let server: http.Server;
   let port: number;
   let close: () => void;
+  let store: SqlitePackageStore;
+  let counter: DownloadCounter;
 
   before(async () => {
     folder = await mkdtemp(path.join(tmpdir(), 'pallet-fast-path-'));
     const database = openSqliteDatabase(path.join(folder, 'pallet.db'));
-    const store = new SqlitePackageStore(database, nugetReadDocuments);
-    await store.insertVersion(newVersion('Fast.Path', '1.0.0'));
+    store = new SqlitePackageStore(database, nugetReadDocuments);
+    const version = newVersion('Fast.Path', '1.0.0');
+    await store.insertVersion(version);
     for (let minor = 0; minor < 130; minor += 1) await store.insertVersion(newVersion('Fast.Paged', `1.${minor}.0`));
-    const fastPath = restoreFastPath({ documents: new DocumentResponder(store, { maxCacheBytes: 1 << 20 }), urlsFor: () => new FeedUrls('http://feed.test') });
+    const blobs = new FsBlobStore(path.join(folder, 'blobs'));
+    await blobs.putBytes(version.packageBlob, Buffer.alloc(version.packageSize, 7));
+    counter = new DownloadCounter(store, silent, 60_000);
+    const downloads = new PackageDownloadAnswers({
+      packages: store,
+      reader: new PackageReader(store, blobs),
+      blobFiles: new BlobResponder(blobs, { maxCacheBytes: 1 << 20, maxEntryBytes: 1 << 20 }),
+      downloads: counter,
+    });
+    const fastPath = restoreFastPath({ documents: new DocumentResponder(store, { maxCacheBytes: 1 << 20 }), downloads, urlsFor: () => new FeedUrls('http://feed.test') });
     server = http.createServer((request, response) => {
-      void fastPath(request, response).then((answered) => answered || response.writeHead(599).end());
+      void Promise.resolve(fastPath(request, response)).then((answered) => answered || response.writeHead(599).end());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     port = (server.address() as AddressInfo).port;
@@ -60,10 +79,22 @@ describe('restoreFastPath', () => {
     assert.equal(await status('GET', '/v3/registration/FAST.Paged/page/1.0.0/1.63.0.json'), 200);
   });
 
+  it('answers a GET of a .nupkg kept in memory, and counts each', async () => {
+    assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.1.0.0.nupkg'), 200); // read, then kept
+    assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.1.0.0.nupkg'), 200); // from memory
+    assert.equal(await status('GET', '/v3/package/FAST.path/1.0/fast.path.1.0.0.nupkg'), 200);
+    await counter.flush();
+    assert.equal((await store.findVersion('fast.path', '1.0.0'))?.downloads, 3);
+  });
+
   it('leaves everything else to the framework', async () => {
     assert.equal(await status('GET', '/v3/package/missing/index.json'), 599); // the route's 404
     assert.equal(await status('GET', '/v3/package/fast%2Epath/index.json'), 599);
-    assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.1.0.0.nupkg'), 599);
+    assert.equal(await status('HEAD', '/v3/package/fast.path/1.0.0/fast.path.1.0.0.nupkg'), 599); // a stat, not a read
+    assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.1.0.0.nupkg', { 'if-none-match': '"x"' }), 599);
+    assert.equal(await status('GET', '/v3/package/fast.path/2.0.0/fast.path.2.0.0.nupkg'), 599); // the route's 404
+    assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.1.0.1.nupkg'), 599);
+    assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.nuspec'), 599);
     assert.equal(await status('GET', '/v3/registration-gz/fast.path/1.0.0.json'), 599);
     assert.equal(await status('GET', '/v3/other/fast.path/index.json'), 599);
     assert.equal(await status('GET', '/v3/registration/fast.paged/page/1.0.0/1.62.0.json'), 599); // no such page: the route's 404

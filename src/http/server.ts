@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { restoreFastPath, type FastPath } from './restore-fast-path.ts';
+import { PackageDownloadAnswers } from './package-download-answers.ts';
 import { handleError, sendError } from './error-mapper.ts';
 import { drainUnreadBody } from './body-guard.ts';
 import { clientErrorHandler } from './client-errors.ts';
@@ -37,9 +38,16 @@ function nodeServer(handler: (request: IncomingMessage, response: ServerResponse
     fastPath === undefined
       ? handler
       : (request, response) => {
-          fastPath(request, response).then(
-            (answered) => answered || handler(request, response),
-            // A failure is the framework's to answer and log: it runs the route, which meets it again.
+          let answered: boolean | Promise<boolean>;
+          try {
+            answered = fastPath(request, response);
+          } catch {
+            answered = false; // the framework answers and logs it: it runs the route, which meets the failure again
+          }
+          if (answered === true) return;
+          if (answered === false) return handler(request, response);
+          answered.then(
+            (done) => done || handler(request, response),
             () => handler(request, response),
           );
         },
@@ -53,7 +61,8 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   // Behind a trusted proxy the protocol comes from its headers, and at debug level every request is logged:
   // both are the framework's work, so the fast path stands aside.
   const logRequests = deps.log.level === 'debug' || deps.log.level === 'trace';
-  const fastPath = config.trustProxy === false && !logRequests ? restoreFastPath(deps) : undefined;
+  const downloads = config.accelRedirectPrefix === undefined && config.packageCacheSize > 0 ? new PackageDownloadAnswers(deps) : undefined;
+  const fastPath = config.trustProxy === false && !logRequests ? restoreFastPath({ ...deps, downloads }) : undefined;
   const server = Fastify({
     loggerInstance: deps.log,
     // Fastify's two info lines per request cost more than a cached read itself; requests are logged at debug (below).

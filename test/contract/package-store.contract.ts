@@ -294,6 +294,23 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         return document.baseMarker === undefined ? document.text : document.text.split(document.baseMarker).join('https://feed.test');
       }
 
+      it('keeps the read generation while nothing is written, and moves it with every write', async () => {
+        await insert('A', '1.0.0');
+        const start = packages.readGeneration();
+        await packages.listVersions('a');
+        await packages.documentHash('a', 'all');
+        await new Promise((resolve) => setImmediate(resolve)); // a later turn of the event loop, a new read snapshot
+        assert.equal(packages.readGeneration(), start);
+        await insert('A', '2.0.0');
+        const afterInsert = packages.readGeneration();
+        assert.notEqual(afterInsert, start);
+        await packages.setListed('a', '1.0.0', false);
+        const afterUnlist = packages.readGeneration();
+        assert.notEqual(afterUnlist, afterInsert);
+        await packages.setListed('a', '1.0.0', true);
+        assert.notEqual(packages.readGeneration(), afterUnlist);
+      });
+
       it('has no document for an unknown id or name', async () => {
         await insert('A', '1.0.0');
         assert.equal(await packages.documentHash('missing', 'all'), undefined);

@@ -38,6 +38,35 @@ packageStoreContract('SQLite with a read connection in per-turn snapshots', asyn
   };
 });
 
+describe('SQLite read generation', () => {
+  for (const mode of ['one connection', 'a read connection']) {
+    it(`moves when another connection commits (${mode})`, async () => {
+      const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-generation-'));
+      const file = path.join(folder, 'pallet.db');
+      const database = openSqliteDatabase(file);
+      const reads = mode === 'a read connection' ? new ReadSnapshot(openSqliteDatabase(file, { tool: 'read' })) : undefined;
+      const other = openSqliteDatabase(file); // another process's connection, as far as this store can tell
+      try {
+        const store = new SqlitePackageStore(database, contractProjection, reads ? { reads } : {});
+        const start = store.readGeneration();
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.readGeneration(), start);
+        await new SqlitePackageStore(other, contractProjection).insertVersion(newVersion('A', '1.0.0'));
+        await new Promise((resolve) => setImmediate(resolve)); // another process's commit is seen from the next turn
+        const moved = store.readGeneration();
+        assert.notEqual(moved, start);
+        assert.equal(await store.documentHash('a', 'all') !== undefined, true);
+        assert.equal(store.readGeneration(), moved);
+      } finally {
+        other.close();
+        reads?.close();
+        database.close();
+        await rm(folder, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe('SQLite read documents', () => {
   async function withDatabaseFile(work: (file: string) => Promise<void>): Promise<void> {
     const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-documents-'));

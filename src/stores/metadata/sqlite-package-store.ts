@@ -14,6 +14,8 @@ export class SqlitePackageStore implements PackageStore {
   private readonly readStatements: StatementCache;
   private readonly documents: SqliteReadDocuments;
   private readonly searchDocuments: SqliteSearchDocuments;
+  private generation = 0;
+  private seenDataVersion = -1;
 
   /**
    * `database` is the connection writes go through. With `reads`, a second (read-only) connection, the
@@ -39,8 +41,22 @@ export class SqlitePackageStore implements PackageStore {
     try {
       return inTransaction(this.database, work);
     } finally {
+      this.generation++;
       this.snapshot?.release();
     }
+  }
+
+  readGeneration(): number {
+    // data_version counts other connections' commits (another process's, and with a read connection this
+    // process's too); write() counts this connection's own, which its data_version does not.
+    const dataVersion = this.snapshot
+      ? this.snapshot.dataVersion()
+      : Number(this.statements.prepare('PRAGMA data_version').get()?.data_version);
+    if (dataVersion !== this.seenDataVersion) {
+      this.seenDataVersion = dataVersion;
+      this.generation++;
+    }
+    return this.generation;
   }
 
   async insertVersion(version: NewPackageVersion): Promise<'created' | 'exists'> {
