@@ -12,6 +12,7 @@ import { loggerOptions } from './logging.ts';
 import { openSqliteDatabase } from './stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from './stores/metadata/sqlite-package-store.ts';
 import { ReadSnapshot } from './stores/metadata/read-snapshot.ts';
+import { WalGroupSync } from './stores/metadata/wal-group-sync.ts';
 import { SqliteMetadataDatabase } from './stores/metadata/sqlite-metadata-database.ts';
 import { dataFolderLayout } from './data-folder.ts';
 import type { BlobStore, MetadataDatabase, PackageStore } from './app/ports.ts';
@@ -89,11 +90,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await rm(tempDir, { recursive: true, force: true });
       await mkdir(tempDir, { recursive: true });
     }
-    database = openSqliteDatabase(layout.database);
+    database = openSqliteDatabase(layout.database, { groupCommit: true });
     opened.push(database);
     reads = new ReadSnapshot(openSqliteDatabase(layout.database, { tool: 'read' }));
     opened.push(reads);
-    packages = new SqlitePackageStore(database, nugetReadDocuments, { reads });
+    packages = new SqlitePackageStore(database, nugetReadDocuments, { reads, commits: new WalGroupSync(`${layout.database}-wal`) });
     if (!secondary) {
       // A database from before read documents existed, or from another format of them, is projected once here.
       const projected = await packages.refreshStaleDocuments();

@@ -6,27 +6,32 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { createInflateRaw, crc32 } from 'node:zlib';
+import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import { ArchiveError } from './archive-error.ts';
 import { shown } from './zip-names.ts';
 import { readAt } from './zip-layout.ts';
 import { STORED, type CentralRecord } from './zip-records.ts';
 
 const CHUNK = 64 * 1024;
+/**
+ * Entries up to this compressed size (and 8 times it inflated) are inflated whole, in memory; larger ones
+ * stream, so memory stays flat.
+ */
+export const INFLATE_WHOLE_MAX_BYTES = 1024 * 1024;
 
 export interface LocatedEntry extends CentralRecord {
   readonly dataStart: number;
 }
 
 /** Inflates `entry`; keeps the bytes only when asked, so verifying a large package holds no entry in memory. */
-export async function inflateEntry(reader: SequentialReader, entry: LocatedEntry, maxBytes: number, keep: boolean): Promise<Buffer> {
+export async function inflateEntry(reader: SequentialReader, entry: LocatedEntry, maxBytes: number, keep: boolean, wholeMaxBytes: number): Promise<Buffer> {
   const name = `'${shown(entry.name)}'`;
   const declared = entry.uncompressedSize;
   if (declared > maxBytes) throw new ArchiveError(`${name} is ${declared} bytes; the limit is ${maxBytes}`);
   const chunks: Buffer[] = [];
   let size = 0;
   let checksum = 0;
-  const sink = async (source: AsyncIterable<Buffer>) => {
+  const sink = async (source: AsyncIterable<Buffer> | Iterable<Buffer>) => {
     for await (const chunk of source) {
       size += chunk.length;
       // Throwing here destroys the inflater and the file reads at once (pipeline).
@@ -40,6 +45,17 @@ export async function inflateEntry(reader: SequentialReader, entry: LocatedEntry
   try {
     if (entry.method === STORED) {
       await sink(source);
+    } else if (entry.compressedSize <= wholeMaxBytes && declared <= 8 * wholeMaxBytes) {
+      // Small entries (nearly all of a package's) inflate in one call: no stream, no trip to the thread pool
+      // per chunk. The output cap is one byte past the declared size, so a lying entry stops right there.
+      const parts: Buffer[] = [];
+      for await (const part of source) parts.push(part);
+      const compressed = Buffer.concat(parts);
+      const { buffer, engine } = inflateRawSync(compressed, { maxOutputLength: declared + 1, info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      await sink([buffer]);
+      if (engine.bytesWritten !== entry.compressedSize) {
+        throw new ArchiveError(`${name} is corrupt: its deflate stream ends after ${engine.bytesWritten} of its ${entry.compressedSize} compressed bytes`);
+      }
     } else {
       const inflater = createInflateRaw({ chunkSize: CHUNK });
       await pipeline(source, inflater, sink);
@@ -52,6 +68,7 @@ export async function inflateEntry(reader: SequentialReader, entry: LocatedEntry
   } catch (error) {
     if (error instanceof ArchiveError) throw error;
     const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new ArchiveError(`${name} is corrupt: it inflates past the ${declared} bytes its headers declare`, { cause: error });
     if (code === 'Z_BUF_ERROR') {
       throw new ArchiveError(`${name} is corrupt: its deflate stream needs more than its ${entry.compressedSize} compressed bytes`, { cause: error });
     }

@@ -30,6 +30,9 @@ async function toFile(bytes: Buffer): Promise<string> {
   return file;
 }
 
+/** How entries inflate in the suite running now: whole (small entries, the default) or every one streamed. */
+let inflation: { inflateWholeMaxBytes?: number } = {};
+
 interface Opened {
   entries: { name: string; compressedSize: number; uncompressedSize: number; type: string }[];
   size: number;
@@ -38,7 +41,7 @@ interface Opened {
 
 /** Opens, verifies and reads every entry of an archive the reader must accept. */
 async function accepted(bytes: Buffer, maxEntries = 65_533): Promise<Opened> {
-  const archive = await openZipArchive(await toFile(bytes), { maxEntries });
+  const archive = await openZipArchive(await toFile(bytes), { maxEntries, ...inflation });
   try {
     await archive.verifyAll();
     const contents = new Map<string, Buffer>();
@@ -486,7 +489,13 @@ describe('zip reader: layout', () => {
   });
 });
 
-describe('zip reader: inflation', () => {
+for (const [mode, options] of [['whole', {}], ['streamed', { inflateWholeMaxBytes: 0 }]] as const) describe(`zip reader: inflation (${mode})`, () => {
+  before(() => {
+    inflation = options;
+  });
+  after(() => {
+    inflation = {};
+  });
   const text = Buffer.from('some content that deflates '.repeat(100));
 
   it('refuses an entry that inflates past its declared size, stopping there', async () => {

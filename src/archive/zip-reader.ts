@@ -15,14 +15,19 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ArchiveEntry, PackageArchive } from '../domain/nupkg.ts';
 import { ArchiveError } from './archive-error.ts';
-import { inflateEntry, SequentialReader, type LocatedEntry } from './zip-inflate.ts';
+import { INFLATE_WHOLE_MAX_BYTES, inflateEntry, SequentialReader, type LocatedEntry } from './zip-inflate.ts';
 import { locateEntries, readAt } from './zip-layout.ts';
 import { END_SIZE, LOCATOR_SIZE, MAX_COMMENT, ZIP64_END_SIZE, findEndRecord, parseZip64Locator, resolveDirectory, type Directory } from './zip-end.ts';
 import { parseCentralDirectory } from './zip-records.ts';
 
 export { ArchiveError };
 
-export async function openZipArchive(filePath: string, limits: { maxEntries: number }): Promise<PackageArchive & { close(): Promise<void> }> {
+/** `inflateWholeMaxBytes`: entries up to this compressed size inflate in one call (tests set 0 to stream every entry). */
+export async function openZipArchive(
+  filePath: string,
+  limits: { maxEntries: number; inflateWholeMaxBytes?: number },
+): Promise<PackageArchive & { close(): Promise<void> }> {
+  const wholeMaxBytes = limits.inflateWholeMaxBytes ?? INFLATE_WHOLE_MAX_BYTES;
   const file = await open(filePath, 'r');
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= file.close());
@@ -47,12 +52,12 @@ export async function openZipArchive(filePath: string, limits: { maxEntries: num
       read: async (name, maxBytes) => {
         const entry = byName.get(name);
         if (!entry) throw new ArchiveError(`the package has no entry '${name}'`);
-        return inflateEntry(new SequentialReader(file, entry.dataStart + entry.compressedSize), entry, maxBytes, true);
+        return inflateEntry(new SequentialReader(file, entry.dataStart + entry.compressedSize), entry, maxBytes, true, wholeMaxBytes);
       },
       // In file order (the entries tile the file, checked above), so the archive is read once, forward.
       verifyAll: async () => {
         const reader = new SequentialReader(file, directory.offset);
-        for (const entry of inFileOrder) await inflateEntry(reader, entry, Number.POSITIVE_INFINITY, false);
+        for (const entry of inFileOrder) await inflateEntry(reader, entry, Number.POSITIVE_INFINITY, false, wholeMaxBytes);
       },
       close,
     };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
 import { ReadSnapshot } from '../../src/stores/metadata/read-snapshot.ts';
+import { WalGroupSync } from '../../src/stores/metadata/wal-group-sync.ts';
 import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index.ts';
 import { contractProjection, newVersion, packageStoreContract } from './package-store.contract.ts';
 
@@ -22,13 +23,13 @@ packageStoreContract('SQLite on a temp file', async (projection) => {
   };
 });
 
-packageStoreContract('SQLite with a read connection in per-turn snapshots', async (projection) => {
+packageStoreContract('SQLite as the server runs it: a read connection in per-turn snapshots, group commit', async (projection) => {
   const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-contract-'));
   const file = path.join(folder, 'pallet.db');
-  const database = openSqliteDatabase(file);
+  const database = openSqliteDatabase(file, { groupCommit: true });
   const reads = new ReadSnapshot(openSqliteDatabase(file, { tool: 'read' }));
   return {
-    packages: new SqlitePackageStore(database, projection, { reads }),
+    packages: new SqlitePackageStore(database, projection, { reads, commits: new WalGroupSync(`${file}-wal`) }),
     search: new SqliteSearchIndex(database),
     close: async () => {
       reads.close();
@@ -36,6 +37,37 @@ packageStoreContract('SQLite with a read connection in per-turn snapshots', asyn
       await rm(folder, { recursive: true, force: true });
     },
   };
+});
+
+describe('SQLite group commit', () => {
+  it('answers a write only once the log is synced', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-group-commit-'));
+    const file = path.join(folder, 'pallet.db');
+    const database = openSqliteDatabase(file, { groupCommit: true });
+    try {
+      assert.equal(database.prepare('PRAGMA synchronous').get()?.synchronous, 1); // NORMAL: no sync inside COMMIT
+      let finishSync: () => void = () => {};
+      const synced: string[] = [];
+      const commits = new WalGroupSync(`${file}-wal`, async (walFile) => {
+        synced.push(path.basename(walFile));
+        await new Promise<void>((resolve) => (finishSync = resolve));
+      });
+      const store = new SqlitePackageStore(database, contractProjection, { commits });
+      let answered = false;
+      const insert = store.insertVersion(newVersion('A', '1.0.0')).then((outcome) => {
+        answered = true;
+        return outcome;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(answered, false, 'committed, but not yet synced');
+      assert.deepEqual(synced, ['pallet.db-wal']);
+      finishSync();
+      assert.equal(await insert, 'created');
+    } finally {
+      database.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('SQLite read generation', () => {

@@ -38,13 +38,14 @@ export async function pushPackage(deps: PushDependencies, actor: Actor, upload: 
 
 /** Stores the blobs, then inserts the version row: the commit point. */
 async function storeAndCommit(deps: PushDependencies, upload: SpooledUpload, inspected: InspectedUpload): Promise<'created' | 'exists'> {
+  // Each blob is synced on its own; together they only have to be stored before the row that names them.
   const [nuspecBlob, readmeBlob, iconBlob, licenseBlob] = await Promise.all([
     putSmallBlob(deps.blobs, inspected.nuspec),
     putSmallBlob(deps.blobs, inspected.readme),
     putSmallBlob(deps.blobs, inspected.icon?.bytes),
     putSmallBlob(deps.blobs, inspected.license),
+    deps.blobs.putFile(upload.sha512Hex, upload.path),
   ]);
-  await deps.blobs.putFile(upload.sha512Hex, upload.path);
 
   const { details, nuspec: _nuspec, readme: _readme, icon, license: _license, ...identity } = inspected;
   return deps.packages.insertVersion({

@@ -15,16 +15,17 @@ export class ToolDatabaseError extends Error {
 }
 
 /**
- * Opens the database for the server: it may be created, and its schema is migrated. `tool: true` opens
+ * Opens the database for the server: it may be created, and its schema is migrated. `tool` opens
  * an existing database for the administrator's tools next to a running server: nothing is migrated
  * (the server owns that), and a schema other than this Pallet's is refused with a clear message.
  */
-export function openSqliteDatabase(filePath: string, options: { tool?: 'read' | 'write' } = {}): DatabaseSync {
+export function openSqliteDatabase(filePath: string, options: { tool?: 'read' | 'write'; groupCommit?: boolean } = {}): DatabaseSync {
   if (options.tool) return openForTool(filePath, options.tool);
   const database = new DatabaseSync(filePath);
   database.exec('PRAGMA journal_mode = WAL');
-  // FULL: a 201 for a push means the row survives a power cut, not only a process crash.
-  database.exec('PRAGMA synchronous = FULL');
+  // A 201 for a push means the row survives a power cut, not only a process crash: FULL syncs the log in
+  // each COMMIT; with `groupCommit` the caller syncs it after the commit instead (wal-group-sync.ts).
+  database.exec(`PRAGMA synchronous = ${options.groupCommit ? 'NORMAL' : 'FULL'}`);
   database.exec('PRAGMA foreign_keys = ON');
   database.exec('PRAGMA busy_timeout = 5000');
   migrate(database);

@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, PackageStore, StoredDocument, StoredVersion, VersionFiles } from '../../app/ports.ts';
 import { StatementCache, inTransaction } from './sqlite-database.ts';
 import type { ReadSnapshot } from './read-snapshot.ts';
+import type { WalGroupSync } from './wal-group-sync.ts';
 import { VERSION_COLUMNS, rowToStoredVersion, versionInsertValues } from './version-row.ts';
 import { SqliteReadDocuments } from './sqlite-read-documents.ts';
 import { SqliteSearchDocuments } from './sqlite-search-documents.ts';
@@ -14,15 +15,18 @@ export class SqlitePackageStore implements PackageStore {
   private readonly readStatements: StatementCache;
   private readonly documents: SqliteReadDocuments;
   private readonly searchDocuments: SqliteSearchDocuments;
+  private readonly commits: WalGroupSync | undefined;
   private generation = 0;
   private seenDataVersion = -1;
 
   /**
    * `database` is the connection writes go through. With `reads`, a second (read-only) connection, the
    * reads a request makes (documents, versions) go through it in per-turn snapshots (read-snapshot.ts).
+   * With `commits`, the connection was opened with `groupCommit` and each write returns once it is synced.
    */
-  constructor(database: DatabaseSync, projection: DocumentProjection, options: { reads?: ReadSnapshot } = {}) {
+  constructor(database: DatabaseSync, projection: DocumentProjection, options: { reads?: ReadSnapshot; commits?: WalGroupSync } = {}) {
     this.database = database;
+    this.commits = options.commits;
     this.statements = new StatementCache(database);
     this.snapshot = options.reads;
     this.readStatements = options.reads ? new StatementCache(options.reads.database) : this.statements;
@@ -36,14 +40,17 @@ export class SqlitePackageStore implements PackageStore {
     return this.readStatements;
   }
 
-  /** A write transaction; the read snapshot ends with it, so the next read sees the change. */
-  private write<T>(work: () => T): T {
+  /** A write transaction, returned once durable; the read snapshot ends with it, so the next read sees the change. */
+  private async write<T>(work: () => T): Promise<T> {
+    let result: T;
     try {
-      return inTransaction(this.database, work);
+      result = inTransaction(this.database, work);
     } finally {
       this.generation++;
       this.snapshot?.release();
     }
+    await this.commits?.afterCommit();
+    return result;
   }
 
   readGeneration(): number {
@@ -136,7 +143,7 @@ export class SqlitePackageStore implements PackageStore {
     if (counts.length === 0) return;
     const updateVersion = this.statements.prepare('UPDATE package_versions SET downloads = downloads + ? WHERE id_lower = ? AND version_lower = ?');
     const updatePackage = this.statements.prepare('UPDATE packages SET total_downloads = total_downloads + ? WHERE id_lower = ?');
-    this.write(() => {
+    await this.write(() => {
       for (const { idLower, versionLower, count } of counts) {
         if (Number(updateVersion.run(count, idLower, versionLower).changes) !== 1) continue;
         updatePackage.run(count, idLower);
@@ -171,7 +178,7 @@ export class SqlitePackageStore implements PackageStore {
   }
 
   async rebuildDerivedData(): Promise<void> {
-    this.write(() => {
+    await this.write(() => {
       this.searchDocuments.rebuild();
       this.database.exec('DELETE FROM read_documents');
       this.projectAllDocuments();
