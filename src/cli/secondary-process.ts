@@ -16,10 +16,24 @@ export interface SecondaryStart {
 
 export type SecondaryMessage = { readonly kind: 'ready' } | { readonly kind: 'failed'; readonly message: string };
 
-const send = (message: SecondaryMessage) => process.send?.(message);
+/** To the primary, if it is still there: one that stopped while this process started is not an error here. */
+const send = (message: SecondaryMessage) => {
+  if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
+};
 
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
+
+// Listened for from the first moment: a shutdown asked for (or the primary gone) while this process is still
+// starting is acted on as soon as it serves, instead of being missed.
+let stop: () => void = () => {
+  stopAsked = true;
+};
+let stopAsked = false;
+process.on('message', (message: { kind?: string }) => {
+  if (message.kind === 'shutdown') stop();
+});
+process.on('disconnect', () => stop());
 
 process.once('message', async (start: SecondaryStart) => {
   let app;
@@ -32,15 +46,11 @@ process.once('message', async (start: SecondaryStart) => {
   }
   const started = app;
   let stopping = false;
-  const stop = async () => {
+  stop = () => {
     if (stopping) return;
     stopping = true;
-    await started.close();
-    process.exit(0);
+    void started.close().then(() => process.exit(0));
   };
-  process.on('message', (message: { kind?: string }) => {
-    if (message.kind === 'shutdown') void stop();
-  });
-  process.on('disconnect', () => void stop());
+  if (stopAsked || !process.connected) return stop();
   send({ kind: 'ready' });
 });

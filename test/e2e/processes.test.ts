@@ -7,11 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startPallet, type PalletServer } from '../support/pallet-server.ts';
+import { PALLET_BIN, startPallet, type PalletServer } from '../support/pallet-server.ts';
 import { runPalletCli } from '../support/pallet-cli.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
 import { multipartBody } from '../support/multipart-body.ts';
@@ -48,6 +49,15 @@ function alive(pid: number): boolean {
 /** The pids that logged a completed request (debug level), that is the processes that served. */
 function servingPids(server: PalletServer): Set<number> {
   return new Set(server.logRecords().filter((record) => record.msg === 'request completed').map((record) => Number(record.pid)));
+}
+
+/** A port nothing listens on now (the kernel's pick, released at once). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -141,6 +151,38 @@ describe('several server processes: lifetime', () => {
       await until(() => orphans.every((pid) => !alive(pid)), 'the secondaries exit after the primary is killed', 10_000);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('stops cleanly when stopped while its secondaries are still starting', async () => {
+    // The primary answers before its secondaries are serving (they are still building their apps); a stop
+    // then (Ctrl-C, a service manager) must not leave one to crash on a closed channel when it is ready.
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'pallet-processes-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, [PALLET_BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--processes', '3', '--data', dataDir], {
+      env: { ...process.env, PALLET_API_KEY: API_KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? String(code))));
+    try {
+      for (;;) {
+        const answered = await request(`http://127.0.0.1:${port}`, 'GET', '/health').then((response) => response.status === 200, () => false);
+        if (answered) break;
+        await delay(5);
+      }
+      child.kill('SIGTERM');
+      // A clean stop, and a quick one: a secondary that missed the shutdown would hold it for shutdownTimeout + 5 s.
+      const stopped = await Promise.race([exited, delay(15_000).then(() => 'still running after 15 s')]);
+      assert.equal(stopped, '0');
+      assert.match(output, /"msg":"shutting down"/);
+      await delay(2000); // a secondary that finished starting after the primary left would report then
+      assert.doesNotMatch(output, /ERR_IPC_CHANNEL_CLOSED|Unhandled 'error'/);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 

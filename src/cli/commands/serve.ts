@@ -9,6 +9,8 @@ import { redactConfig } from '../../config/load.ts';
 import { DataFolderInUseError } from '../../stores/data-folder-lock.ts';
 import { configFromFlags } from '../config-options.ts';
 import type { Command } from '../command.ts';
+import type { Config } from '../../config/schema.ts';
+import type { Logger } from '../../app/logger.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -39,12 +41,18 @@ export const serveCommand: Command = {
       }
       throw error;
     }
+    // Taken from here on, so a stop while the secondaries start is a clean shutdown like any other.
+    const stopSignal = new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
     const { port, serviceIndexUrl } = await app.listen();
     let secondaries: SecondaryProcesses | undefined;
+    let signalDuringStart: string | undefined;
     if (several) {
       secondaries = new SecondaryProcesses({ config, writesSocket, port, log: app.log });
       try {
-        await secondaries.launch(config.processes - 1);
+        signalDuringStart = await Promise.race([secondaries.launch(config.processes - 1).then(() => undefined), stopSignal]);
       } catch (error) {
         app.log.error({ err: error }, 'the secondary server processes did not start');
         await secondaries.stop();
@@ -52,18 +60,8 @@ export const serveCommand: Command = {
         return 1;
       }
     }
-    // redactConfig shows whether a key is set ('[set]' / '[not set]'), never the key.
-    app.log.info({ serviceIndexUrl, processes: config.processes, config: redactConfig(config) }, 'Pallet is listening');
-    if (config.apiKey === undefined) app.log.warn('no API key is configured (PALLET_API_KEY): pushing and unlisting are disabled');
-    if (config.publicUrl === undefined) {
-      // Behind a TLS proxy the request arrives as http, so documents would advertise http:// URLs.
-      app.log.info("publicUrl is not set: documents use each request's Host header and plain http; set it behind a reverse proxy");
-    }
-
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
+    if (signalDuringStart === undefined) announceListening(app.log, config, serviceIndexUrl);
+    const signal = signalDuringStart ?? (await stopSignal);
     app.log.info({ signal, shutdownTimeoutMs: config.shutdownTimeout }, 'shutting down');
     const again = (second: string) => {
       app.log.warn({ signal: second }, 'second signal: stopping without waiting');
@@ -78,3 +76,13 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+function announceListening(log: Logger, config: Config, serviceIndexUrl: string): void {
+  // redactConfig shows whether a key is set ('[set]' / '[not set]'), never the key.
+  log.info({ serviceIndexUrl, processes: config.processes, config: redactConfig(config) }, 'Pallet is listening');
+  if (config.apiKey === undefined) log.warn('no API key is configured (PALLET_API_KEY): pushing and unlisting are disabled');
+  if (config.publicUrl === undefined) {
+    // Behind a TLS proxy the request arrives as http, so documents would advertise http:// URLs.
+    log.info("publicUrl is not set: documents use each request's Host header and plain http; set it behind a reverse proxy");
+  }
+}
