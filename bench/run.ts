@@ -21,7 +21,7 @@ import { startSoakServer, type SoakServer } from './soak/server.ts';
 import { startNginx } from './load/nginx.ts';
 import { preparePaths, runWrk, type WrkResult } from './load/wrk.ts';
 import { rawGet } from './load/raw-get.ts';
-import { rssMiB, sampleRss } from './load/process-memory.ts';
+import { memoryOf, sampleMemory, type Memory } from './load/process-memory.ts';
 import { buildNupkg } from '../test/support/nupkg-builder.ts';
 import { GRAPH_SIZE, measureGraphRestore } from './restore/dependency-graph.ts';
 import { multipartBody } from '../test/support/multipart-body.ts';
@@ -51,6 +51,10 @@ const WARM_UP_SECONDS = 3;
 interface PathKind {
   readonly name: string;
   readonly paths: string[];
+}
+
+function shown(memory: Memory): string {
+  return `${memory.rssMiB.toFixed(0)} MiB (PSS ${memory.pssMiB.toFixed(0)} MiB)`;
 }
 
 function median(values: readonly number[]): number {
@@ -159,7 +163,7 @@ async function main(): Promise<void> {
 
     const { server, startMs } = await startPallet(dataDir);
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const restRssMiB = rssMiB(server.pid);
+    const restMemory = memoryOf(server.pid);
     const staticRoot = path.join(work, 'static');
     const kinds = await exportStatic(server.baseUrl, feed, staticRoot);
     const nginx = await startNginx(staticRoot, path.join(work, 'nginx'));
@@ -169,7 +173,7 @@ async function main(): Promise<void> {
     const pathFiles = new Map<string, string>();
     for (const [index, kind] of kinds.entries()) pathFiles.set(kind.name, await preparePaths(work, `kind${index}`, kind.paths));
 
-    const readLoad = sampleRss(server.pid);
+    const readLoad = sampleMemory(server.pid);
     // One untimed pass per path kind and server first: what is measured is serving, not the JIT's first
     // compilations or the first read of each document into each process's memory (start is its own row).
     for (const kind of kinds) {
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const readPeakMiB = readLoad.stop();
+    const readPeak = readLoad.stop();
     await nginx.stop();
 
     // Search: each typical query alone (one connection), then restores while four clients search.
@@ -213,7 +217,7 @@ async function main(): Promise<void> {
     log(`restore p99 alone ${restoreAlone.p99Ms.toFixed(1)} ms, with 4 searching ${restoreWithSearch.p99Ms.toFixed(1)} ms`);
 
     await new Promise((resolve) => setTimeout(resolve, 15_000));
-    const afterRssMiB = rssMiB(server.pid);
+    const afterMemory = memoryOf(server.pid);
 
     // Pushes on the large feed, then unlist and relist there.
     const bigPush = await pushAll(server.baseUrl, pushPackages('Bench.Large', PUSHES), 8);
@@ -226,7 +230,7 @@ async function main(): Promise<void> {
     const empty = await startPallet(emptyDir);
     const emptyPackages = pushPackages('Bench.Empty', PUSHES);
     const emptyPush = await pushAll(empty.server.baseUrl, emptyPackages, 8);
-    const emptyListing = await listingMs(empty.server.baseUrl, Array.from({ length: 100 }, (_, index) => ({ id: `Bench.Empty.Push${index}`, version: '1.0.0' })));
+    const emptyListing = await listingMs(empty.server.baseUrl, Array.from({ length: Math.min(100, PUSHES) }, (_, index) => ({ id: `Bench.Empty.Push${index}`, version: '1.0.0' })));
     log('restoring the dependency graph with dotnet …');
     const restore = await measureGraphRestore({ palletBaseUrl: empty.server.baseUrl, apiKey: API_KEY, folder: path.join(work, 'folder-feed'), rounds: RESTORE_ROUNDS });
     await empty.server.stop();
@@ -297,7 +301,7 @@ async function main(): Promise<void> {
       '## Memory and start',
       '',
       `- Start, from spawning the process to the first answered request, on the ${feed.versions}-version feed: ${startMs.toFixed(0)} ms (an empty feed: ${empty.startMs.toFixed(0)} ms).`,
-      `- RSS (all server processes) at rest after start: ${restRssMiB.toFixed(0)} MiB; peak under the restore-path load: ${readPeakMiB.toFixed(0)} MiB; 15 s after the search load: ${afterRssMiB.toFixed(0)} MiB.`,
+      `- Memory of all server processes, as RSS summed (and PSS summed, each page the processes share counted once): at rest after start ${shown(restMemory)}; peak under the restore-path load ${shown(readPeak)}; 15 s after the search load ${shown(afterMemory)}.`,
       '',
     );
     const text = lines.join('\n');
