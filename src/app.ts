@@ -3,7 +3,8 @@
  * wires stores, use cases and the HTTP server from one validated config, and returns how to close it all.
  */
 import { chmod, mkdir, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer } from './node-http.ts';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';

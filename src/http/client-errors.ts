@@ -4,7 +4,7 @@
  * and a reason phrase where the socket still takes them, logged like every other refusal, and the
  * connection closed.
  */
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from '../node-http.ts';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { reasonPhrase } from './error-mapper.ts';

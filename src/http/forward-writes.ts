@@ -5,7 +5,8 @@
  * garbage collection's in-process gate (app/blob-gate.ts) still covers every push, and limits such as
  * maxConcurrentUploads count the uploads of all processes.
  */
-import http from 'node:http';
+import type http from 'node:http';
+import { request as httpRequest } from '../node-http.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientAddressOf, FORWARDED_CLIENT_HEADER } from './client-address.ts';
 
@@ -27,7 +28,7 @@ export function registerForwardedWriteRoutes(server: FastifyInstance, socketPath
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.hijack();
     forwardedRequests.add(request.raw);
-    const upstream = http.request({
+    const upstream = httpRequest({
       socketPath,
       method: request.method,
       path: request.raw.url,

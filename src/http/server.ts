@@ -1,5 +1,6 @@
 /** Builds the Fastify instance: routing rules NuGet clients need, body handling, errors and routes. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from '../node-http.ts';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { restoreFastPath, type FastPath } from './restore-fast-path.ts';
 import { PackageDownloadAnswers } from './package-download-answers.ts';
