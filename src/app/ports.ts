@@ -230,11 +230,14 @@ export interface SearchRequest extends SearchFilters {
   readonly take: number;
 }
 
+/** A version in a search hit's list: what the response shows of it (a package may have thousands). */
+export type SearchHitVersion = Pick<StoredVersion, 'idLower' | 'versionLower' | 'versionNormalized' | 'versionFull' | 'downloads'>;
+
 export interface SearchHit {
   /** The latest version that passes the filters; its metadata describes the package. */
   readonly latest: StoredVersion;
   /** Every listed version that passes the filters, ascending. */
-  readonly versions: readonly StoredVersion[];
+  readonly versions: readonly SearchHitVersion[];
   readonly totalDownloads: number;
 }
 

@@ -70,6 +70,34 @@ describe('SQLite group commit', () => {
   });
 });
 
+describe('SQLite search counts', () => {
+  for (const mode of ['the writing connection', 'a read-only connection of its own']) {
+    it(`counts again after every commit, searching through ${mode}`, async () => {
+      const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-counts-'));
+      const file = path.join(folder, 'pallet.db');
+      const database = openSqliteDatabase(file);
+      const reader = mode === 'the writing connection' ? database : openSqliteDatabase(file, { tool: 'read' });
+      try {
+        const store = new SqlitePackageStore(database, contractProjection);
+        const search = new SqliteSearchIndex(reader);
+        const request = (q: string) => ({ terms: q === '' ? [] : [{ field: undefined, value: q }], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 1 });
+        await store.insertVersion(newVersion('Counted.One', '1.0.0'));
+        assert.equal((await search.search(request(''))).totalHits, 1);
+        assert.equal((await search.search(request('counted'))).totalHits, 1);
+        await store.insertVersion(newVersion('Counted.Two', '1.0.0'));
+        assert.equal((await search.search(request(''))).totalHits, 2);
+        assert.equal((await search.search(request('counted'))).totalHits, 2);
+        await store.setListed('counted.one', '1.0.0', false);
+        assert.equal((await search.search(request('counted'))).totalHits, 1);
+      } finally {
+        if (reader !== database) reader.close();
+        database.close();
+        await rm(folder, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe('SQLite read generation', () => {
   for (const mode of ['one connection', 'a read connection']) {
     it(`moves when another connection commits (${mode})`, async () => {
