@@ -57,6 +57,11 @@ function nodeServer(handler: (request: IncomingMessage, response: ServerResponse
   return server;
 }
 
+/** What a route declaring a schema would get: a refusal at registration, with what to do instead. */
+function noSchemaCompiler(): never {
+  throw new Error("Pallet's routes declare no JSON schemas: parse and check the input in the handler (see server.ts)");
+}
+
 export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   const { config } = deps;
   // Behind a trusted proxy the protocol comes from its headers, and at debug level every request is logged:
@@ -72,6 +77,9 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 500 },
     // GET routes declare HEAD themselves (see readRoute), so a HEAD never opens a blob stream.
     exposeHeadRoutes: false,
+    // No route declares a JSON schema (handlers parse and check what they read), so no schema compiler is
+    // ever asked for; Fastify's defaults would still load ajv and fast-json-stringify on every start (~35 ms).
+    schemaController: { compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler } },
     // The server is made here so the restore fast path sees each request first; Fastify sets no timeouts
     // on a server it did not make, so they are all set in nodeServer().
     serverFactory: (handler) => nodeServer(handler, config, fastPath),
