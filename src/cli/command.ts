@@ -14,5 +14,6 @@ export interface Command {
   readonly options: NonNullable<ParseArgsConfig['options']>;
   readonly maxPositionals: number;
   readonly minPositionals: number;
+  /** Imports what only this command uses (with `import()`), so that starting `serve` does not load it. */
   run(values: ParsedValues, positionals: string[]): Promise<number>;
 }

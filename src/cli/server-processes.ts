@@ -5,6 +5,7 @@
  * kernel spreads connections over the processes (SO_REUSEPORT). A secondary that dies is started again.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { getCompileCacheDir } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -75,7 +76,11 @@ export class SecondaryProcesses {
   }
 
   private spawn(): Promise<void> {
-    const child = fork(ENTRY, [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The compile cache bin/pallet.js enabled is not inherited by a child process: without its folder, every
+    // secondary strips the types of and compiles each source again, some 60 ms of CPU per start.
+    const compileCache = getCompileCacheDir();
+    const env = compileCache === undefined ? process.env : { ...process.env, NODE_COMPILE_CACHE: compileCache };
+    const child = fork(ENTRY, [], { execArgv: process.execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.children.add(child);
     return new Promise<void>((resolve, reject) => {
       let ready = false;

@@ -3,8 +3,8 @@
  * Every problem is collected and reported at once; the result is frozen and passed explicitly.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { configSchema, environmentVariableOf, SECRET_SETTINGS, SETTING_NAMES, type Config } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -84,7 +84,9 @@ function readConfigFile(filePath: string, problems: string[]): Record<string, un
     return {};
   }
   try {
-    const parsed: unknown = parseYaml(text);
+    // Loaded only when a file is given: the YAML parser is some 70 modules, a tenth of every start.
+    const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    const parsed: unknown = yaml.parse(text);
     if (parsed === null || parsed === undefined) return {};
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
       problems.push(`${filePath}: must be a YAML mapping of settings`);

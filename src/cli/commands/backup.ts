@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { blobStoreAt, openDatabaseForTools } from '../../app.ts';
 import { dataFolderLayout } from '../../data-folder.ts';
-import { backupData } from '../../app/maintenance/backup.ts';
 import { configFromFlags } from '../config-options.ts';
 import { formatBytes, reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
@@ -31,6 +30,7 @@ export const backupCommand: Command = {
       return 2;
     }
     try {
+      const { backupData } = await import('../../app/maintenance/backup.ts');
       const source = openDatabaseForTools(layout.database, 'read');
       try {
         const report = await backupData(

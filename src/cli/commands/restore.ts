@@ -1,7 +1,6 @@
 /** `pallet restore SRC`: a backup into an empty data folder (see app/maintenance/restore.ts). */
 import path from 'node:path';
 import { blobStoreAt, openDatabaseForTools } from '../../app.ts';
-import { restoreData } from '../../app/maintenance/restore.ts';
 import { lockDataFolder } from '../../stores/data-folder-lock.ts';
 import { mkdir } from 'node:fs/promises';
 import { configFromFlags } from '../config-options.ts';
@@ -24,6 +23,7 @@ export const restoreCommand: Command = {
     if (!config) return 2;
     const source = path.resolve(positionals[0] as string);
     try {
+      const { restoreData } = await import('../../app/maintenance/restore.ts');
       await mkdir(config.dataDir, { recursive: true });
       const lock = lockDataFolder(config.dataDir);
       try {

@@ -6,12 +6,12 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { blobStoreAt, openDatabaseForTools } from '../../app.ts';
 import { dataFolderLayout } from '../../data-folder.ts';
-import { verifyData } from '../../app/maintenance/verify-data.ts';
-import { inspectUploadFile } from '../../app/packages/inspect-upload.ts';
 import type { BlobStore } from '../../app/ports.ts';
 import { configFromFlags } from '../config-options.ts';
 import { formatBytes, reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
+
+type InspectUploadFile = typeof import('../../app/packages/inspect-upload.ts').inspectUploadFile;
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -33,12 +33,16 @@ export const verifyCommand: Command = {
     const repair = values.repair === true;
     const layout = dataFolderLayout(config.dataDir);
     try {
+      const [{ verifyData }, { inspectUploadFile }] = await Promise.all([
+        import('../../app/maintenance/verify-data.ts'),
+        import('../../app/packages/inspect-upload.ts'),
+      ]);
       const opened = openDatabaseForTools(layout.database, repair ? 'write' : 'read');
       const blobs = blobStoreAt(layout.blobs);
       const scratch = await mkdtemp(path.join(tmpdir(), 'pallet-verify-'));
       try {
         const report = await verifyData(
-          { packages: opened.packages, database: opened.database, blobs, extractFiles: (key) => extractFromBlob(blobs, key, scratch) },
+          { packages: opened.packages, database: opened.database, blobs, extractFiles: (key) => extractFromBlob(blobs, key, scratch, inspectUploadFile) },
           { repair },
         );
         for (const problem of report.problems) {
@@ -62,7 +66,7 @@ export const verifyCommand: Command = {
   },
 };
 
-async function extractFromBlob(blobs: BlobStore, key: string, scratch: string) {
+async function extractFromBlob(blobs: BlobStore, key: string, scratch: string, inspectUploadFile: InspectUploadFile) {
   const stream = await blobs.open(key);
   if (!stream) throw new Error(`blob ${key} is missing`);
   const file = path.join(scratch, `${key.slice(0, 32)}.nupkg`);
