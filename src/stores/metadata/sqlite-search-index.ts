@@ -12,7 +12,7 @@ import type { SearchFilters, SearchHit, SearchHitVersion, SearchIndex, SearchReq
 import { SqlParams } from './sql-params.ts';
 import { StatementCache } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion } from './version-row.ts';
-import { filterPhrases, searchTextMatch, variantOf } from './search-text-match.ts';
+import { countingMatch, searchTextMatch, variantOf } from './search-text-match.ts';
 
 type AutocompleteRequest = SearchFilters & { prefix: string; skip: number; take: number };
 
@@ -25,14 +25,15 @@ function eligibleCondition(filters: SearchFilters, params: SqlParams, alias: str
 
 /**
  * The documents of the filters' variant as `e`, their text as `c`. With a MATCH expression the index
- * finds them (and applies the variant and package type itself); without one every document of the
- * variant is read, in download order when `byDownloads`.
+ * finds them (and applies the package type itself); without one every document of the variant is read, in
+ * download order when `byDownloads`.
  */
 function documents(filters: SearchFilters, params: SqlParams, match: string | undefined, options: { byDownloads?: boolean } = {}): string {
-  if (match !== undefined) return `search_text c JOIN search_documents e ON e.doc = c.rowid WHERE search_text MATCH ${params.add(match)}`;
+  const variant = `(e.variants & ${params.add(1 << variantOf(filters))}) != 0`;
+  if (match !== undefined) return `search_text c JOIN search_documents e ON e.doc = c.rowid WHERE search_text MATCH ${params.add(match)} AND ${variant}`;
   const table = options.byDownloads ? 'search_documents e INDEXED BY search_documents_by_downloads' : 'search_documents e';
   const packageType = filters.packageType === undefined ? '' : ` AND instr(c.package_types, ${params.add(`|${filters.packageType}|`)}) > 0`;
-  return `${table} JOIN search_text c ON c.rowid = e.doc WHERE (e.variants & ${params.add(1 << variantOf(filters))}) != 0${packageType}`;
+  return `${table} JOIN search_text c ON c.rowid = e.doc WHERE ${variant}${packageType}`;
 }
 
 /** Where each field's text is: the narrow document has the id and title, the index the rest. */
@@ -149,7 +150,7 @@ export class SqliteSearchIndex implements SearchIndex {
     let sql: string;
     if (residual.length > 0) sql = `SELECT count(*) AS total FROM ${documents(filters, params, match)} AND ${conditions(residual, filters, params)}`;
     else if (match !== undefined || filters.packageType !== undefined)
-      sql = `SELECT count(*) AS total FROM search_text WHERE search_text MATCH ${params.add(match ?? filterPhrases(filters))}`;
+      sql = `SELECT count(*) AS total FROM search_text WHERE search_text MATCH ${params.add(countingMatch(match, filters))}`;
     // Every document of the variant: the narrow table is read faster than the index's longest phrase list.
     else sql = `SELECT count(*) AS total FROM search_documents WHERE (variants & ${params.add(1 << variantOf(filters))}) != 0`;
     return this.remembered(sql, params);
