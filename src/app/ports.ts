@@ -193,8 +193,11 @@ export interface PackageStore {
   /** Sets the listed flag; false when there is no such version. Idempotent. */
   setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean>;
   addDownloads(counts: readonly DownloadCount[]): Promise<void>;
-  /** Every blob key some version references (for garbage collection). */
-  referencedBlobKeys(): Promise<Set<BlobKey>>;
+  /**
+   * Every blob key some version references, each at least once, in no particular order, in batches (for
+   * garbage collection). Read in pages, so memory stays flat however many versions there are.
+   */
+  referencedBlobKeys(): AsyncIterable<readonly BlobKey[]>;
   /** Every version, unlisted included, by id then version order; read in pages, so memory stays flat. */
   allVersions(): AsyncIterable<StoredVersion>;
   /** Where the rows derived from the versions (search's rows, the read documents) disagree with them; empty when they agree. */

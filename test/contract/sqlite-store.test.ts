@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts';
-import { SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
+import { REFERENCES_PAGE, SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
 import { ReadSnapshot } from '../../src/stores/metadata/read-snapshot.ts';
 import { WalGroupSync } from '../../src/stores/metadata/wal-group-sync.ts';
 import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index.ts';
@@ -125,6 +125,31 @@ describe('SQLite read generation', () => {
       }
     });
   }
+});
+
+describe('SQLite referenced blob keys', () => {
+  it('reads every version across pages, each once', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-references-'));
+    const database = openSqliteDatabase(path.join(folder, 'pallet.db'));
+    try {
+      const store = new SqlitePackageStore(database, contractProjection);
+      const expected = new Set<string>();
+      const versions = REFERENCES_PAGE + 7;
+      for (let index = 0; index < versions; index += 1) {
+        // A few versions per id, so a page boundary falls inside an id's versions.
+        const row = newVersion(`Paged.Id${index % 401}`, `1.0.${index}`);
+        await store.insertVersion(row);
+        expected.add(row.packageBlob).add(row.nuspecBlob);
+      }
+      const yielded: string[] = [];
+      for await (const batch of store.referencedBlobKeys()) yielded.push(...batch);
+      assert.equal(yielded.length, versions * 2);
+      assert.deepEqual(new Set(yielded), expected);
+    } finally {
+      database.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('SQLite read documents', () => {

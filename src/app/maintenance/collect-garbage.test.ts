@@ -32,7 +32,11 @@ test('removes only unreferenced blobs older than the grace period, and a re-put 
     await writeFile(temp, 'reused');
     await blobs.putFile(reused, temp);
 
-    const packages = { referencedBlobKeys: async () => new Set([referenced]) } as unknown as PackageStore;
+    const packages = {
+      async *referencedBlobKeys() {
+        yield [referenced];
+      },
+    } as unknown as PackageStore;
     const result = await collectGarbage({ packages, blobs, blobGate: new BlobGate(), now: () => new Date(), log: silent });
 
     assert.deepEqual(result, { deleted: 1, kept: 3 });
@@ -61,9 +65,9 @@ test('a push that stores a stale blob and commits while a sweep runs keeps its b
       sweepAskedForReferences = resolve;
     });
     const packages = {
-      referencedBlobKeys: async () => {
+      async *referencedBlobKeys() {
         sweepAskedForReferences();
-        return new Set(references);
+        yield [...references];
       },
     } as unknown as PackageStore;
 

@@ -6,6 +6,7 @@
 import type { Logger } from '../logger.ts';
 import type { BlobStore, PackageStore } from '../ports.ts';
 import type { BlobGate } from '../blob-gate.ts';
+import { BlobKeyIndex } from './blob-key-index.ts';
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
 
@@ -19,23 +20,26 @@ export async function collectGarbage(
   },
   graceMs: number = DEFAULT_GRACE_MS,
 ): Promise<{ deleted: number; kept: number }> {
-  const keys: string[] = [];
-  for await (const key of deps.blobs.list()) keys.push(key);
   const cutoff = deps.now().getTime() - graceMs;
   const isStale = async (key: string) => {
     const info = await deps.blobs.stat(key);
     return info !== undefined && info.modifiedAt.getTime() <= cutoff;
   };
 
-  // A first pass without the gate finds candidates; pushes carry on meanwhile.
-  const firstReferences = await deps.packages.referencedBlobKeys();
+  // A first pass without the gate finds candidates; pushes carry on meanwhile. A blob stored after the
+  // references were read is new, so not stale: it cannot become a candidate.
+  const firstReferences = await BlobKeyIndex.of(deps.packages.referencedBlobKeys());
   const candidates: string[] = [];
-  for (const key of keys) if (!firstReferences.has(key) && (await isStale(key))) candidates.push(key);
-  if (candidates.length === 0) return { deleted: 0, kept: keys.length };
+  let listed = 0;
+  for await (const key of deps.blobs.list()) {
+    listed += 1;
+    if (!firstReferences.has(key) && (await isStale(key))) candidates.push(key);
+  }
+  if (candidates.length === 0) return { deleted: 0, kept: listed };
 
   // With no push between storing blobs and committing its row, re-check and delete.
   const deleted = await deps.blobGate.exclusive(async () => {
-    const references = await deps.packages.referencedBlobKeys();
+    const references = await BlobKeyIndex.of(deps.packages.referencedBlobKeys());
     let count = 0;
     for (const key of candidates) {
       if (references.has(key) || !(await isStale(key))) continue;
@@ -45,5 +49,5 @@ export async function collectGarbage(
     return count;
   });
   if (deleted > 0) deps.log.info({ deleted }, 'unreferenced blobs removed');
-  return { deleted, kept: keys.length - deleted };
+  return { deleted, kept: listed - deleted };
 }
