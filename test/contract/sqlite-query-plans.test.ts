@@ -1,7 +1,8 @@
 /**
  * Every statement the hot paths run (push, unlist, relist, download flushes, restore reads, search and
- * autocomplete) is planned over a generated feed of 2,000 ids (6,300 versions) with EXPLAIN QUERY PLAN: none may read a
- * whole table, except the two counts that are by definition over every document of a variant.
+ * autocomplete, the garbage collector's pages of references) is planned over a generated feed of 2,000 ids
+ * (6,300 versions) with EXPLAIN QUERY PLAN: none may read a whole table, except the two counts that are by
+ * definition over every document of a variant.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,7 @@ before(async () => {
     await store.listVersions('contoso.json.json0');
     await store.documentHash('contoso.json.json0', VERSION_LIST_DOCUMENT);
     await store.readDocument('contoso.json.json0', registrationIndexDocument('semver2-gz'));
+    for await (const batch of store.referencedBlobKeys()) assert.ok(batch.length > 0);
     const filters: SearchFilters[] = [
       { includePrerelease: true, includeSemVer2: true, packageType: undefined },
       { includePrerelease: false, includeSemVer2: false, packageType: undefined },

@@ -136,7 +136,6 @@ describe('SQLite referenced blob keys', () => {
       const expected = new Set<string>();
       const versions = REFERENCES_PAGE + 7;
       for (let index = 0; index < versions; index += 1) {
-        // A few versions per id, so a page boundary falls inside an id's versions.
         const row = newVersion(`Paged.Id${index % 401}`, `1.0.${index}`);
         await store.insertVersion(row);
         expected.add(row.packageBlob).add(row.nuspecBlob);

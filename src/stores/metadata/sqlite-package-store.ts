@@ -223,14 +223,16 @@ export class SqlitePackageStore implements PackageStore {
   }
 
   async *referencedBlobKeys(): AsyncIterable<readonly BlobKey[]> {
-    // Keyset pages, as allVersions reads: all rows at once were some 60 MB of objects at 100,000 versions.
+    // Pages in rowid order, the table's own: reading in id order jumped about the file, minutes of reads on
+    // a cold cache at 100,000 versions, where this reads it front to back. All rows at once were some 60 MB
+    // of objects. Rowids only change under VACUUM, which Pallet never runs on a live database.
     const page = this.statements.prepare(
-      `SELECT id_lower, sort_key, package_blob, nuspec_blob, readme_blob, icon_blob, license_blob FROM package_versions
-       WHERE (id_lower, sort_key) > (?, ?) ORDER BY id_lower, sort_key LIMIT ${REFERENCES_PAGE}`,
+      `SELECT rowid, package_blob, nuspec_blob, readme_blob, icon_blob, license_blob FROM package_versions
+       WHERE rowid > ? ORDER BY rowid LIMIT ${REFERENCES_PAGE}`,
     );
-    let after: [string, string] = ['', ''];
+    let after = 0;
     for (;;) {
-      const rows = page.all(...after);
+      const rows = page.all(after);
       const keys: BlobKey[] = [];
       for (const row of rows) {
         for (const column of BLOB_COLUMNS) {
@@ -242,7 +244,7 @@ export class SqlitePackageStore implements PackageStore {
       yield keys;
       const last = rows.at(-1);
       if (!last || rows.length < REFERENCES_PAGE) return;
-      after = [String(last.id_lower), String(last.sort_key)];
+      after = Number(last.rowid);
     }
   }
 }
