@@ -240,9 +240,12 @@ async function main(): Promise<void> {
     const emptyPush = await pushAll(empty.baseUrl, emptyPackages, 8);
     const emptyListing = await listingMs(empty.baseUrl, Array.from({ length: Math.min(100, PUSHES) }, (_, index) => ({ id: `Bench.Empty.Push${index}`, version: '1.0.0' })));
     log('restoring the dependency graph with dotnet …');
-    const restore = await measureGraphRestore({ palletBaseUrl: empty.baseUrl, apiKey: API_KEY, folder: path.join(work, 'folder-feed'), rounds: RESTORE_ROUNDS });
+    const restore = await measureGraphRestore({ palletBaseUrl: empty.baseUrl, apiKey: API_KEY, folder: path.join(work, 'folder-feed'), work, rounds: RESTORE_ROUNDS });
     await empty.stop();
-    const restoreRatios = restore.pallet.map((ms, index) => ms / (restore.folder[index] as number));
+    const perRound = (of: readonly number[], against: readonly number[]) => of.map((ms, index) => ms / (against[index] as number));
+    const restoreRatios = perRound(restore.pallet, restore.folder);
+    const nginxRatios = perRound(restore.nginx, restore.folder);
+    const palletToNginx = perRound(restore.pallet, restore.nginx);
 
     const ratio = (row: RestoreRow, pick: (result: WrkResult) => number) => row.pallet.map((result, index) => pick(result) / pick(row.nginx[index] as WrkResult));
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -297,14 +300,18 @@ async function main(): Promise<void> {
       '',
       `A project referencing the top of a ${GRAPH_SIZE}-package graph (50 to 200 KB packages; each depends on the one below it and up to two more),`,
       `restored with cold caches (a fresh packages folder, HTTP cache and CLI home each time), ${RESTORE_ROUNDS} interleaved rounds after one untimed run of each.`,
+      'nginx serves the same feed over HTTP as files (the service index, version lists and packages Pallet answered), so',
+      'its row is what NuGet\'s HTTP path costs with next to no server time.',
       'Times are what NuGet reports (`Restored … (in N ms)`):',
       '',
       '| Source | Restore ms (each round) | Median ms |',
       '|---|---|---:|',
       `| local folder feed | ${restore.folder.join(', ')} | ${median(restore.folder).toFixed(0)} |`,
+      `| nginx, static copies of Pallet's answers for the graph | ${restore.nginx.join(', ')} | ${median(restore.nginx).toFixed(0)} |`,
       `| Pallet | ${restore.pallet.join(', ')} | ${median(restore.pallet).toFixed(0)} |`,
       '',
-      `Pallet / folder, per round: min ${Math.min(...restoreRatios).toFixed(2)}, median ${median(restoreRatios).toFixed(2)}.`,
+      `Per round (min / median): Pallet / folder ${Math.min(...restoreRatios).toFixed(2)} / ${median(restoreRatios).toFixed(2)};`,
+      `nginx / folder ${Math.min(...nginxRatios).toFixed(2)} / ${median(nginxRatios).toFixed(2)}; Pallet / nginx ${Math.min(...palletToNginx).toFixed(2)} / ${median(palletToNginx).toFixed(2)}.`,
       '',
       '## Memory and start',
       '',
