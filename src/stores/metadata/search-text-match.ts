@@ -36,18 +36,23 @@ function phrase(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
 
+/** The expression matching documents whose `columns` (space-separated) contain `text`. */
+export function columnPhrase(columns: string, text: string): string {
+  return `{${columns}} : ${phrase(text)}`;
+}
+
 /** The variant these filters select (bit 1: prereleases admitted, bit 2: SemVer 2.0.0), 0 to 3. */
 export function variantOf(filters: Pick<SearchFilters, 'includePrerelease' | 'includeSemVer2'>): number {
   return (filters.includePrerelease ? 1 : 0) | (filters.includeSemVer2 ? 2 : 0);
 }
 
 function packageTypePhrases(filters: SearchFilters): string[] {
-  return filters.packageType === undefined ? [] : [`{package_types} : ${phrase(`|${filters.packageType}|`)}`];
+  return filters.packageType === undefined ? [] : [columnPhrase('package_types', `|${filters.packageType}|`)];
 }
 
 /** The expression that counts the documents of these filters matching `match` (or all of them) in the index alone. */
 export function countingMatch(match: string | undefined, filters: SearchFilters): string {
-  const variant = `{variants} : ${phrase(`|v${variantOf(filters)}|`)}`;
+  const variant = columnPhrase('variants', `|v${variantOf(filters)}|`);
   return match === undefined ? [variant, ...packageTypePhrases(filters)].join(' AND ') : `${match} AND ${variant}`;
 }
 
@@ -57,7 +62,7 @@ export function searchTextMatch(terms: readonly SearchTerm[], filters: SearchFil
   for (const term of terms) {
     const columns = term.field === undefined ? ALL_TEXT : FIELD_COLUMNS[term.field];
     if (columns === undefined || [...term.value].length < 3) residual.push(term);
-    else phrases.push(`{${columns}} : ${phrase(term.value)}`);
+    else phrases.push(columnPhrase(columns, term.value));
   }
   return { expression: phrases.length === 0 ? undefined : [...phrases, ...packageTypePhrases(filters)].join(' AND '), residual };
 }

@@ -4,7 +4,10 @@
  * `search_documents` (sqlite-search-documents.ts) holds those versions with what ranking reads, and the
  * trigram index `search_text` answers text terms of three characters or more, the variant and the package
  * type by itself (search-text-match.ts), so a query reads only its matches' documents and counts them in
- * the index; an empty query walks the documents in download order; other terms are SQL conditions.
+ * the index; an empty query walks the documents in download order; other terms are SQL conditions. A
+ * one-term query is read tier by tier of its score (sqlite-search-tiers.ts), and a query that ranks by
+ * downloads alone (`tags:logging`) by walking the most downloaded documents, both falling back to sorting
+ * the index's matches when the walk does not fill the page.
  * https://learn.microsoft.com/nuget/api/search-query-service-resource
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -13,6 +16,7 @@ import { SqlParams } from './sql-params.ts';
 import { StatementCache } from './sqlite-database.ts';
 import { VERSION_COLUMNS, rowToStoredVersion } from './version-row.ts';
 import { countingMatch, searchTextMatch, variantOf } from './search-text-match.ts';
+import { SearchTiers, tieredTerm } from './sqlite-search-tiers.ts';
 
 type AutocompleteRequest = SearchFilters & { prefix: string; skip: number; take: number };
 
@@ -98,13 +102,35 @@ export class SqliteSearchIndex implements SearchIndex {
   private readonly counts = new Map<string, number>();
   private countsDataVersion = '';
 
-  constructor(database: DatabaseSync) {
+  private readonly tiers: SearchTiers | undefined;
+
+  /**
+   * `tiered: false` scores and sorts every match of every query in SQL: the reference the tiered reads
+   * (sqlite-search-tiers.ts) are compared with in their test.
+   */
+  constructor(database: DatabaseSync, options: { tiered?: boolean } = {}) {
     this.statements = new StatementCache(database);
+    this.tiers =
+      options.tiered === false
+        ? undefined
+        : new SearchTiers(this.statements, (matches) => this.remembered(`SELECT count(*) AS total FROM ${matches.from}`, matches.params));
   }
 
   async search(request: SearchRequest): Promise<{ totalHits: number; hits: SearchHit[] }> {
     const { expression, residual } = searchTextMatch(request.terms, request);
     const ranked = idTermsOf(request.terms).length > 0;
+    const tiered = tieredTerm(request);
+    if (this.tiers && tiered !== undefined && expression !== undefined) {
+      // One term, counted by the index alone: the tiers read the page without scoring every match.
+      const totalHits = this.count(request, expression, residual);
+      const rows = request.take === 0 || request.skip >= totalHits ? [] : this.tiers.page(request, tiered);
+      return { totalHits, hits: rows.length === 0 ? [] : this.hitsFor(rows, request) };
+    }
+    if (this.tiers && !ranked && expression !== undefined && request.packageType === undefined && request.take > 0 && SearchTiers.walkable(request)) {
+      // Nothing ranks but downloads (`tags:logging`): the page is the first matches in download order.
+      const walked = this.tiers.walk(request, (params) => conditions(request.terms, request, params), true, request.take, request.skip);
+      if (walked) return { totalHits: this.count(request, expression, residual), hits: this.hitsFor(walked, request) };
+    }
     // With nothing left for SQL the index counts the matches by itself; otherwise the ranking pass counts them.
     const page =
       !ranked && expression === undefined
