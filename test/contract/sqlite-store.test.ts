@@ -98,6 +98,50 @@ describe('SQLite search counts', () => {
   }
 });
 
+describe('SQLite search generation', () => {
+  it('keeps counts across download flushes and counts again after a push, an unlist and a relist', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-search-generation-'));
+    const file = path.join(folder, 'pallet.db');
+    const database = openSqliteDatabase(file);
+    const reader = openSqliteDatabase(file, { tool: 'read' });
+    try {
+      const counted: string[] = [];
+      const prepare = reader.prepare.bind(reader);
+      reader.prepare = (sql: string) => {
+        const statement = prepare(sql);
+        if (sql.startsWith('SELECT count(*)')) {
+          const get = statement.get.bind(statement) as (...values: unknown[]) => ReturnType<typeof statement.get>;
+          statement.get = ((...values: unknown[]) => {
+            counted.push(sql);
+            return get(...values);
+          }) as typeof statement.get;
+        }
+        return statement;
+      };
+      const store = new SqlitePackageStore(database, contractProjection);
+      const search = new SqliteSearchIndex(reader);
+      const everything = { terms: [], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 1 };
+      await store.insertVersion(newVersion('Generation.One', '1.0.0'));
+      assert.equal((await search.search(everything)).totalHits, 1);
+      assert.equal(counted.length, 1);
+      await store.addDownloads([{ idLower: 'generation.one', versionLower: '1.0.0', count: 5 }]);
+      assert.equal((await search.search(everything)).totalHits, 1);
+      assert.equal(counted.length, 1, 'a download flush leaves the count remembered');
+      await store.insertVersion(newVersion('Generation.Two', '1.0.0'));
+      assert.equal((await search.search(everything)).totalHits, 2);
+      await store.setListed('generation.two', '1.0.0', false);
+      assert.equal((await search.search(everything)).totalHits, 1);
+      await store.setListed('generation.two', '1.0.0', true);
+      assert.equal((await search.search(everything)).totalHits, 2);
+      assert.equal(counted.length, 4);
+    } finally {
+      reader.close();
+      database.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SQLite read generation', () => {
   for (const mode of ['one connection', 'a read connection']) {
     it(`moves when another connection commits (${mode})`, async () => {

@@ -64,6 +64,7 @@ export class SqliteSearchDocuments {
 
   /** Brings the id's documents and their index rows in line with its versions; inside the caller's transaction. */
   refresh(idLower: string): void {
+    this.nextGeneration();
     const expected = new Map(
       this.statements
         .prepare(expectedDocuments('SELECT ? AS id_lower'))
@@ -92,12 +93,19 @@ export class SqliteSearchDocuments {
     }
   }
 
+  /** Counts remembered by search are of the previous generation from this transaction's commit on. */
+  private nextGeneration(): void {
+    this.statements.prepare('UPDATE search_generation SET value = value + 1').run();
+  }
+
+  /** Download counts order hits but change no count, so the generation stays. */
   addDownloads(idLower: string, count: number): void {
     this.statements.prepare('UPDATE search_documents SET total_downloads = total_downloads + ? WHERE id_lower = ?').run(count, idLower);
   }
 
   /** Writes every document and the whole index again from the versions; inside the caller's transaction. */
   rebuild(): void {
+    this.nextGeneration();
     this.statements.prepare('DELETE FROM search_text').run();
     this.statements.prepare('DELETE FROM search_documents').run();
     this.statements.prepare(insertDocumentsFrom(ALL_EXPECTED)).run();

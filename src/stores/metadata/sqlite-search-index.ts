@@ -94,13 +94,13 @@ function scoreExpression(terms: readonly SearchTerm[], params: SqlParams): strin
   return parts.join(' + ');
 }
 
-/** Counts remembered for the current version of the data: a few queries are most of what clients send. */
+/** Counts remembered for the current search generation: a few queries are most of what clients send. */
 const MAX_REMEMBERED_COUNTS = 1000;
 
 export class SqliteSearchIndex implements SearchIndex {
   private readonly statements: StatementCache;
   private readonly counts = new Map<string, number>();
-  private countsDataVersion = '';
+  private countsGeneration = '';
 
   private readonly tiers: SearchTiers | undefined;
 
@@ -183,18 +183,16 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   /**
-   * A count read once per version of the data: it cannot change until something is committed (SQLite's
-   * `data_version` moves with every commit of another connection, `total_changes()` with this one's), and
-   * counting every match of a common term or a whole variant is the slowest part of many queries (5 to 13 ms
-   * at 100,000 ids).
+   * A count read once per search generation (migration 4): it cannot change until a push, unlist, relist or
+   * rebuild commits, and counting every match of a common term or a whole variant is the slowest part of
+   * many queries (5 to 13 ms at 100,000 ids, several times that on a cold cache). Download flushes, every
+   * few seconds on a busy server, leave the generation alone.
    */
   private remembered(sql: string, params: SqlParams): number {
-    // data_version misses this connection's own commits (when it is also the one that writes): total_changes() counts those.
-    const row = this.statements.prepare('SELECT (SELECT data_version FROM pragma_data_version) AS version, total_changes() AS changes').get();
-    const dataVersion = `${String(row?.version)}/${String(row?.changes)}`;
-    if (dataVersion !== this.countsDataVersion || this.counts.size >= MAX_REMEMBERED_COUNTS) {
+    const generation = String(this.statements.prepare('SELECT value FROM search_generation').get()?.value);
+    if (generation !== this.countsGeneration || this.counts.size >= MAX_REMEMBERED_COUNTS) {
       this.counts.clear();
-      this.countsDataVersion = dataVersion;
+      this.countsGeneration = generation;
     }
     const key = `${sql}\n${JSON.stringify(params.values)}`;
     let total = this.counts.get(key);
