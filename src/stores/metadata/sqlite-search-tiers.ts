@@ -20,7 +20,7 @@ import { columnPhrase, variantOf } from './search-text-match.ts';
  */
 const WALK_ROWS = 2000;
 
-export type PageRow = Record<string, unknown>;
+type PageRow = Record<string, unknown>;
 
 interface Tier {
   /** The tier's SQL condition on the document `e` (and its text `c`, when `text`). */
@@ -134,10 +134,11 @@ export class SearchTiers {
 
   /**
    * The page of documents meeting `condition` among the WALK_ROWS most downloaded ones, in download order;
-   * undefined when they do not hold the whole page, as the rows below might then belong on it. The inner query is a co-routine that hands its rows
-   * over in its own order, so the outer LIMIT stops the walk as soon as the page is full (an outer ORDER BY
-   * would read and sort all WALK_ROWS first: 3 ms instead of 0.03). The comparison test with the scored
-   * query (sqlite-search-tiers.test.ts) would catch an SQLite that stopped keeping that order.
+   * undefined when they do not hold the whole page, as the rows below might then belong on it. The inner
+   * query is a co-routine that hands its rows over in its own order, so the outer LIMIT stops the walk as
+   * soon as the page is full (an outer ORDER BY would read and sort all WALK_ROWS first: 3 ms instead of
+   * 0.03). The comparison test with the scored query (sqlite-search-tiers.test.ts) would catch an SQLite
+   * that stopped keeping that order.
    */
   walk(request: SearchRequest, condition: (params: SqlParams) => string, text: boolean, need: number, offset: number): PageRow[] | undefined {
     const params = new SqlParams();
