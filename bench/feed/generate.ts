@@ -19,6 +19,7 @@ import { nugetReadDocuments } from '../../src/protocol/nuget/read-documents.ts';
 import { buildNupkg } from '../../test/support/nupkg-builder.ts';
 import { seededRandom } from '../../test/support/seeded-random.ts';
 import { identityOf } from '../../test/support/package-identity.ts';
+import { DEFAULT_FEED_ID } from '../../src/domain/feed.ts';
 
 const ORGANISATIONS = ['Contoso', 'Fabrikam', 'Northwind', 'Adatum', 'Litware', 'Tailspin', 'Woodgrove', 'Proseware', 'Wingtip', 'Lucerne'];
 const WORDS = [
@@ -150,14 +151,14 @@ export async function generateFeed(dataDir: string, shape: FeedShape): Promise<G
         licenseBlob: undefined,
         details,
       };
-      if ((await store.insertVersion(row)) === 'created') {
+      if ((await store.insertVersion(DEFAULT_FEED_ID, row)) === 'created') {
         versions += 1;
         firstVersion ??= version.lower;
         if (inSample) sampled.push(version.lower);
       }
     }
     // Downloads follow a long tail: a few ids are fetched far more than the rest.
-    if (firstVersion !== undefined) await store.addDownloads([{ idLower, versionLower: firstVersion, count: Math.floor(1e6 / (1 + index * next())) }]);
+    if (firstVersion !== undefined) await store.addDownloads([{ feedId: DEFAULT_FEED_ID, idLower, versionLower: firstVersion, count: Math.floor(1e6 / (1 + index * next())) }]);
     if (inSample) sample.push({ idLower, versions: sampled });
   }
   database.close();

@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Manifest } from '../domain/manifest.ts';
+import type { FeedId } from '../domain/feed.ts';
 
 /** Lowercase hex SHA-512 of the blob's bytes: blobs are content-addressed, so the same bytes share one blob. */
 export type BlobKey = string;
@@ -113,12 +114,13 @@ export interface NewPackageVersion extends PackageIdentity {
 }
 
 /** What a download needs of a version: its blobs, and nothing to parse. */
-export type VersionFiles = Pick<
+export type VersionFiles = { readonly feedId: FeedId } & Pick<
   NewPackageVersion,
   'idLower' | 'versionLower' | 'packageBlob' | 'packageSize' | 'nuspecBlob' | 'readmeBlob' | 'iconBlob' | 'iconContentType' | 'licenseBlob'
 >;
 
 export interface StoredVersion extends NewPackageVersion {
+  readonly feedId: FeedId;
   /** The registration's display id: the casing of the first version ever pushed. */
   readonly registrationId: string;
   readonly listed: boolean;
@@ -126,6 +128,7 @@ export interface StoredVersion extends NewPackageVersion {
 }
 
 export interface DownloadCount {
+  readonly feedId: FeedId;
   readonly idLower: string;
   readonly versionLower: string;
   readonly count: number;
@@ -144,7 +147,7 @@ export interface ProjectedDocument {
   readonly baseMarker: string | undefined;
 }
 
-/** What turns an id's versions into the documents its reads serve; pure, so it can run inside a transaction. */
+/** What turns an id's versions (in one feed) into the documents its reads serve; pure, so it can run inside a transaction. */
 export interface DocumentProjection {
   /** Changes whenever the documents' shape changes, so stored documents of another format are rebuilt at start. */
   readonly format: string;
@@ -162,23 +165,27 @@ export interface StoredDocument {
   readonly baseMarker: string | undefined;
 }
 
+/**
+ * Packages, versions and what is derived from them, each in a feed: every method takes the feed, and
+ * nothing one feed holds is seen through another (a version, a document, a count, a search hit).
+ */
 export interface PackageStore {
   /**
    * Inserts a version atomically; this row is the commit point of a push. Returns 'exists' when the
-   * id + version is already there (listed or not), so concurrent pushes give one 'created'.
+   * id + version is already in the feed (listed or not), so concurrent pushes give one 'created'.
    */
-  insertVersion(version: NewPackageVersion): Promise<'created' | 'exists'>;
-  findVersion(idLower: string, versionLower: string): Promise<StoredVersion | undefined>;
+  insertVersion(feedId: FeedId, version: NewPackageVersion): Promise<'created' | 'exists'>;
+  findVersion(feedId: FeedId, idLower: string, versionLower: string): Promise<StoredVersion | undefined>;
   /** The version's blobs only (the download path), or undefined. */
-  findFiles(idLower: string, versionLower: string): Promise<VersionFiles | undefined>;
-  /** Every version of the id, unlisted included, in ascending NuGet version order; empty if unknown. */
-  listVersions(idLower: string): Promise<StoredVersion[]>;
+  findFiles(feedId: FeedId, idLower: string, versionLower: string): Promise<VersionFiles | undefined>;
+  /** Every version of the id in the feed, unlisted included, in ascending NuGet version order; empty if unknown. */
+  listVersions(feedId: FeedId, idLower: string): Promise<StoredVersion[]>;
   /**
    * The hash of a stored document (see `DocumentProjection`), or undefined when the id has no such
-   * document. Documents are rewritten in the same transaction as every insert and listing change.
+   * document in the feed. Documents are rewritten in the same transaction as every insert and listing change.
    */
-  documentHash(idLower: string, name: string): Promise<string | undefined>;
-  readDocument(idLower: string, name: string): Promise<StoredDocument | undefined>;
+  documentHash(feedId: FeedId, idLower: string, name: string): Promise<string | undefined>;
+  readDocument(feedId: FeedId, idLower: string, name: string): Promise<StoredDocument | undefined>;
   /**
    * A number that changes whenever a read may answer differently than at its last value: a commit by this
    * process or by another one over the same data. Equal numbers mean every read answers as before, so a
@@ -190,15 +197,15 @@ export interface PackageStore {
    * projection's (a new database, or an upgrade); returns how many ids were projected.
    */
   refreshStaleDocuments(): Promise<number>;
-  /** Sets the listed flag; false when there is no such version. Idempotent. */
-  setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean>;
+  /** Sets the listed flag; false when the feed has no such version. Idempotent. */
+  setListed(feedId: FeedId, idLower: string, versionLower: string, listed: boolean): Promise<boolean>;
   addDownloads(counts: readonly DownloadCount[]): Promise<void>;
   /**
    * Every blob key some version references, each at least once, in no particular order, in batches (for
    * garbage collection). Read in pages, so memory stays flat however many versions there are.
    */
   referencedBlobKeys(): AsyncIterable<readonly BlobKey[]>;
-  /** Every version, unlisted included, by id then version order; read in pages, so memory stays flat. */
+  /** Every version of every feed, unlisted included, by feed, id, then version order; read in pages, so memory stays flat. */
   allVersions(): AsyncIterable<StoredVersion>;
   /** Where the rows derived from the versions (search's rows, the read documents) disagree with them; empty when they agree. */
   derivedDataProblems(): Promise<string[]>;
@@ -215,6 +222,8 @@ export interface MetadataDatabase {
 }
 
 export interface SearchFilters {
+  /** The feed searched: a query never sees another feed's packages or counts. */
+  readonly feedId: FeedId;
   readonly includePrerelease: boolean;
   readonly includeSemVer2: boolean;
   /** Lowercase package type name; only packages whose latest matching version has it. */

@@ -14,8 +14,10 @@ import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import { acceptsGzip } from './accept-encoding.ts';
 import { ifNoneMatchHits } from './if-none-match.ts';
 import { ByteLru } from './byte-lru.ts';
+import type { FeedId } from '../domain/feed.ts';
 
 export interface DocumentRequest {
+  readonly feedId: FeedId;
   readonly idLower: string;
   readonly name: string;
   /** Whether the document may be sent gzip-compressed (the gzip hives). */
@@ -94,7 +96,7 @@ export class DocumentResponder {
     const cached = this.cache.get(key);
     if (cached?.generation === generation) return this.pick(key, cached, requestHeaders, urls.base, document);
 
-    const hash = await this.packages.documentHash(document.idLower, document.name);
+    const hash = await this.packages.documentHash(document.feedId, document.idLower, document.name);
     if (hash === undefined) return undefined;
     if (cached?.hash === hash) {
       cached.generation = generation;
@@ -107,7 +109,7 @@ export class DocumentResponder {
       return { status: 304, headers, rawHeaders: Object.entries(headers).flat(), body: undefined };
     }
 
-    const stored = await this.packages.readDocument(document.idLower, document.name);
+    const stored = await this.packages.readDocument(document.feedId, document.idLower, document.name);
     if (stored === undefined) return undefined;
     const identity = unpooled(render(stored, urls.base));
     const rendered: Rendered = {
@@ -178,7 +180,7 @@ export class DocumentResponder {
 }
 
 function cacheKey(base: string, document: DocumentRequest): string {
-  return `${base}\n${document.idLower}\n${document.name}`;
+  return `${base}\n${document.feedId}\n${document.idLower}\n${document.name}`;
 }
 
 /** The headers of every answer of a document; a 304 leaves out the content coding, as it has no body. */

@@ -12,6 +12,7 @@ import { flatContainerFileKind } from '../protocol/nuget/flat-container-file.ts'
 import type { BlobResponder } from './blob-responder.ts';
 import { ByteLru } from './byte-lru.ts';
 import { packageFileBlob } from './package-file-blob.ts';
+import type { FeedId } from '../domain/feed.ts';
 
 export interface DownloadAnswer {
   /** As `writeHead` takes them, the length included. */
@@ -48,29 +49,29 @@ export class PackageDownloadAnswers {
   }
 
   /** The answer from memory alone, when this URL was answered since the last commit and its bytes are still kept. */
-  fromMemory(id: string, version: string, file: string): DownloadAnswer | undefined {
-    const located = this.located.get(locatedKey(id, version, file));
+  fromMemory(feedId: FeedId, id: string, version: string, file: string): DownloadAnswer | undefined {
+    const located = this.located.get(locatedKey(feedId, id, version, file));
     if (located === undefined || located.generation !== this.packages.readGeneration()) return undefined;
     const body = this.blobFiles.remembered(located.blobKey);
     return body === undefined ? undefined : { rawHeaders: located.rawHeaders, body, counted: located.counted };
   }
 
   /** The answer, read from the store on a miss; undefined leaves the request to the route. */
-  async answer(id: string, version: string, file: string): Promise<DownloadAnswer | undefined> {
+  async answer(feedId: FeedId, id: string, version: string, file: string): Promise<DownloadAnswer | undefined> {
     if (flatContainerFileKind(id, version, file) !== 'nupkg') return undefined;
     // Taken before the lookup, so an entry never claims a generation newer than what it was read at.
     const generation = this.packages.readGeneration();
-    const found = await this.reader.file(id, version, 'nupkg');
+    const found = await this.reader.file(feedId, id, version, 'nupkg');
     if (found?.size === undefined) return undefined;
     const blob = packageFileBlob(found, 'nupkg', this.downloads);
     const answer = await this.blobFiles.memoryAnswer({ ...blob, size: found.size });
     if (answer === undefined) return undefined;
     const counted = blob.onBodySent ?? (() => {});
-    this.located.set(locatedKey(id, version, file), { generation, blobKey: found.blobKey, rawHeaders: answer.rawHeaders, counted }, LOCATED_ENTRY_BYTES);
+    this.located.set(locatedKey(feedId, id, version, file), { generation, blobKey: found.blobKey, rawHeaders: answer.rawHeaders, counted }, LOCATED_ENTRY_BYTES);
     return { ...answer, counted };
   }
 }
 
-function locatedKey(id: string, version: string, file: string): string {
-  return `${id}\n${version}\n${file}`;
+function locatedKey(feedId: FeedId, id: string, version: string, file: string): string {
+  return `${feedId}\n${id}\n${version}\n${file}`;
 }

@@ -8,12 +8,12 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** The blob behind the file; a .nupkg is sent as an attachment and counts as a download when its body goes out. */
 export function packageFileBlob(found: PackageFile, kind: PackageFileKind, downloads: DownloadCounter): BlobToSend {
-  const { idLower, versionLower } = found.files;
+  const { feedId, idLower, versionLower } = found.files;
   return {
     key: found.blobKey,
     ...(found.size === undefined ? {} : { size: found.size }),
     contentType: found.contentType,
     cacheControl: IMMUTABLE,
-    ...(kind === 'nupkg' ? { fileName: `${idLower}.${versionLower}.nupkg`, onBodySent: () => downloads.record(idLower, versionLower) } : {}),
+    ...(kind === 'nupkg' ? { fileName: `${idLower}.${versionLower}.nupkg`, onBodySent: () => downloads.record(feedId, idLower, versionLower) } : {}),
   };
 }

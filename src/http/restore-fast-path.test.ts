@@ -17,6 +17,7 @@ import { DocumentResponder } from './document-responder.ts';
 import { BlobResponder } from './blob-responder.ts';
 import { PackageDownloadAnswers } from './package-download-answers.ts';
 import { restoreFastPath } from './restore-fast-path.ts';
+import { DEFAULT_FEED_ID as FEED } from '../domain/feed.ts';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -34,8 +35,8 @@ describe('restoreFastPath', () => {
     const database = openSqliteDatabase(path.join(folder, 'pallet.db'));
     store = new SqlitePackageStore(database, nugetReadDocuments);
     const version = newVersion('Fast.Path', '1.0.0');
-    await store.insertVersion(version);
-    for (let minor = 0; minor < 130; minor += 1) await store.insertVersion(newVersion('Fast.Paged', `1.${minor}.0`));
+    await store.insertVersion(FEED, version);
+    for (let minor = 0; minor < 130; minor += 1) await store.insertVersion(FEED, newVersion('Fast.Paged', `1.${minor}.0`));
     const blobs = new FsBlobStore(path.join(folder, 'blobs'));
     await blobs.putBytes(version.packageBlob, Buffer.alloc(version.packageSize, 7));
     counter = new DownloadCounter(store, silent, 60_000);
@@ -84,7 +85,7 @@ describe('restoreFastPath', () => {
     assert.equal(await status('GET', '/v3/package/fast.path/1.0.0/fast.path.1.0.0.nupkg'), 200); // from memory
     assert.equal(await status('GET', '/v3/package/FAST.path/1.0/fast.path.1.0.0.nupkg'), 200);
     await counter.flush();
-    assert.equal((await store.findVersion('fast.path', '1.0.0'))?.downloads, 3);
+    assert.equal((await store.findVersion(FEED, 'fast.path', '1.0.0'))?.downloads, 3);
   });
 
   it('leaves everything else to the framework', async () => {

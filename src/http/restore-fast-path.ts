@@ -19,8 +19,12 @@ import type { DocumentAnswer, DocumentRequest, DocumentResponder } from './docum
 import type { DownloadAnswer, PackageDownloadAnswers } from './package-download-answers.ts';
 import type { UrlContext } from './request-context.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
+import { DEFAULT_FEED_ID } from '../domain/feed.ts';
 
 const HIVE_BY_PATH = new Map<string, RegistrationHive>(Object.entries(REGISTRATION_HIVES).map(([hive, settings]) => [settings.path, hive as RegistrationHive]));
+
+/** The paths matched below are the site root's, where the gallery is served. */
+const feedId = DEFAULT_FEED_ID;
 
 /** `/v3/{resource}/{id}/index.json`, the id without percent-encoding (such ids take the framework's path). */
 const DOCUMENT_PATH = /^\/v3\/([a-z0-9-]+)\/([^/%?]+)\/index\.json(?:\?|$)/;
@@ -36,14 +40,14 @@ function documentOf(url: string): DocumentRequest | undefined {
     const [, resource = '', id = '', lower = '', upper = ''] = page;
     const hive = HIVE_BY_PATH.get(resource);
     if (hive === undefined) return undefined;
-    return { idLower: lowerPackageId(id), name: registrationPageDocument(hive, lower.toLowerCase(), upper.toLowerCase()), gzip: REGISTRATION_HIVES[hive].gzip };
+    return { feedId, idLower: lowerPackageId(id), name: registrationPageDocument(hive, lower.toLowerCase(), upper.toLowerCase()), gzip: REGISTRATION_HIVES[hive].gzip };
   }
   const match = DOCUMENT_PATH.exec(url);
   if (!match) return undefined;
   const [, resource = '', id = ''] = match;
-  if (resource === 'package') return { idLower: lowerPackageId(id), name: VERSION_LIST_DOCUMENT, gzip: false };
+  if (resource === 'package') return { feedId, idLower: lowerPackageId(id), name: VERSION_LIST_DOCUMENT, gzip: false };
   const hive = HIVE_BY_PATH.get(resource);
-  return hive === undefined ? undefined : { idLower: lowerPackageId(id), name: registrationIndexDocument(hive), gzip: REGISTRATION_HIVES[hive].gzip };
+  return hive === undefined ? undefined : { feedId, idLower: lowerPackageId(id), name: registrationIndexDocument(hive), gzip: REGISTRATION_HIVES[hive].gzip };
 }
 
 /**
@@ -81,9 +85,9 @@ export function restoreFastPath(deps: FastPathDependencies): FastPath {
       const files = deps.downloads !== undefined && request.method === 'GET' && request.headers['if-none-match'] === undefined ? DOWNLOAD_PATH.exec(url) : null;
       if (!files || !deps.downloads) return false;
       const [, id = '', version = '', file = ''] = files;
-      const remembered = deps.downloads.fromMemory(id, version, file);
+      const remembered = deps.downloads.fromMemory(feedId, id, version, file);
       if (remembered) return download(response, remembered);
-      return deps.downloads.answer(id, version, file).then((answer) => answer !== undefined && download(response, answer));
+      return deps.downloads.answer(feedId, id, version, file).then((answer) => answer !== undefined && download(response, answer));
     }
     const document = documentOf(url);
     if (!document) return false;

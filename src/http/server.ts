@@ -16,6 +16,7 @@ import { registerRegistrationRoutes } from './routes/registration.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerPublishRoutes } from './routes/publish.ts';
 import { registerPageRoutes } from './routes/pages.ts';
+import { galleryFeed } from './feed-of.ts';
 
 /** Fastify's own default: longer than the idle timeout of the proxies and clients in front. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
@@ -112,11 +113,11 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   server.setNotFoundHandler((request, reply) => sendError(reply, 404, `Nothing is served at ${request.method} ${request.url.split('?')[0]}.`));
 
   registerServiceIndexRoutes(server, deps);
-  registerPackageContentRoutes(server, deps);
-  registerRegistrationRoutes(server, deps);
-  registerSearchRoutes(server, deps);
-  if (deps.forwardWritesTo === undefined) registerPublishRoutes(server, deps);
+  registerPackageContentRoutes(server, deps, galleryFeed);
+  registerRegistrationRoutes(server, deps, galleryFeed);
+  registerSearchRoutes(server, deps, galleryFeed);
+  if (deps.forwardWritesTo === undefined) registerPublishRoutes(server, deps, galleryFeed);
   else registerForwardedWriteRoutes(server, deps.forwardWritesTo);
-  registerPageRoutes(server, deps);
+  registerPageRoutes(server, deps, galleryFeed);
   return server;
 }

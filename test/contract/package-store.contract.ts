@@ -19,10 +19,13 @@ import type {
   StoredVersion,
   VersionDetails,
 } from '../../src/app/ports.ts';
+import { DEFAULT_FEED_ID as FEED, type FeedId } from '../../src/domain/feed.ts';
 
 export interface PackageStoreSubject {
   readonly packages: PackageStore;
   readonly search: SearchIndex;
+  /** Adds an empty feed beside the default one (feeds are created by the feeds' own store, not this port). */
+  addFeed(name: string): Promise<FeedId> | FeedId;
   /** Releases the store; called after each test. */
   close(): Promise<void> | void;
 }
@@ -104,8 +107,8 @@ export function newVersion(id: string, versionText: string, options: VersionOpti
   };
 }
 
-const ALL: SearchFilters = { includePrerelease: true, includeSemVer2: true, packageType: undefined };
-const STABLE: SearchFilters = { includePrerelease: false, includeSemVer2: false, packageType: undefined };
+const ALL: SearchFilters = { feedId: FEED, includePrerelease: true, includeSemVer2: true, packageType: undefined };
+const STABLE: SearchFilters = { feedId: FEED, includePrerelease: false, includeSemVer2: false, packageType: undefined };
 
 function request(filters: SearchFilters, terms: SearchTerm[] = [], skip = 0, take = 100): SearchRequest {
   return { ...filters, terms, skip, take };
@@ -131,7 +134,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
 
     async function insert(id: string, version: string, options?: VersionOptions): Promise<NewPackageVersion> {
       const row = newVersion(id, version, options);
-      assert.equal(await packages.insertVersion(row), 'created', `insert ${id} ${version}`);
+      assert.equal(await packages.insertVersion(FEED, row), 'created', `insert ${id} ${version}`);
       return row;
     }
 
@@ -146,11 +149,11 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
           icon: true,
           license: true,
         });
-        assert.equal(await packages.insertVersion(row), 'created');
-        const stored = await packages.findVersion('contoso.widgets', '1.2.3-beta.1');
+        assert.equal(await packages.insertVersion(FEED, row), 'created');
+        const stored = await packages.findVersion(FEED, 'contoso.widgets', '1.2.3-beta.1');
         assert.ok(stored);
         // details is display-only JSON: a key whose value is undefined may come back absent.
-        const expected: StoredVersion = { ...row, registrationId: 'Contoso.Widgets', listed: true, downloads: 0 };
+        const expected: StoredVersion = { ...row, feedId: FEED, registrationId: 'Contoso.Widgets', listed: true, downloads: 0 };
         assert.deepEqual({ ...stored, details: undefined }, { ...expected, details: undefined });
         assert.deepEqual(JSON.parse(JSON.stringify(stored.details)), JSON.parse(JSON.stringify(row.details)));
         for (const [key, value] of Object.entries(row.details)) assert.deepEqual(stored.details[key as keyof VersionDetails], value, key);
@@ -160,46 +163,46 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('returns exists for the same id and version, and keeps the first row', async () => {
         const first = await insert('Contoso.Widgets', '1.0.0');
         const again = newVersion('Contoso.Widgets', '1.0.0', { description: 'second push' });
-        assert.equal(await packages.insertVersion(again), 'exists');
-        const stored = await packages.findVersion('contoso.widgets', '1.0.0');
+        assert.equal(await packages.insertVersion(FEED, again), 'exists');
+        const stored = await packages.findVersion(FEED, 'contoso.widgets', '1.0.0');
         assert.equal(stored?.details.description, first.details.description);
-        assert.equal((await packages.listVersions('contoso.widgets')).length, 1);
+        assert.equal((await packages.listVersions(FEED, 'contoso.widgets')).length, 1);
       });
 
       it('returns exists when only id casing and version spelling differ (same version_lower)', async () => {
         await insert('Contoso.Widgets', '1.0');
-        assert.equal(await packages.insertVersion(newVersion('CONTOSO.widgets', '1.0.0')), 'exists');
-        assert.equal(await packages.insertVersion(newVersion('contoso.widgets', '1.0.0.0')), 'exists');
-        assert.equal(await packages.insertVersion(newVersion('contoso.widgets', '1.0.0+other-metadata')), 'exists');
-        const stored = await packages.findVersion('contoso.widgets', '1.0.0');
+        assert.equal(await packages.insertVersion(FEED, newVersion('CONTOSO.widgets', '1.0.0')), 'exists');
+        assert.equal(await packages.insertVersion(FEED, newVersion('contoso.widgets', '1.0.0.0')), 'exists');
+        assert.equal(await packages.insertVersion(FEED, newVersion('contoso.widgets', '1.0.0+other-metadata')), 'exists');
+        const stored = await packages.findVersion(FEED, 'contoso.widgets', '1.0.0');
         assert.equal(stored?.versionOriginal, '1.0');
         assert.equal(stored?.id, 'Contoso.Widgets');
       });
 
       it('treats prerelease labels case-insensitively', async () => {
         await insert('A', '1.0.0-Beta');
-        assert.equal(await packages.insertVersion(newVersion('A', '1.0.0-BETA')), 'exists');
-        assert.equal((await packages.findVersion('a', '1.0.0-beta'))?.versionNormalized, '1.0.0-Beta');
+        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0-BETA')), 'exists');
+        assert.equal((await packages.findVersion(FEED, 'a', '1.0.0-beta'))?.versionNormalized, '1.0.0-Beta');
       });
 
       it('returns exists even when the existing version is unlisted', async () => {
         await insert('A', '1.0.0');
-        assert.equal(await packages.setListed('a', '1.0.0', false), true);
-        assert.equal(await packages.insertVersion(newVersion('A', '1.0.0')), 'exists');
-        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, false, 'a re-push does not relist');
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false), true);
+        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0')), 'exists');
+        assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, false, 'a re-push does not relist');
       });
 
       it('keeps the registration display casing from the first insert', async () => {
         await insert('Contoso.Widgets', '1.0.0');
         await insert('CONTOSO.widgets', '2.0.0');
-        const second = await packages.findVersion('contoso.widgets', '2.0.0');
+        const second = await packages.findVersion(FEED, 'contoso.widgets', '2.0.0');
         assert.equal(second?.id, 'CONTOSO.widgets', "the version keeps its own nuspec's casing");
         assert.equal(second?.registrationId, 'Contoso.Widgets');
-        for (const version of await packages.listVersions('contoso.widgets')) assert.equal(version.registrationId, 'Contoso.Widgets');
+        for (const version of await packages.listVersions(FEED, 'contoso.widgets')) assert.equal(version.registrationId, 'Contoso.Widgets');
       });
 
       it('gives one created among concurrent inserts of the same version', async () => {
-        const outcomes = await Promise.all(Array.from({ length: 5 }, () => packages.insertVersion(newVersion('Race', '1.0.0'))));
+        const outcomes = await Promise.all(Array.from({ length: 5 }, () => packages.insertVersion(FEED, newVersion('Race', '1.0.0'))));
         assert.equal(outcomes.filter((outcome) => outcome === 'created').length, 1);
         assert.equal(outcomes.filter((outcome) => outcome === 'exists').length, 4);
       });
@@ -208,14 +211,15 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
     describe('findVersion and listVersions', () => {
       it('findVersion is undefined for an unknown id or version', async () => {
         await insert('A', '1.0.0');
-        assert.equal(await packages.findVersion('b', '1.0.0'), undefined);
-        assert.equal(await packages.findVersion('a', '2.0.0'), undefined);
-        assert.equal(await packages.findVersion('a', '1.0.0-beta'), undefined);
+        assert.equal(await packages.findVersion(FEED, 'b', '1.0.0'), undefined);
+        assert.equal(await packages.findVersion(FEED, 'a', '2.0.0'), undefined);
+        assert.equal(await packages.findVersion(FEED, 'a', '1.0.0-beta'), undefined);
       });
 
       it('findFiles gives the blobs of a version only, or undefined', async () => {
         const row = await insert('A', '1.0.0', { readme: true, icon: true });
-        assert.deepEqual(await packages.findFiles('a', '1.0.0'), {
+        assert.deepEqual(await packages.findFiles(FEED, 'a', '1.0.0'), {
+          feedId: FEED,
           idLower: 'a',
           versionLower: '1.0.0',
           packageBlob: row.packageBlob,
@@ -226,19 +230,19 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
           iconContentType: 'image/png',
           licenseBlob: undefined,
         });
-        assert.equal(await packages.findFiles('a', '2.0.0'), undefined);
+        assert.equal(await packages.findFiles(FEED, 'a', '2.0.0'), undefined);
       });
 
       it('listVersions is empty for an unknown id', async () => {
-        assert.deepEqual(await packages.listVersions('nothing'), []);
+        assert.deepEqual(await packages.listVersions(FEED, 'nothing'), []);
       });
 
       it('lists every version in ascending NuGet order, unlisted included', async () => {
         const scrambled = ['10.0.0', '1.0.0', '2.0.0', '1.0.0-beta', '1.0.0-alpha.10', '1.0.0.1', '1.0.0-alpha.2', '1.0.0-alpha', '1.10.0', '1.9.0', '1.0.0-Alpha.beta'];
         for (const version of scrambled) await insert('Sorted', version);
-        await packages.setListed('sorted', '1.0.0', false);
-        await packages.setListed('sorted', '1.0.0-alpha.2', false);
-        const listed = await packages.listVersions('sorted');
+        await packages.setListed(FEED, 'sorted', '1.0.0', false);
+        await packages.setListed(FEED, 'sorted', '1.0.0-alpha.2', false);
+        const listed = await packages.listVersions(FEED, 'sorted');
         assert.deepEqual(
           listed.map((version) => version.versionNormalized),
           ['1.0.0-alpha', '1.0.0-alpha.2', '1.0.0-alpha.10', '1.0.0-Alpha.beta', '1.0.0-beta', '1.0.0', '1.0.0.1', '1.9.0', '1.10.0', '2.0.0', '10.0.0'],
@@ -253,108 +257,108 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         await insert('Foo', '1.0.0');
         await insert('Foo.Bar', '1.0.0');
         await insert('Foo.Bar', '2.0.0');
-        assert.deepEqual((await packages.listVersions('foo')).map((version) => version.id), ['Foo']);
-        assert.equal((await packages.listVersions('foo.bar')).length, 2);
+        assert.deepEqual((await packages.listVersions(FEED, 'foo')).map((version) => version.id), ['Foo']);
+        assert.equal((await packages.listVersions(FEED, 'foo.bar')).length, 2);
       });
     });
 
     describe('setListed', () => {
       it('unlists and relists, idempotently', async () => {
         await insert('A', '1.0.0');
-        assert.equal(await packages.setListed('a', '1.0.0', false), true);
-        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, false);
-        assert.equal(await packages.setListed('a', '1.0.0', false), true);
-        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, false);
-        assert.equal(await packages.setListed('a', '1.0.0', true), true);
-        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, true);
-        assert.equal(await packages.setListed('a', '1.0.0', true), true);
-        assert.equal((await packages.findVersion('a', '1.0.0'))?.listed, true);
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false), true);
+        assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, false);
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false), true);
+        assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, false);
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', true), true);
+        assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, true);
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', true), true);
+        assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, true);
       });
 
       it('returns false for a version that does not exist', async () => {
         await insert('A', '1.0.0');
-        assert.equal(await packages.setListed('a', '2.0.0', false), false);
-        assert.equal(await packages.setListed('missing', '1.0.0', true), false);
+        assert.equal(await packages.setListed(FEED, 'a', '2.0.0', false), false);
+        assert.equal(await packages.setListed(FEED, 'missing', '1.0.0', true), false);
       });
 
       it('changes only that version', async () => {
         await insert('A', '1.0.0');
         await insert('A', '2.0.0');
-        await packages.setListed('a', '1.0.0', false);
-        assert.equal((await packages.findVersion('a', '2.0.0'))?.listed, true);
+        await packages.setListed(FEED, 'a', '1.0.0', false);
+        assert.equal((await packages.findVersion(FEED, 'a', '2.0.0'))?.listed, true);
       });
     });
 
     describe('read documents', () => {
       /** The document's text with its base marker replaced, as a read would serve it. */
       async function documentText(idLower: string, name: string): Promise<string | undefined> {
-        const document = await packages.readDocument(idLower, name);
+        const document = await packages.readDocument(FEED, idLower, name);
         if (document === undefined) return undefined;
-        assert.equal(document.hash, await packages.documentHash(idLower, name));
+        assert.equal(document.hash, await packages.documentHash(FEED, idLower, name));
         return document.baseMarker === undefined ? document.text : document.text.split(document.baseMarker).join('https://feed.test');
       }
 
       it('keeps the read generation while nothing is written, and moves it with every write', async () => {
         await insert('A', '1.0.0');
         const start = packages.readGeneration();
-        await packages.listVersions('a');
-        await packages.documentHash('a', 'all');
+        await packages.listVersions(FEED, 'a');
+        await packages.documentHash(FEED, 'a', 'all');
         await new Promise((resolve) => setImmediate(resolve)); // a later turn of the event loop, a new read snapshot
         assert.equal(packages.readGeneration(), start);
         await insert('A', '2.0.0');
         const afterInsert = packages.readGeneration();
         assert.notEqual(afterInsert, start);
-        await packages.setListed('a', '1.0.0', false);
+        await packages.setListed(FEED, 'a', '1.0.0', false);
         const afterUnlist = packages.readGeneration();
         assert.notEqual(afterUnlist, afterInsert);
-        await packages.setListed('a', '1.0.0', true);
+        await packages.setListed(FEED, 'a', '1.0.0', true);
         assert.notEqual(packages.readGeneration(), afterUnlist);
       });
 
       it('has no document for an unknown id or name', async () => {
         await insert('A', '1.0.0');
-        assert.equal(await packages.documentHash('missing', 'all'), undefined);
-        assert.equal(await packages.readDocument('missing', 'all'), undefined);
-        assert.equal(await packages.documentHash('a', 'nothing'), undefined);
+        assert.equal(await packages.documentHash(FEED, 'missing', 'all'), undefined);
+        assert.equal(await packages.readDocument(FEED, 'missing', 'all'), undefined);
+        assert.equal(await packages.documentHash(FEED, 'a', 'nothing'), undefined);
       });
 
       it('projects on every insert, with the base marker recorded', async () => {
         await insert('A', '2.0.0');
         assert.equal(await documentText('a', 'all'), '{"url":"https://feed.test/x","versions":["2.0.0:true"]}');
-        const first = await packages.documentHash('a', 'all');
+        const first = await packages.documentHash(FEED, 'a', 'all');
         await insert('a', '1.0.0');
         assert.equal(await documentText('a', 'all'), '{"url":"https://feed.test/x","versions":["1.0.0:true","2.0.0:true"]}');
         assert.equal(await documentText('a', 'listed'), '["1.0.0","2.0.0"]');
-        assert.notEqual(await packages.documentHash('a', 'all'), first);
+        assert.notEqual(await packages.documentHash(FEED, 'a', 'all'), first);
       });
 
       it('keeps the documents when an insert finds the version there', async () => {
         await insert('A', '1.0.0');
-        const before = await packages.documentHash('a', 'all');
-        assert.equal(await packages.insertVersion(newVersion('A', '1.0.0', { description: 'other' })), 'exists');
-        assert.equal(await packages.documentHash('a', 'all'), before);
+        const before = await packages.documentHash(FEED, 'a', 'all');
+        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0', { description: 'other' })), 'exists');
+        assert.equal(await packages.documentHash(FEED, 'a', 'all'), before);
       });
 
       it('projects on every unlist and relist; a document the projection no longer makes is removed', async () => {
         await insert('A', '1.0.0');
-        const listedHash = await packages.documentHash('a', 'all');
-        await packages.setListed('a', '1.0.0', false);
+        const listedHash = await packages.documentHash(FEED, 'a', 'all');
+        await packages.setListed(FEED, 'a', '1.0.0', false);
         assert.equal(await documentText('a', 'all'), '{"url":"https://feed.test/x","versions":["1.0.0:false"]}');
-        assert.equal(await packages.documentHash('a', 'listed'), undefined);
-        await packages.setListed('a', '1.0.0', true);
+        assert.equal(await packages.documentHash(FEED, 'a', 'listed'), undefined);
+        await packages.setListed(FEED, 'a', '1.0.0', true);
         assert.equal(await documentText('a', 'listed'), '["1.0.0"]');
         // The marker differs on every projection; the hash leaves it out, so equal documents hash equal.
-        assert.equal(await packages.documentHash('a', 'all'), listedHash);
+        assert.equal(await packages.documentHash(FEED, 'a', 'all'), listedHash);
       });
 
       it('agrees with its versions (derivedDataProblems), and a rebuild keeps every hash', async () => {
         await insert('A', '1.0.0');
         await insert('B', '1.0.0');
-        await packages.setListed('b', '1.0.0', false);
+        await packages.setListed(FEED, 'b', '1.0.0', false);
         assert.deepEqual(await packages.derivedDataProblems(), []);
-        const before = [await packages.documentHash('a', 'all'), await packages.documentHash('b', 'all')];
+        const before = [await packages.documentHash(FEED, 'a', 'all'), await packages.documentHash(FEED, 'b', 'all')];
         await packages.rebuildDerivedData();
-        assert.deepEqual([await packages.documentHash('a', 'all'), await packages.documentHash('b', 'all')], before);
+        assert.deepEqual([await packages.documentHash(FEED, 'a', 'all'), await packages.documentHash(FEED, 'b', 'all')], before);
         assert.deepEqual(await packages.derivedDataProblems(), []);
       });
 
@@ -370,24 +374,24 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         await insert('A', '1.0.0');
         await insert('A', '2.0.0');
         await packages.addDownloads([
-          { idLower: 'a', versionLower: '1.0.0', count: 3 },
-          { idLower: 'a', versionLower: '1.0.0', count: 2 },
-          { idLower: 'a', versionLower: '2.0.0', count: 7 },
+          { feedId: FEED, idLower: 'a', versionLower: '1.0.0', count: 3 },
+          { feedId: FEED, idLower: 'a', versionLower: '1.0.0', count: 2 },
+          { feedId: FEED, idLower: 'a', versionLower: '2.0.0', count: 7 },
         ]);
-        await packages.addDownloads([{ idLower: 'a', versionLower: '1.0.0', count: 1 }]);
-        assert.equal((await packages.findVersion('a', '1.0.0'))?.downloads, 6);
-        assert.equal((await packages.findVersion('a', '2.0.0'))?.downloads, 7);
+        await packages.addDownloads([{ feedId: FEED, idLower: 'a', versionLower: '1.0.0', count: 1 }]);
+        assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.downloads, 6);
+        assert.equal((await packages.findVersion(FEED, 'a', '2.0.0'))?.downloads, 7);
       });
 
       it('accepts an empty batch and ignores unknown versions', async () => {
         await insert('A', '1.0.0');
         await packages.addDownloads([]);
         await packages.addDownloads([
-          { idLower: 'missing', versionLower: '1.0.0', count: 5 },
-          { idLower: 'a', versionLower: '1.0.0', count: 1 },
+          { feedId: FEED, idLower: 'missing', versionLower: '1.0.0', count: 5 },
+          { feedId: FEED, idLower: 'a', versionLower: '1.0.0', count: 1 },
         ]);
-        assert.equal((await packages.findVersion('a', '1.0.0'))?.downloads, 1);
-        assert.equal(await packages.findVersion('missing', '1.0.0'), undefined);
+        assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.downloads, 1);
+        assert.equal(await packages.findVersion(FEED, 'missing', '1.0.0'), undefined);
       });
     });
 
@@ -405,7 +409,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('holds every blob key of every version, listed or not, and nothing else', async () => {
         const full = await insert('A', '1.0.0', { readme: true, icon: true, license: true });
         const bare = await insert('B', '1.0.0');
-        await packages.setListed('b', '1.0.0', false);
+        await packages.setListed(FEED, 'b', '1.0.0', false);
         const keys = await referencedKeys();
         const expected = new Set([full.packageBlob, full.nuspecBlob, full.readmeBlob, full.iconBlob, full.licenseBlob, bare.packageBlob, bare.nuspecBlob]);
         assert.deepEqual(keys, expected);
@@ -427,9 +431,9 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         await insert('Contoso.SemVerDependency', '1.0.0', { isSemVer2: true });
         await insert('Contoso.Tool', '1.0.0', { packageTypes: [{ name: 'DotnetTool' }] });
         await insert('Contoso.Hidden', '1.0.0');
-        await packages.setListed('contoso.hidden', '1.0.0', false);
+        await packages.setListed(FEED, 'contoso.hidden', '1.0.0', false);
         await insert('Contoso.PreOnly', '1.0.0-alpha');
-        await packages.addDownloads([{ idLower: 'newtonsoft.json', versionLower: '13.0.1', count: 1000 }]);
+        await packages.addDownloads([{ feedId: FEED, idLower: 'newtonsoft.json', versionLower: '13.0.1', count: 1000 }]);
       }
 
       const idsOf = (result: { hits: { latest: StoredVersion }[] }) => result.hits.map((hit) => hit.latest.registrationId);
@@ -478,11 +482,11 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('never returns unlisted versions, and falls back to the latest listed one', async () => {
         await seed();
         assert.ok(!idsOf(await search.search(request(ALL))).includes('Contoso.Hidden'));
-        await packages.setListed('newtonsoft.json', '13.0.1', false);
+        await packages.setListed(FEED, 'newtonsoft.json', '13.0.1', false);
         const result = await search.search(request(ALL));
         assert.equal(hitFor(result, 'Newtonsoft.Json')?.latest.versionNormalized, '12.0.1');
         assert.deepEqual(hitFor(result, 'Newtonsoft.Json')?.versions.map((v) => v.versionNormalized), ['12.0.1']);
-        await packages.setListed('contoso.hidden', '1.0.0', true);
+        await packages.setListed(FEED, 'contoso.hidden', '1.0.0', true);
         assert.ok(idsOf(await search.search(request(ALL))).includes('Contoso.Hidden'));
       });
 
@@ -506,7 +510,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('ranks the exact id first for a dotted id too', async () => {
         await seed();
         await insert('Contoso.Widgets.Extras', '1.0.0');
-        await packages.addDownloads([{ idLower: 'contoso.widgets.extras', versionLower: '1.0.0', count: 50 }]);
+        await packages.addDownloads([{ feedId: FEED, idLower: 'contoso.widgets.extras', versionLower: '1.0.0', count: 50 }]);
         assert.equal(idsOf(await search.search(request(ALL, [word('contoso.widgets')])))[0], 'Contoso.Widgets');
       });
 
@@ -558,7 +562,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
 
       it('reports total downloads across versions', async () => {
         await seed();
-        await packages.addDownloads([{ idLower: 'newtonsoft.json', versionLower: '12.0.1', count: 5 }]);
+        await packages.addDownloads([{ feedId: FEED, idLower: 'newtonsoft.json', versionLower: '12.0.1', count: 5 }]);
         const hit = hitFor(await search.search(request(ALL, [word('newtonsoft')])), 'Newtonsoft.Json');
         assert.equal(hit?.totalDownloads, 1005);
       });
@@ -582,8 +586,8 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         await insert('Unjson', '1.0.0');
         await insert('Jsonite.Beta', '1.0.0-beta');
         await insert('Json.Hidden', '1.0.0');
-        await packages.setListed('json.hidden', '1.0.0', false);
-        await packages.addDownloads([{ idLower: 'newtonsoft.json', versionLower: '13.0.1', count: 1000 }]);
+        await packages.setListed(FEED, 'json.hidden', '1.0.0', false);
+        await packages.addDownloads([{ feedId: FEED, idLower: 'newtonsoft.json', versionLower: '13.0.1', count: 1000 }]);
       }
 
       it('matches ids that start with the prefix, and ids with a dot/dash/underscore part that does', async () => {
@@ -631,6 +635,92 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('take=0 returns no ids but still the total', async () => {
         await seedIds();
         assert.deepEqual(await search.autocompleteIds({ ...STABLE, prefix: 'json', skip: 0, take: 0 }), { totalHits: 5, ids: [] });
+      });
+    });
+
+    describe('feeds', () => {
+      /** The same id in two feeds, with different versions, listing and downloads. */
+      async function twoFeeds(): Promise<FeedId> {
+        const other = await subject.addFeed('ci');
+        await insert('Shared.Lib', '1.0.0', { tags: ['shared'] });
+        assert.equal(await packages.insertVersion(other, newVersion('Shared.Lib', '1.0.0', { tags: ['shared'] })), 'created', 'the same version in another feed');
+        assert.equal(await packages.insertVersion(other, newVersion('shared.lib', '2.0.0-ci.1', { tags: ['shared'] })), 'created');
+        assert.equal(await packages.insertVersion(other, newVersion('Only.Ci', '0.1.0')), 'created');
+        return other;
+      }
+
+      it('keeps versions, their listing and display ids apart', async () => {
+        const other = await twoFeeds();
+        assert.deepEqual((await packages.listVersions(FEED, 'shared.lib')).map((version) => [version.feedId, version.versionLower]), [[FEED, '1.0.0']]);
+        assert.deepEqual((await packages.listVersions(other, 'shared.lib')).map((version) => [version.feedId, version.versionLower]), [
+          [other, '1.0.0'],
+          [other, '2.0.0-ci.1'],
+        ]);
+        assert.equal(await packages.findVersion(FEED, 'only.ci', '0.1.0'), undefined);
+        assert.equal(await packages.findFiles(FEED, 'shared.lib', '2.0.0-ci.1'), undefined);
+        assert.equal((await packages.findFiles(other, 'shared.lib', '2.0.0-ci.1'))?.feedId, other);
+        assert.equal(await packages.setListed(FEED, 'only.ci', '0.1.0', false), false, 'a version of another feed is not found');
+        assert.equal(await packages.setListed(other, 'shared.lib', '1.0.0', false), true);
+        assert.equal((await packages.findVersion(FEED, 'shared.lib', '1.0.0'))?.listed, true, 'unlisting in one feed leaves the other');
+        assert.equal(await packages.insertVersion(other, newVersion('Shared.Lib', '1.0.0')), 'exists');
+      });
+
+      it('keeps read documents apart', async () => {
+        const other = await twoFeeds();
+        const gallery = await packages.readDocument(FEED, 'shared.lib', 'all');
+        const ci = await packages.readDocument(other, 'shared.lib', 'all');
+        assert.deepEqual(JSON.parse(gallery?.text ?? '{}').versions, ['1.0.0:true']);
+        assert.deepEqual(JSON.parse(ci?.text ?? '{}').versions, ['1.0.0:true', '2.0.0-ci.1:true']);
+        assert.equal(await packages.documentHash(FEED, 'only.ci', 'all'), undefined);
+        assert.notEqual(await packages.documentHash(FEED, 'shared.lib', 'all'), await packages.documentHash(other, 'shared.lib', 'all'));
+      });
+
+      it('counts downloads per feed', async () => {
+        const other = await twoFeeds();
+        await packages.addDownloads([
+          { feedId: other, idLower: 'shared.lib', versionLower: '1.0.0', count: 5 },
+          { feedId: FEED, idLower: 'shared.lib', versionLower: '1.0.0', count: 2 },
+          { feedId: FEED, idLower: 'only.ci', versionLower: '0.1.0', count: 9 },
+        ]);
+        assert.equal((await packages.findVersion(FEED, 'shared.lib', '1.0.0'))?.downloads, 2);
+        assert.equal((await packages.findVersion(other, 'shared.lib', '1.0.0'))?.downloads, 5);
+        assert.equal((await packages.findVersion(other, 'only.ci', '0.1.0'))?.downloads, 0, 'a count for a version the feed lacks is dropped');
+        const hits = await search.search(request({ ...ALL, feedId: other }, [word('shared')]));
+        assert.deepEqual(hits.hits.map((hit) => hit.totalDownloads), [5]);
+      });
+
+      it('searches and completes one feed only, counts included', async () => {
+        const other = await twoFeeds();
+        const gallery = await search.search(request(ALL));
+        assert.equal(gallery.totalHits, 1);
+        assert.deepEqual(gallery.hits.map((hit) => hit.latest.idLower), ['shared.lib']);
+        const ci = await search.search(request({ ...ALL, feedId: other }));
+        assert.equal(ci.totalHits, 2);
+        assert.deepEqual(ci.hits.find((hit) => hit.latest.idLower === 'shared.lib')?.versions.map((version) => version.versionLower), ['1.0.0', '2.0.0-ci.1']);
+        for (const terms of [[word('only')], [word('ci')], [{ field: 'id', value: 'only.ci' } as SearchTerm], [{ field: 'packageid', value: 'only.ci' } as SearchTerm]]) {
+          assert.deepEqual(await search.search(request(ALL, terms)), { totalHits: 0, hits: [] }, JSON.stringify(terms));
+        }
+        const onlyCi = await search.search(request({ ...ALL, feedId: other }, [word('only')]));
+        assert.deepEqual([onlyCi.totalHits, onlyCi.hits.map((hit) => hit.latest.idLower)], [1, ['only.ci']]);
+        const typed = await search.search(request({ ...ALL, feedId: other, packageType: 'dependency' }));
+        assert.equal(typed.totalHits, 2, 'a count by package type, in the index alone');
+        assert.equal((await search.search(request({ ...ALL, feedId: other }, [{ field: 'version', value: '2.0.0-ci.1' }]))).totalHits, 1);
+        assert.equal((await search.search(request(ALL, [{ field: 'version', value: '2.0.0-ci.1' }]))).totalHits, 0);
+        assert.equal((await search.search(request(ALL, [{ field: 'tags', value: 'shared' }]))).totalHits, 1);
+        assert.deepEqual(await search.autocompleteIds({ ...ALL, prefix: 'only', skip: 0, take: 20 }), { totalHits: 0, ids: [] });
+        assert.deepEqual(await search.autocompleteIds({ ...ALL, feedId: other, prefix: 'only', skip: 0, take: 20 }), { totalHits: 1, ids: ['Only.Ci'] });
+        assert.equal((await search.autocompleteIds({ ...ALL, prefix: '', skip: 0, take: 20 })).totalHits, 1);
+        assert.deepEqual(await search.search(request({ ...ALL, feedId: 999 })), { totalHits: 0, hits: [] }, 'a feed with nothing in it');
+      });
+
+      it('derives and checks every feed', async () => {
+        await twoFeeds();
+        assert.deepEqual(await packages.derivedDataProblems(), []);
+        await packages.rebuildDerivedData();
+        assert.deepEqual(await packages.derivedDataProblems(), []);
+        const all: string[] = [];
+        for await (const version of packages.allVersions()) all.push(`${version.feedId}/${version.idLower}/${version.versionLower}`);
+        assert.equal(all.length, 4);
       });
     });
   });

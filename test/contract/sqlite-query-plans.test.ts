@@ -17,6 +17,7 @@ import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index
 import { nugetReadDocuments, VERSION_LIST_DOCUMENT, registrationIndexDocument } from '../../src/protocol/nuget/read-documents.ts';
 import { newVersion } from './package-store.contract.ts';
 import type { SearchFilters, SearchTerm } from '../../src/app/ports.ts';
+import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
 
 /** Counting every document of a variant reads them all; that is what the number is. */
 const WHOLE_TABLE_ON_PURPOSE = [/^SELECT count\(\*\) AS total FROM search_documents WHERE \(variants & :p1\) != 0$/];
@@ -38,20 +39,20 @@ before(async () => {
   try {
     const store = new SqlitePackageStore(database, nugetReadDocuments);
     const search = new SqliteSearchIndex(database);
-    await store.insertVersion(newVersion('Contoso.Json.Json0', '9.0.0'));
-    await store.setListed('contoso.json.json0', '9.0.0', false);
-    await store.setListed('contoso.json.json0', '9.0.0', true);
-    await store.addDownloads([{ idLower: 'contoso.json.json0', versionLower: '9.0.0', count: 3 }]);
-    await store.findVersion('contoso.json.json0', '9.0.0');
-    await store.findFiles('contoso.json.json0', '9.0.0');
-    await store.listVersions('contoso.json.json0');
-    await store.documentHash('contoso.json.json0', VERSION_LIST_DOCUMENT);
-    await store.readDocument('contoso.json.json0', registrationIndexDocument('semver2-gz'));
+    await store.insertVersion(FEED, newVersion('Contoso.Json.Json0', '9.0.0'));
+    await store.setListed(FEED, 'contoso.json.json0', '9.0.0', false);
+    await store.setListed(FEED, 'contoso.json.json0', '9.0.0', true);
+    await store.addDownloads([{ feedId: FEED, idLower: 'contoso.json.json0', versionLower: '9.0.0', count: 3 }]);
+    await store.findVersion(FEED, 'contoso.json.json0', '9.0.0');
+    await store.findFiles(FEED, 'contoso.json.json0', '9.0.0');
+    await store.listVersions(FEED, 'contoso.json.json0');
+    await store.documentHash(FEED, 'contoso.json.json0', VERSION_LIST_DOCUMENT);
+    await store.readDocument(FEED, 'contoso.json.json0', registrationIndexDocument('semver2-gz'));
     for await (const batch of store.referencedBlobKeys()) assert.ok(batch.length > 0);
     const filters: SearchFilters[] = [
-      { includePrerelease: true, includeSemVer2: true, packageType: undefined },
-      { includePrerelease: false, includeSemVer2: false, packageType: undefined },
-      { includePrerelease: true, includeSemVer2: true, packageType: 'dotnettool' },
+      { feedId: FEED, includePrerelease: true, includeSemVer2: true, packageType: undefined },
+      { feedId: FEED, includePrerelease: false, includeSemVer2: false, packageType: undefined },
+      { feedId: FEED, includePrerelease: true, includeSemVer2: true, packageType: 'dotnettool' },
     ];
     const queries: SearchTerm[][] = [
       [],

@@ -3,12 +3,18 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts';
 import { REFERENCES_PAGE, SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
 import { ReadSnapshot } from '../../src/stores/metadata/read-snapshot.ts';
 import { WalGroupSync } from '../../src/stores/metadata/wal-group-sync.ts';
 import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index.ts';
 import { contractProjection, newVersion, packageStoreContract } from './package-store.contract.ts';
+import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
+
+function addFeed(database: DatabaseSync, name: string): number {
+  return Number(database.prepare("INSERT INTO feeds (name, created_at) VALUES (?, '2026-01-01T00:00:00.000Z')").run(name).lastInsertRowid);
+}
 
 packageStoreContract('SQLite on a temp file', async (projection) => {
   const folder = await mkdtemp(path.join(tmpdir(), 'pallet-sqlite-contract-'));
@@ -16,6 +22,7 @@ packageStoreContract('SQLite on a temp file', async (projection) => {
   return {
     packages: new SqlitePackageStore(database, projection),
     search: new SqliteSearchIndex(database),
+    addFeed: (name) => addFeed(database, name),
     close: async () => {
       database.close();
       await rm(folder, { recursive: true, force: true });
@@ -31,6 +38,7 @@ packageStoreContract('SQLite as the server runs it: a read connection in per-tur
   return {
     packages: new SqlitePackageStore(database, projection, { reads, commits: new WalGroupSync(`${file}-wal`) }),
     search: new SqliteSearchIndex(database),
+    addFeed: (name) => addFeed(database, name),
     close: async () => {
       reads.close();
       database.close();
@@ -54,7 +62,7 @@ describe('SQLite group commit', () => {
       });
       const store = new SqlitePackageStore(database, contractProjection, { commits });
       let answered = false;
-      const insert = store.insertVersion(newVersion('A', '1.0.0')).then((outcome) => {
+      const insert = store.insertVersion(FEED, newVersion('A', '1.0.0')).then((outcome) => {
         answered = true;
         return outcome;
       });
@@ -80,14 +88,14 @@ describe('SQLite search counts', () => {
       try {
         const store = new SqlitePackageStore(database, contractProjection);
         const search = new SqliteSearchIndex(reader);
-        const request = (q: string) => ({ terms: q === '' ? [] : [{ field: undefined, value: q }], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 1 });
-        await store.insertVersion(newVersion('Counted.One', '1.0.0'));
+        const request = (q: string) => ({ feedId: FEED, terms: q === '' ? [] : [{ field: undefined, value: q }], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 1 });
+        await store.insertVersion(FEED, newVersion('Counted.One', '1.0.0'));
         assert.equal((await search.search(request(''))).totalHits, 1);
         assert.equal((await search.search(request('counted'))).totalHits, 1);
-        await store.insertVersion(newVersion('Counted.Two', '1.0.0'));
+        await store.insertVersion(FEED, newVersion('Counted.Two', '1.0.0'));
         assert.equal((await search.search(request(''))).totalHits, 2);
         assert.equal((await search.search(request('counted'))).totalHits, 2);
-        await store.setListed('counted.one', '1.0.0', false);
+        await store.setListed(FEED, 'counted.one', '1.0.0', false);
         assert.equal((await search.search(request('counted'))).totalHits, 1);
       } finally {
         if (reader !== database) reader.close();
@@ -120,18 +128,18 @@ describe('SQLite search generation', () => {
       };
       const store = new SqlitePackageStore(database, contractProjection);
       const search = new SqliteSearchIndex(reader);
-      const everything = { terms: [], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 1 };
-      await store.insertVersion(newVersion('Generation.One', '1.0.0'));
+      const everything = { feedId: FEED, terms: [], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 1 };
+      await store.insertVersion(FEED, newVersion('Generation.One', '1.0.0'));
       assert.equal((await search.search(everything)).totalHits, 1);
       assert.equal(counted.length, 1);
-      await store.addDownloads([{ idLower: 'generation.one', versionLower: '1.0.0', count: 5 }]);
+      await store.addDownloads([{ feedId: FEED, idLower: 'generation.one', versionLower: '1.0.0', count: 5 }]);
       assert.equal((await search.search(everything)).totalHits, 1);
       assert.equal(counted.length, 1, 'a download flush leaves the count remembered');
-      await store.insertVersion(newVersion('Generation.Two', '1.0.0'));
+      await store.insertVersion(FEED, newVersion('Generation.Two', '1.0.0'));
       assert.equal((await search.search(everything)).totalHits, 2);
-      await store.setListed('generation.two', '1.0.0', false);
+      await store.setListed(FEED, 'generation.two', '1.0.0', false);
       assert.equal((await search.search(everything)).totalHits, 1);
-      await store.setListed('generation.two', '1.0.0', true);
+      await store.setListed(FEED, 'generation.two', '1.0.0', true);
       assert.equal((await search.search(everything)).totalHits, 2);
       assert.equal(counted.length, 4);
     } finally {
@@ -155,11 +163,11 @@ describe('SQLite read generation', () => {
         const start = store.readGeneration();
         await new Promise((resolve) => setImmediate(resolve));
         assert.equal(store.readGeneration(), start);
-        await new SqlitePackageStore(other, contractProjection).insertVersion(newVersion('A', '1.0.0'));
+        await new SqlitePackageStore(other, contractProjection).insertVersion(FEED, newVersion('A', '1.0.0'));
         await new Promise((resolve) => setImmediate(resolve)); // another process's commit is seen from the next turn
         const moved = store.readGeneration();
         assert.notEqual(moved, start);
-        assert.equal(await store.documentHash('a', 'all') !== undefined, true);
+        assert.equal(await store.documentHash(FEED, 'a', 'all') !== undefined, true);
         assert.equal(store.readGeneration(), moved);
       } finally {
         other.close();
@@ -181,7 +189,7 @@ describe('SQLite referenced blob keys', () => {
       const versions = REFERENCES_PAGE + 7;
       for (let index = 0; index < versions; index += 1) {
         const row = newVersion(`Paged.Id${index % 401}`, `1.0.${index}`);
-        await store.insertVersion(row);
+        await store.insertVersion(FEED, row);
         expected.add(row.packageBlob).add(row.nuspecBlob);
       }
       const yielded: string[] = [];
@@ -210,8 +218,8 @@ describe('SQLite read documents', () => {
       const first = openSqliteDatabase(file);
       const store = new SqlitePackageStore(first, contractProjection);
       assert.equal(await store.refreshStaleDocuments(), 0); // a new database: nothing to project, format recorded
-      await store.insertVersion(newVersion('A', '1.0.0'));
-      await store.insertVersion(newVersion('B', '1.0.0'));
+      await store.insertVersion(FEED, newVersion('A', '1.0.0'));
+      await store.insertVersion(FEED, newVersion('B', '1.0.0'));
       first.close();
 
       const reopened = openSqliteDatabase(file);
@@ -223,8 +231,8 @@ describe('SQLite read documents', () => {
           project: (versions) => [{ name: 'v2', text: versions.map((version) => version.versionLower).join(','), baseMarker: undefined }],
         });
         assert.equal(await next.refreshStaleDocuments(), 2);
-        assert.equal((await next.readDocument('a', 'v2'))?.text, '1.0.0');
-        assert.equal(await next.documentHash('a', 'all'), undefined);
+        assert.equal((await next.readDocument(FEED, 'a', 'v2'))?.text, '1.0.0');
+        assert.equal(await next.documentHash(FEED, 'a', 'all'), undefined);
         assert.equal(await next.refreshStaleDocuments(), 0);
       } finally {
         reopened.close();
@@ -237,15 +245,15 @@ describe('SQLite read documents', () => {
       const database = openSqliteDatabase(file);
       try {
         const store = new SqlitePackageStore(database, contractProjection);
-        await store.insertVersion(newVersion('A', '1.0.0'));
-        await store.insertVersion(newVersion('B', '1.0.0'));
+        await store.insertVersion(FEED, newVersion('A', '1.0.0'));
+        await store.insertVersion(FEED, newVersion('B', '1.0.0'));
         database.prepare("UPDATE read_documents SET hash = 'x' WHERE id_lower = 'a' AND name = 'all'").run();
         database.prepare("DELETE FROM read_documents WHERE id_lower = 'b' AND name = 'listed'").run();
-        database.prepare("INSERT INTO read_documents (id_lower, name, hash, body) VALUES ('b', 'old', 'y', x'00')").run();
+        database.prepare("INSERT INTO read_documents (feed_id, id_lower, name, hash, body) VALUES (1, 'b', 'old', 'y', x'00')").run();
         assert.deepEqual(await store.derivedDataProblems(), [
-          "the read document 'all' of 'a' is out of date",
-          "the read document 'listed' of 'b' is missing",
-          "the read document 'old' of 'b' belongs to no version",
+          "the read document 'all' of 'a' in feed 1 is out of date",
+          "the read document 'listed' of 'b' in feed 1 is missing",
+          "the read document 'old' of 'b' in feed 1 belongs to no version",
         ]);
         await store.rebuildDerivedData();
         assert.deepEqual(await store.derivedDataProblems(), []);

@@ -79,7 +79,7 @@ describe('pallet verify', () => {
     assert.equal(damaged.code, 1, damaged.stdout);
     assert.match(damaged.stdout, /^PROBLEM: Verify\.Readme 1\.0\.0: its readme blob is missing or corrupt; pallet verify --repair extracts it again/m);
     assert.match(damaged.stdout, /^PROBLEM: Verify\.Icon 2\.0\.0-beta\.1: its nuspec blob is missing or corrupt/m);
-    assert.match(damaged.stdout, /^PROBLEM: search rows: search is missing 'verify\.icon' 2\.0\.0-beta\.1 as the latest version/m);
+    assert.match(damaged.stdout, /^PROBLEM: search rows: search is missing 'verify\.icon' 2\.0\.0-beta\.1 \(feed 1\) as the latest version/m);
     // The row was deleted under the text index, which therefore holds one row too many.
     assert.match(damaged.stdout, /^PROBLEM: search rows: search's text index holds 1 row\(s\) of no document$/m);
     assert.match(damaged.stdout, /4 problem\(s\); 1 unreferenced blob\(s\) \(20 B\)/);

@@ -14,6 +14,7 @@ import { dataFolderLayout } from '../../src/data-folder.ts';
 import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
 import { nugetReadDocuments } from '../../src/protocol/nuget/read-documents.ts';
+import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
 
 interface Answer {
   readonly status: number;
@@ -32,7 +33,7 @@ function comparable(headers: Record<string, unknown>): Record<string, unknown> {
 async function writeFromAnotherConnection(dataDir: string, id: string): Promise<void> {
   const database = openSqliteDatabase(dataFolderLayout(dataDir).database);
   try {
-    assert.equal(await new SqlitePackageStore(database, nugetReadDocuments).insertVersion(newVersion(id, '2.0.0')), 'created');
+    assert.equal(await new SqlitePackageStore(database, nugetReadDocuments).insertVersion(FEED, newVersion(id, '2.0.0')), 'created');
   } finally {
     database.close();
   }

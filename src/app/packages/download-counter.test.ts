@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DownloadCounter } from './download-counter.ts';
 import type { DownloadCount, PackageStore } from '../ports.ts';
+import { DEFAULT_FEED_ID as FEED } from '../../domain/feed.ts';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -13,7 +14,7 @@ function flakyStore() {
     async addDownloads(counts: readonly DownloadCount[]) {
       state.calls += 1;
       if (state.failing) throw new Error('database is locked');
-      for (const { idLower, versionLower, count } of counts) saved.set(`${idLower}/${versionLower}`, (saved.get(`${idLower}/${versionLower}`) ?? 0) + count);
+      for (const { feedId: FEED, idLower, versionLower, count } of counts) saved.set(`${idLower}/${versionLower}`, (saved.get(`${idLower}/${versionLower}`) ?? 0) + count);
     },
   } as unknown as PackageStore;
   return { store, saved, state };
@@ -23,14 +24,14 @@ describe('DownloadCounter', () => {
   it('keeps a batch that failed to save and saves it with the next flush', async () => {
     const { store, saved, state } = flakyStore();
     const counter = new DownloadCounter(store, silent, 60_000);
-    counter.record('demo', '1.0.0');
-    counter.record('demo', '1.0.0');
-    counter.record('other', '2.0.0');
+    counter.record(FEED, 'demo', '1.0.0');
+    counter.record(FEED, 'demo', '1.0.0');
+    counter.record(FEED, 'other', '2.0.0');
     await counter.flush();
     assert.equal(state.calls, 1);
     assert.equal(saved.size, 0);
 
-    counter.record('demo', '1.0.0');
+    counter.record(FEED, 'demo', '1.0.0');
     state.failing = false;
     await counter.close();
     assert.deepEqual(Object.fromEntries(saved), { 'demo/1.0.0': 3, 'other/2.0.0': 1 });

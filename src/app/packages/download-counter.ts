@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../logger.ts';
 import type { DownloadCount, PackageStore } from '../ports.ts';
+import type { FeedId } from '../../domain/feed.ts';
 
 export class DownloadCounter {
   private readonly packages: PackageStore;
@@ -20,10 +21,10 @@ export class DownloadCounter {
     this.timer.unref();
   }
 
-  record(idLower: string, versionLower: string, count = 1): void {
-    const key = `${idLower}/${versionLower}`;
+  record(feedId: FeedId, idLower: string, versionLower: string, count = 1): void {
+    const key = `${feedId}/${idLower}/${versionLower}`;
     const current = this.pending.get(key);
-    this.pending.set(key, { idLower, versionLower, count: (current?.count ?? 0) + count });
+    this.pending.set(key, { feedId, idLower, versionLower, count: (current?.count ?? 0) + count });
   }
 
   async flush(): Promise<void> {
@@ -33,7 +34,7 @@ export class DownloadCounter {
     try {
       await this.packages.addDownloads(batch);
     } catch (error) {
-      for (const { idLower, versionLower, count } of batch) this.record(idLower, versionLower, count);
+      for (const { feedId, idLower, versionLower, count } of batch) this.record(feedId, idLower, versionLower, count);
       this.log.error({ err: error, versions: batch.length }, 'download counts could not be saved; they will be retried');
     }
   }

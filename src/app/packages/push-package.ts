@@ -11,6 +11,7 @@ import { actorName, type Actor } from '../actor.ts';
 import type { BlobStore, InspectedUpload, PackageInspector, PackageStore } from '../ports.ts';
 import type { BlobGate } from '../blob-gate.ts';
 import type { SpooledUpload } from './spooled-upload.ts';
+import type { FeedId } from '../../domain/feed.ts';
 
 export interface PushDependencies {
   readonly packages: PackageStore;
@@ -21,15 +22,15 @@ export interface PushDependencies {
   readonly log: Logger;
 }
 
-export async function pushPackage(deps: PushDependencies, actor: Actor, upload: SpooledUpload): Promise<{ id: string; version: string }> {
+export async function pushPackage(deps: PushDependencies, actor: Actor, feedId: FeedId, upload: SpooledUpload): Promise<{ id: string; version: string }> {
   authorize(actor, 'push');
   const inspected = await deps.inspector.inspect(upload.path);
 
   // A cheap early answer; the unique key on insert is what really guarantees a single winner.
-  if (await deps.packages.findVersion(inspected.idLower, inspected.versionLower)) throw alreadyExists(inspected);
+  if (await deps.packages.findVersion(feedId, inspected.idLower, inspected.versionLower)) throw alreadyExists(inspected);
 
   // From the first blob stored to the row inserted, garbage collection must not judge these blobs unreferenced.
-  const outcome = await deps.blobGate.shared(() => storeAndCommit(deps, upload, inspected));
+  const outcome = await deps.blobGate.shared(() => storeAndCommit(deps, feedId, upload, inspected));
   if (outcome === 'exists') throw alreadyExists(inspected);
 
   deps.log.info({ id: inspected.id, version: inspected.versionFull, size: upload.size, actor: actorName(actor) }, 'package pushed');
@@ -37,7 +38,7 @@ export async function pushPackage(deps: PushDependencies, actor: Actor, upload: 
 }
 
 /** Stores the blobs, then inserts the version row: the commit point. */
-async function storeAndCommit(deps: PushDependencies, upload: SpooledUpload, inspected: InspectedUpload): Promise<'created' | 'exists'> {
+async function storeAndCommit(deps: PushDependencies, feedId: FeedId, upload: SpooledUpload, inspected: InspectedUpload): Promise<'created' | 'exists'> {
   // Each blob is synced on its own; together they only have to be stored before the row that names them.
   const [nuspecBlob, readmeBlob, iconBlob, licenseBlob] = await Promise.all([
     putSmallBlob(deps.blobs, inspected.nuspec),
@@ -48,7 +49,7 @@ async function storeAndCommit(deps: PushDependencies, upload: SpooledUpload, ins
   ]);
 
   const { details, nuspec: _nuspec, readme: _readme, icon, license: _license, ...identity } = inspected;
-  return deps.packages.insertVersion({
+  return deps.packages.insertVersion(feedId, {
     ...identity,
     publishedAt: deps.now(),
     packageBlob: upload.sha512Hex,

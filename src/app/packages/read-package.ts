@@ -5,6 +5,7 @@
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
 import type { BlobKey, BlobStore, PackageStore, SearchFilters, StoredVersion, VersionFiles } from '../ports.ts';
+import type { FeedId } from '../../domain/feed.ts';
 
 export type PackageFileKind = 'nupkg' | 'nuspec' | 'readme' | 'icon' | 'license';
 
@@ -26,15 +27,15 @@ export class PackageReader {
   }
 
   /** Listed versions that pass the search filters (prerelease, SemVer 2.0.0), ascending. */
-  async listedVersions(id: string, filters: Pick<SearchFilters, 'includePrerelease' | 'includeSemVer2'>): Promise<StoredVersion[]> {
-    return (await this.versions(id)).filter(
+  async listedVersions(feedId: FeedId, id: string, filters: Pick<SearchFilters, 'includePrerelease' | 'includeSemVer2'>): Promise<StoredVersion[]> {
+    return (await this.versions(feedId, id)).filter(
       (version) => version.listed && (filters.includePrerelease || !version.isPrerelease) && (filters.includeSemVer2 || !version.isSemVer2),
     );
   }
 
-  /** Every version of an id, unlisted included, ascending; empty when the id is unknown. */
-  async versions(id: string): Promise<StoredVersion[]> {
-    return this.packages.listVersions(lowerPackageId(id));
+  /** Every version of an id in the feed, unlisted included, ascending; empty when the feed does not hold the id. */
+  async versions(feedId: FeedId, id: string): Promise<StoredVersion[]> {
+    return this.packages.listVersions(feedId, lowerPackageId(id));
   }
 
   /** The package's readme as text, when it has one. */
@@ -48,15 +49,15 @@ export class PackageReader {
   }
 
   /** Lenient on input: any casing and any equivalent version form (`1.0`, `1.0.0.0`) finds the version. */
-  async version(id: string, versionText: string): Promise<StoredVersion | undefined> {
+  async version(feedId: FeedId, id: string, versionText: string): Promise<StoredVersion | undefined> {
     const version = NuGetVersion.tryParse(versionText);
     if (!version) return undefined;
-    return this.packages.findVersion(lowerPackageId(id), version.lower);
+    return this.packages.findVersion(feedId, lowerPackageId(id), version.lower);
   }
 
-  async file(id: string, versionText: string, kind: PackageFileKind): Promise<PackageFile | undefined> {
+  async file(feedId: FeedId, id: string, versionText: string, kind: PackageFileKind): Promise<PackageFile | undefined> {
     const versionLower = NuGetVersion.tryParse(versionText)?.lower;
-    const files = versionLower === undefined ? undefined : await this.packages.findFiles(lowerPackageId(id), versionLower);
+    const files = versionLower === undefined ? undefined : await this.packages.findFiles(feedId, lowerPackageId(id), versionLower);
     if (!files) return undefined;
     switch (kind) {
       case 'nupkg':

@@ -9,8 +9,9 @@ import { readRoute } from '../read-route.ts';
 import type { StoredVersion } from '../../app/ports.ts';
 import type { FeedUrls } from '../../protocol/nuget/feed-urls.ts';
 import { sendNotFound } from '../request-context.ts';
+import type { FeedOf } from '../feed-of.ts';
 
-export function registerPageRoutes(server: FastifyInstance, deps: RouteDependencies): void {
+export function registerPageRoutes(server: FastifyInstance, deps: RouteDependencies, feedOf: FeedOf): void {
   readRoute(server, '/', async (request, reply) => {
     const urls = deps.urlsFor(request);
     return sendPage(reply, 'Pallet', `
@@ -21,21 +22,21 @@ export function registerPageRoutes(server: FastifyInstance, deps: RouteDependenc
   });
 
   readRoute<{ Params: { id: string } }>(server, '/packages/:id', async (request, reply) => {
-    const latest = (await deps.reader.listedVersions(request.params.id, { includePrerelease: true, includeSemVer2: true })).at(-1);
+    const latest = (await deps.reader.listedVersions(feedOf(request), request.params.id, { includePrerelease: true, includeSemVer2: true })).at(-1);
     if (!latest) return sendNotFound(reply, `Package '${request.params.id}'`);
     return reply.redirect(deps.urlsFor(request).packageDetails(latest.registrationId, latest.versionNormalized));
   });
 
   readRoute<{ Params: { id: string; version: string } }>(server, '/packages/:id/:version', async (request, reply) => {
-    const version = await deps.reader.version(request.params.id, request.params.version);
+    const version = await deps.reader.version(feedOf(request), request.params.id, request.params.version);
     if (!version) return sendNotFound(reply, `Package '${request.params.id}' version '${request.params.version}'`);
-    const all = await deps.reader.versions(request.params.id);
+    const all = await deps.reader.versions(version.feedId, request.params.id);
     const readme = await deps.reader.readmeText(version);
     return sendPage(reply, `${version.registrationId} ${version.versionFull}`, detailsBody(deps.urlsFor(request), version, all, readme));
   });
 
   readRoute<{ Params: { id: string; version: string } }>(server, '/packages/:id/:version/report', async (request, reply) => {
-    const version = await deps.reader.version(request.params.id, request.params.version);
+    const version = await deps.reader.version(feedOf(request), request.params.id, request.params.version);
     if (!version) return sendNotFound(reply, `Package '${request.params.id}' version '${request.params.version}'`);
     return sendPage(reply, `Report ${version.registrationId}`, `
       <h1>Report ${escape(version.registrationId)} ${escape(version.versionFull)}</h1>

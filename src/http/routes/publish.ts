@@ -10,8 +10,9 @@ import { authorize } from '../../app/policy.ts';
 import { pushPackage } from '../../app/packages/push-package.ts';
 import { setListing } from '../../app/packages/set-listing.ts';
 import { spoolUpload } from '../upload.ts';
+import type { FeedOf } from '../feed-of.ts';
 
-export function registerPublishRoutes(server: FastifyInstance, deps: RouteDependencies): void {
+export function registerPublishRoutes(server: FastifyInstance, deps: RouteDependencies, feedOf: FeedOf): void {
   const actorOf = (request: FastifyRequest): Actor => {
     const header = request.headers['x-nuget-apikey'];
     const key = Array.isArray(header) ? header[0] : header;
@@ -37,6 +38,7 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
       const pushed = await pushPackage(
         { packages: deps.packages, blobs: deps.blobs, blobGate: deps.blobGate, inspector: deps.inspector, now: deps.now, log: request.log },
         actor,
+        feedOf(request),
         upload,
       );
       return reply.code(201).send({ id: pushed.id, version: pushed.version });
@@ -47,7 +49,7 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
   };
 
   const listingRoute = (listed: boolean) => async (request: FastifyRequest<{ Params: { id: string; version: string } }>, reply: FastifyReply) => {
-    await setListing({ packages: deps.packages, log: request.log }, actorOf(request), request.params, listed);
+    await setListing({ packages: deps.packages, log: request.log }, actorOf(request), { feedId: feedOf(request), ...request.params }, listed);
     // nuget.org answers 200 with an empty body; any 2xx is success to the client.
     return reply.code(200).send();
   };

@@ -57,7 +57,8 @@ export function parseSearchTerms(q: string | undefined): SearchTerm[] {
   return terms;
 }
 
-export function parseFilters(query: QueryParameters): SearchFilters {
+/** The filters a query asks for; the feed it searches comes from its URL, not its parameters. */
+export function parseFilters(query: QueryParameters): Omit<SearchFilters, 'feedId'> {
   const packageType = queryValue(query, 'packageType')?.trim().toLowerCase();
   return {
     includePrerelease: queryValue(query, 'prerelease')?.toLowerCase() === 'true',

@@ -4,6 +4,12 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /**
+   * The migration rebuilds tables that others reference: it runs with foreign key enforcement off (which
+   * SQLite only allows outside a transaction), and `PRAGMA foreign_key_check` must find nothing before it
+   * commits (https://www.sqlite.org/lang_altertable.html#otheralter).
+   */
+  readonly rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -140,6 +146,120 @@ export const MIGRATIONS: readonly Migration[] = [
         value     INTEGER NOT NULL
       );
       INSERT INTO search_generation (singleton, value) VALUES (1, 0);
+    `,
+  },
+  {
+    version: 5,
+    name: 'feeds',
+    rebuildsTables: true,
+    sql: `
+      -- Every package, version, read document and search document belongs to a feed, the first key column
+      -- of each; the gallery is feed 1, and everything stored before feeds existed is its. SQLite cannot
+      -- change a primary key in place, so the four tables are copied into new ones (rowids and search
+      -- document numbers kept, so the text index's rows still name their documents).
+      CREATE TABLE feeds (
+        feed_id    INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE, -- lowercase, as in /feeds/{name}/v3/index.json
+        created_at TEXT NOT NULL
+      );
+      INSERT INTO feeds (feed_id, name, created_at) VALUES (1, 'default', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+      CREATE TABLE packages_rebuilt (
+        feed_id         INTEGER NOT NULL REFERENCES feeds (feed_id),
+        id_lower        TEXT NOT NULL,
+        id              TEXT NOT NULL,     -- display casing, fixed by the first push to this feed
+        created_at      TEXT NOT NULL,
+        total_downloads INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (feed_id, id_lower)
+      );
+      INSERT INTO packages_rebuilt (rowid, feed_id, id_lower, id, created_at, total_downloads)
+        SELECT rowid, 1, id_lower, id, created_at, total_downloads FROM packages;
+
+      CREATE TABLE package_versions_rebuilt (
+        feed_id             INTEGER NOT NULL,
+        id_lower            TEXT NOT NULL,
+        version_lower       TEXT NOT NULL, -- normalized and lowercased: identity and URL form
+        id                  TEXT NOT NULL, -- the id as this version's nuspec spells it
+        version_normalized  TEXT NOT NULL,
+        version_full        TEXT NOT NULL, -- normalized plus build metadata
+        version_original    TEXT NOT NULL, -- as written in the nuspec
+        sort_key            TEXT NOT NULL, -- binary order equals NuGet version order
+        is_prerelease       INTEGER NOT NULL,
+        is_semver2          INTEGER NOT NULL,
+        listed              INTEGER NOT NULL DEFAULT 1,
+        published_at        TEXT NOT NULL,
+        package_blob        TEXT NOT NULL,
+        package_size        INTEGER NOT NULL,
+        package_sha512      TEXT NOT NULL,
+        nuspec_blob         TEXT NOT NULL,
+        readme_blob         TEXT,
+        icon_blob           TEXT,
+        icon_content_type   TEXT,
+        license_blob        TEXT,
+        title_lower         TEXT NOT NULL,
+        description_lower   TEXT NOT NULL,
+        summary_lower       TEXT NOT NULL,
+        authors_lower       TEXT NOT NULL,
+        tags_lower          TEXT NOT NULL, -- space-separated
+        package_types       TEXT NOT NULL, -- '|dependency|dotnettool|': lowercase names for filtering
+        details_json        TEXT NOT NULL, -- VersionDetails: what is only displayed
+        downloads           INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (feed_id, id_lower, version_lower),
+        FOREIGN KEY (feed_id, id_lower) REFERENCES packages (feed_id, id_lower)
+      );
+      INSERT INTO package_versions_rebuilt (rowid, feed_id, id_lower, version_lower, id, version_normalized, version_full, version_original,
+          sort_key, is_prerelease, is_semver2, listed, published_at, package_blob, package_size, package_sha512, nuspec_blob, readme_blob,
+          icon_blob, icon_content_type, license_blob, title_lower, description_lower, summary_lower, authors_lower, tags_lower,
+          package_types, details_json, downloads)
+        SELECT rowid, 1, id_lower, version_lower, id, version_normalized, version_full, version_original,
+          sort_key, is_prerelease, is_semver2, listed, published_at, package_blob, package_size, package_sha512, nuspec_blob, readme_blob,
+          icon_blob, icon_content_type, license_blob, title_lower, description_lower, summary_lower, authors_lower, tags_lower,
+          package_types, details_json, downloads
+        FROM package_versions;
+
+      CREATE TABLE read_documents_rebuilt (
+        feed_id     INTEGER NOT NULL,
+        id_lower    TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        hash        TEXT NOT NULL,
+        base_marker TEXT,
+        body        BLOB NOT NULL,
+        PRIMARY KEY (feed_id, id_lower, name),
+        FOREIGN KEY (feed_id, id_lower) REFERENCES packages (feed_id, id_lower)
+      );
+      INSERT INTO read_documents_rebuilt (feed_id, id_lower, name, hash, base_marker, body)
+        SELECT 1, id_lower, name, hash, base_marker, body FROM read_documents;
+
+      CREATE TABLE search_documents_rebuilt (
+        doc             INTEGER PRIMARY KEY, -- an alias of the rowid, so VACUUM keeps it: the text index's rowid
+        feed_id         INTEGER NOT NULL,
+        id_lower        TEXT NOT NULL,
+        version_lower   TEXT NOT NULL,
+        variants        INTEGER NOT NULL,
+        registration_id TEXT NOT NULL,
+        total_downloads INTEGER NOT NULL,
+        title_lower     TEXT NOT NULL,
+        UNIQUE (feed_id, id_lower, version_lower),
+        FOREIGN KEY (feed_id, id_lower) REFERENCES packages (feed_id, id_lower)
+      );
+      INSERT INTO search_documents_rebuilt (doc, feed_id, id_lower, version_lower, variants, registration_id, total_downloads, title_lower)
+        SELECT doc, 1, id_lower, version_lower, variants, registration_id, total_downloads, title_lower FROM search_documents;
+
+      DROP TABLE search_documents;
+      DROP TABLE read_documents;
+      DROP TABLE package_versions;
+      DROP TABLE packages;
+      ALTER TABLE packages_rebuilt RENAME TO packages;
+      ALTER TABLE package_versions_rebuilt RENAME TO package_versions;
+      ALTER TABLE read_documents_rebuilt RENAME TO read_documents;
+      ALTER TABLE search_documents_rebuilt RENAME TO search_documents;
+      CREATE INDEX package_versions_by_order ON package_versions (feed_id, id_lower, sort_key);
+      CREATE INDEX search_documents_by_downloads ON search_documents (feed_id, total_downloads DESC, id_lower);
+
+      -- The text index's variants column names the feed too ('|f1v0|f1v3|'), so a count per feed and
+      -- variant still never leaves the index.
+      UPDATE search_text SET variants = replace(variants, '|v', '|f1v');
+      UPDATE search_generation SET value = value + 1;
     `,
   },
 ];

@@ -2,12 +2,14 @@
  * Builds the FTS5 MATCH expression that answers a search from the trigram index (`search_text`, migration
  * 3). With the trigram tokenizer a phrase of three characters or more matches exactly where the text
  * contains it (case-insensitively, and the text and terms are lowercased already), which is what instr()
- * on the columns answered before. The filter variant and the package type are phrases on their own
+ * on the columns answered before. The feed's filter variant and the package type are phrases on their own
  * columns (the variant is tested on the document row by page queries, see TextMatch). Terms the index cannot answer (shorter than three characters, `packageid:`, `version:`) are
  * left over for SQL conditions.
  * https://www.sqlite.org/fts5.html#the_experimental_trigram_tokenizer
  */
 import type { SearchFilters, SearchTerm } from '../../app/ports.ts';
+import { variantPhraseText } from './sqlite-search-documents.ts';
+import type { SqlParams } from './sql-params.ts';
 
 /** The `search_text` columns a term searches: a scoped term its field's, an unscoped one all six. */
 const FIELD_COLUMNS: Partial<Record<Exclude<SearchTerm['field'], undefined>, string>> = {
@@ -46,13 +48,18 @@ export function variantOf(filters: Pick<SearchFilters, 'includePrerelease' | 'in
   return (filters.includePrerelease ? 1 : 0) | (filters.includeSemVer2 ? 2 : 0);
 }
 
+/** The documents `e` of the filters' feed and variant, tested on the document row. */
+export function feedVariantCondition(filters: SearchFilters, params: SqlParams): string {
+  return `e.feed_id = ${params.add(filters.feedId)} AND (e.variants & ${params.add(1 << variantOf(filters))}) != 0`;
+}
+
 function packageTypePhrases(filters: SearchFilters): string[] {
   return filters.packageType === undefined ? [] : [columnPhrase('package_types', `|${filters.packageType}|`)];
 }
 
-/** The expression that counts the documents of these filters matching `match` (or all of them) in the index alone. */
+/** The expression that counts the documents of these filters (their feed and variant) matching `match` (or all of them) in the index alone. */
 export function countingMatch(match: string | undefined, filters: SearchFilters): string {
-  const variant = columnPhrase('variants', `|v${variantOf(filters)}|`);
+  const variant = columnPhrase('variants', variantPhraseText(filters.feedId, variantOf(filters)));
   return match === undefined ? [variant, ...packageTypePhrases(filters)].join(' AND ') : `${match} AND ${variant}`;
 }
 

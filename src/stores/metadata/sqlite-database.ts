@@ -28,7 +28,12 @@ export function openSqliteDatabase(filePath: string, options: { tool?: 'read' | 
   database.exec(`PRAGMA synchronous = ${options.groupCommit ? 'NORMAL' : 'FULL'}`);
   database.exec('PRAGMA foreign_keys = ON');
   database.exec('PRAGMA busy_timeout = 5000');
-  migrate(database);
+  try {
+    migrate(database);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
   return database;
 }
 
@@ -64,13 +69,29 @@ function migrate(database: DatabaseSync): void {
   );
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;
-    inTransaction(database, () => {
-      database.exec(migration.sql);
-      database
-        .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-        .run(migration.version, migration.name, new Date().toISOString());
-    });
+    if (migration.rebuildsTables) database.exec('PRAGMA foreign_keys = OFF');
+    try {
+      inTransaction(database, () => {
+        database.exec(migration.sql);
+        if (migration.rebuildsTables) refuseForeignKeyViolations(database, migration);
+        database
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, new Date().toISOString());
+      });
+    } finally {
+      if (migration.rebuildsTables) database.exec('PRAGMA foreign_keys = ON');
+    }
   }
+}
+
+function refuseForeignKeyViolations(database: DatabaseSync, migration: { version: number; name: string }): void {
+  const violations = database.prepare('PRAGMA foreign_key_check').all();
+  if (violations.length === 0) return;
+  const first = violations[0] as Record<string, unknown>;
+  throw new Error(
+    `Migration ${migration.version} (${migration.name}) would leave ${violations.length} row(s) whose reference is broken, ` +
+      `the first in ${String(first.table)} (rowid ${String(first.rowid)}) naming ${String(first.parent)}; the database is unchanged.`,
+  );
 }
 
 /** Runs `work` in an IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock). */

@@ -4,7 +4,8 @@ import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, Pac
 import { StatementCache, inTransaction } from './sqlite-database.ts';
 import type { ReadSnapshot } from './read-snapshot.ts';
 import type { WalGroupSync } from './wal-group-sync.ts';
-import { VERSION_COLUMNS, rowToStoredVersion, versionInsertValues } from './version-row.ts';
+import { VERSION_COLUMNS, VERSION_WITH_PACKAGE, rowToStoredVersion, versionInsertValues } from './version-row.ts';
+import type { FeedId } from '../../domain/feed.ts';
 import { SqliteReadDocuments } from './sqlite-read-documents.ts';
 import { SqliteSearchDocuments } from './sqlite-search-documents.ts';
 
@@ -66,40 +67,42 @@ export class SqlitePackageStore implements PackageStore {
     return this.generation;
   }
 
-  async insertVersion(version: NewPackageVersion): Promise<'created' | 'exists'> {
-    const values = versionInsertValues(version);
+  async insertVersion(feedId: FeedId, version: NewPackageVersion): Promise<'created' | 'exists'> {
+    const values = versionInsertValues(feedId, version);
     const columns = Object.keys(values);
     return this.write(() => {
-      this.statements.prepare('INSERT INTO packages (id_lower, id, created_at) VALUES (?, ?, ?) ON CONFLICT (id_lower) DO NOTHING')
-        .run(version.idLower, version.id, version.publishedAt.toISOString());
+      this.statements
+        .prepare('INSERT INTO packages (feed_id, id_lower, id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (feed_id, id_lower) DO NOTHING')
+        .run(feedId, version.idLower, version.id, version.publishedAt.toISOString());
       const result = this.statements.prepare(
           `INSERT INTO package_versions (${columns.join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')})
-           ON CONFLICT (id_lower, version_lower) DO NOTHING`,
+           ON CONFLICT (feed_id, id_lower, version_lower) DO NOTHING`,
         )
         .run(values);
       if (result.changes !== 1) return 'exists';
-      this.refreshDerived(version.idLower);
+      this.refreshDerived(feedId, version.idLower);
       return 'created';
     });
   }
 
-  async findVersion(idLower: string, versionLower: string): Promise<StoredVersion | undefined> {
-    const row = this.reading().prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
-                WHERE v.id_lower = ? AND v.version_lower = ?`)
-      .get(idLower, versionLower);
+  async findVersion(feedId: FeedId, idLower: string, versionLower: string): Promise<StoredVersion | undefined> {
+    const row = this.reading()
+      .prepare(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_WITH_PACKAGE} WHERE v.feed_id = ? AND v.id_lower = ? AND v.version_lower = ?`)
+      .get(feedId, idLower, versionLower);
     return row ? rowToStoredVersion(row) : undefined;
   }
 
-  async findFiles(idLower: string, versionLower: string): Promise<VersionFiles | undefined> {
+  async findFiles(feedId: FeedId, idLower: string, versionLower: string): Promise<VersionFiles | undefined> {
     const row = this.reading()
       .prepare(
         `SELECT package_blob, package_size, nuspec_blob, readme_blob, icon_blob, icon_content_type, license_blob
-         FROM package_versions WHERE id_lower = ? AND version_lower = ?`,
+         FROM package_versions WHERE feed_id = ? AND id_lower = ? AND version_lower = ?`,
       )
-      .get(idLower, versionLower);
+      .get(feedId, idLower, versionLower);
     if (!row) return undefined;
     const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
     return {
+      feedId,
       idLower,
       versionLower,
       packageBlob: String(row.package_blob),
@@ -112,16 +115,16 @@ export class SqlitePackageStore implements PackageStore {
     };
   }
 
-  async listVersions(idLower: string): Promise<StoredVersion[]> {
-    return this.versionsOf(idLower, this.reading());
+  async listVersions(feedId: FeedId, idLower: string): Promise<StoredVersion[]> {
+    return this.versionsOf(feedId, idLower, this.reading());
   }
 
-  async documentHash(idLower: string, name: string): Promise<string | undefined> {
-    return this.documents.hash(idLower, name);
+  async documentHash(feedId: FeedId, idLower: string, name: string): Promise<string | undefined> {
+    return this.documents.hash(feedId, idLower, name);
   }
 
-  async readDocument(idLower: string, name: string): Promise<StoredDocument | undefined> {
-    return this.documents.read(idLower, name);
+  async readDocument(feedId: FeedId, idLower: string, name: string): Promise<StoredDocument | undefined> {
+    return this.documents.read(feedId, idLower, name);
   }
 
   async refreshStaleDocuments(): Promise<number> {
@@ -129,25 +132,28 @@ export class SqlitePackageStore implements PackageStore {
     return this.write(() => this.projectAllDocuments());
   }
 
-  async setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean> {
+  async setListed(feedId: FeedId, idLower: string, versionLower: string, listed: boolean): Promise<boolean> {
     return this.write(() => {
-      const result = this.statements.prepare('UPDATE package_versions SET listed = ? WHERE id_lower = ? AND version_lower = ?')
-        .run(listed ? 1 : 0, idLower, versionLower);
+      const result = this.statements
+        .prepare('UPDATE package_versions SET listed = ? WHERE feed_id = ? AND id_lower = ? AND version_lower = ?')
+        .run(listed ? 1 : 0, feedId, idLower, versionLower);
       if (Number(result.changes) !== 1) return false;
-      this.refreshDerived(idLower);
+      this.refreshDerived(feedId, idLower);
       return true;
     });
   }
 
   async addDownloads(counts: readonly DownloadCount[]): Promise<void> {
     if (counts.length === 0) return;
-    const updateVersion = this.statements.prepare('UPDATE package_versions SET downloads = downloads + ? WHERE id_lower = ? AND version_lower = ?');
-    const updatePackage = this.statements.prepare('UPDATE packages SET total_downloads = total_downloads + ? WHERE id_lower = ?');
+    const updateVersion = this.statements.prepare(
+      'UPDATE package_versions SET downloads = downloads + ? WHERE feed_id = ? AND id_lower = ? AND version_lower = ?',
+    );
+    const updatePackage = this.statements.prepare('UPDATE packages SET total_downloads = total_downloads + ? WHERE feed_id = ? AND id_lower = ?');
     await this.write(() => {
-      for (const { idLower, versionLower, count } of counts) {
-        if (Number(updateVersion.run(count, idLower, versionLower).changes) !== 1) continue;
-        updatePackage.run(count, idLower);
-        this.searchDocuments.addDownloads(idLower, count);
+      for (const { feedId, idLower, versionLower, count } of counts) {
+        if (Number(updateVersion.run(count, feedId, idLower, versionLower).changes) !== 1) continue;
+        updatePackage.run(count, feedId, idLower);
+        this.searchDocuments.addDownloads(feedId, idLower, count);
       }
     });
   }
@@ -155,24 +161,24 @@ export class SqlitePackageStore implements PackageStore {
   async *allVersions(): AsyncIterable<StoredVersion> {
     // Keyset pages: each page is one short read, so a long verify never holds a read snapshot for minutes.
     const page = this.statements.prepare(
-      `SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
-       WHERE (v.id_lower, v.sort_key) > (?, ?) ORDER BY v.id_lower, v.sort_key LIMIT ${ALL_VERSIONS_PAGE}`,
+      `SELECT ${VERSION_COLUMNS} FROM ${VERSION_WITH_PACKAGE}
+       WHERE (v.feed_id, v.id_lower, v.sort_key) > (?, ?, ?) ORDER BY v.feed_id, v.id_lower, v.sort_key LIMIT ${ALL_VERSIONS_PAGE}`,
     );
-    let after: [string, string] = ['', ''];
+    let after: [number, string, string] = [0, '', ''];
     for (;;) {
       const rows = page.all(...after).map(rowToStoredVersion);
       yield* rows;
       const last = rows.at(-1);
       if (!last || rows.length < ALL_VERSIONS_PAGE) return;
-      after = [last.idLower, last.sortKey];
+      after = [last.feedId, last.idLower, last.sortKey];
     }
   }
 
   async derivedDataProblems(): Promise<string[]> {
     const problems = this.searchDocuments.problems();
-    for (const idLower of this.allIds()) {
+    for (const { feedId, idLower } of this.allPackages()) {
       if (problems.length >= 2000) break;
-      problems.push(...this.documents.problems(idLower, this.versionsOf(idLower)));
+      problems.push(...this.documents.problems(feedId, idLower, this.versionsOf(feedId, idLower)));
     }
     return problems;
   }
@@ -185,40 +191,42 @@ export class SqlitePackageStore implements PackageStore {
     });
   }
 
-  /** Recomputes everything derived from the id's versions; runs inside the transaction that changed them. */
-  private refreshDerived(idLower: string): void {
-    this.searchDocuments.refresh(idLower);
-    this.documents.replace(idLower, this.versionsOf(idLower));
+  /** Recomputes everything derived from the id's versions in the feed; runs inside the transaction that changed them. */
+  private refreshDerived(feedId: FeedId, idLower: string): void {
+    this.searchDocuments.refresh(feedId, idLower);
+    this.documents.replace(feedId, idLower, this.versionsOf(feedId, idLower));
   }
 
-  /** Projects every id's documents and records the format; runs inside the caller's transaction. */
+  /** Projects every package's documents and records the format; runs inside the caller's transaction. */
   private projectAllDocuments(): number {
     let count = 0;
-    for (const idLower of this.allIds()) {
-      this.documents.replace(idLower, this.versionsOf(idLower));
+    for (const { feedId, idLower } of this.allPackages()) {
+      this.documents.replace(feedId, idLower, this.versionsOf(feedId, idLower));
       count += 1;
     }
     this.documents.markCurrent();
     return count;
   }
 
-  private versionsOf(idLower: string, statements = this.statements): StoredVersion[] {
-    return statements.prepare(`SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
-                WHERE v.id_lower = ? ORDER BY v.sort_key`)
-      .all(idLower)
+  private versionsOf(feedId: FeedId, idLower: string, statements = this.statements): StoredVersion[] {
+    return statements
+      .prepare(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_WITH_PACKAGE} WHERE v.feed_id = ? AND v.id_lower = ? ORDER BY v.sort_key`)
+      .all(feedId, idLower)
       .map(rowToStoredVersion);
   }
 
-  /** Every id that has a version, in order. */
-  private *allIds(): Generator<string> {
-    const page = this.statements.prepare('SELECT id_lower FROM packages WHERE id_lower > ? ORDER BY id_lower LIMIT 1000');
-    let after = '';
+  /** Every package (an id in a feed) that has a version, by feed then id. */
+  private *allPackages(): Generator<{ feedId: FeedId; idLower: string }> {
+    const page = this.statements.prepare(
+      'SELECT feed_id, id_lower FROM packages WHERE (feed_id, id_lower) > (?, ?) ORDER BY feed_id, id_lower LIMIT 1000',
+    );
+    let after: [number, string] = [0, ''];
     for (;;) {
-      const ids = page.all(after).map((row) => String(row.id_lower));
-      yield* ids;
-      const last = ids.at(-1);
-      if (last === undefined || ids.length < 1000) return;
-      after = last;
+      const packages = page.all(...after).map((row) => ({ feedId: Number(row.feed_id), idLower: String(row.id_lower) }));
+      yield* packages;
+      const last = packages.at(-1);
+      if (last === undefined || packages.length < 1000) return;
+      after = [last.feedId, last.idLower];
     }
   }
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { DocumentProjection, ProjectedDocument, StoredDocument, StoredVersion } from '../../app/ports.ts';
 import type { StatementCache } from './sqlite-database.ts';
+import type { FeedId } from '../../domain/feed.ts';
 
 const DERIVED_KIND = 'read_documents';
 
@@ -27,22 +28,26 @@ export class SqliteReadDocuments {
     this.projection = projection;
   }
 
-  /** Replaces the id's documents with a projection of `versions` (all of its versions); runs inside the caller's transaction. */
-  replace(idLower: string, versions: readonly StoredVersion[]): void {
-    this.statements.prepare('DELETE FROM read_documents WHERE id_lower = ?').run(idLower);
-    const insert = this.statements.prepare('INSERT INTO read_documents (id_lower, name, hash, base_marker, body) VALUES (?, ?, ?, ?, ?)');
+  /** Replaces the id's documents in the feed with a projection of `versions` (all of its versions there); runs inside the caller's transaction. */
+  replace(feedId: FeedId, idLower: string, versions: readonly StoredVersion[]): void {
+    this.statements.prepare('DELETE FROM read_documents WHERE feed_id = ? AND id_lower = ?').run(feedId, idLower);
+    const insert = this.statements.prepare(
+      'INSERT INTO read_documents (feed_id, id_lower, name, hash, base_marker, body) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     for (const document of this.projection.project(versions)) {
-      insert.run(idLower, document.name, documentHash(document), document.baseMarker ?? null, deflateRawSync(document.text));
+      insert.run(feedId, idLower, document.name, documentHash(document), document.baseMarker ?? null, deflateRawSync(document.text));
     }
   }
 
-  hash(idLower: string, name: string): string | undefined {
-    const row = this.reads().prepare('SELECT hash FROM read_documents WHERE id_lower = ? AND name = ?').get(idLower, name);
+  hash(feedId: FeedId, idLower: string, name: string): string | undefined {
+    const row = this.reads().prepare('SELECT hash FROM read_documents WHERE feed_id = ? AND id_lower = ? AND name = ?').get(feedId, idLower, name);
     return row === undefined ? undefined : String(row.hash);
   }
 
-  read(idLower: string, name: string): StoredDocument | undefined {
-    const row = this.reads().prepare('SELECT hash, base_marker, body FROM read_documents WHERE id_lower = ? AND name = ?').get(idLower, name);
+  read(feedId: FeedId, idLower: string, name: string): StoredDocument | undefined {
+    const row = this.reads()
+      .prepare('SELECT hash, base_marker, body FROM read_documents WHERE feed_id = ? AND id_lower = ? AND name = ?')
+      .get(feedId, idLower, name);
     if (row === undefined) return undefined;
     return {
       hash: String(row.hash),
@@ -63,22 +68,22 @@ export class SqliteReadDocuments {
       .run(DERIVED_KIND, this.projection.format);
   }
 
-  /** Where the id's stored documents differ from a projection of `versions`: missing, stale or extra names. */
-  problems(idLower: string, versions: readonly StoredVersion[]): string[] {
+  /** Where the id's stored documents in the feed differ from a projection of `versions`: missing, stale or extra names. */
+  problems(feedId: FeedId, idLower: string, versions: readonly StoredVersion[]): string[] {
     const stored = new Map(
       this.statements
-        .prepare('SELECT name, hash FROM read_documents WHERE id_lower = ?')
-        .all(idLower)
+        .prepare('SELECT name, hash FROM read_documents WHERE feed_id = ? AND id_lower = ?')
+        .all(feedId, idLower)
         .map((row) => [String(row.name), String(row.hash)] as const),
     );
     const problems: string[] = [];
     for (const document of this.projection.project(versions)) {
       const hash = stored.get(document.name);
       stored.delete(document.name);
-      if (hash === undefined) problems.push(`the read document '${document.name}' of '${idLower}' is missing`);
-      else if (hash !== documentHash(document)) problems.push(`the read document '${document.name}' of '${idLower}' is out of date`);
+      if (hash === undefined) problems.push(`the read document '${document.name}' of '${idLower}' in feed ${feedId} is missing`);
+      else if (hash !== documentHash(document)) problems.push(`the read document '${document.name}' of '${idLower}' in feed ${feedId} is out of date`);
     }
-    for (const name of stored.keys()) problems.push(`the read document '${name}' of '${idLower}' belongs to no version`);
+    for (const name of stored.keys()) problems.push(`the read document '${name}' of '${idLower}' in feed ${feedId} belongs to no version`);
     return problems;
   }
 }

@@ -5,53 +5,59 @@
  * state the versions never had. nuget.org keeps one search document per package and variant the same way.
  */
 import type { StatementCache } from './sqlite-database.ts';
+import type { FeedId } from '../../domain/feed.ts';
 
 /** The indexed text of a document, as `search_text` columns, taken from its version `v`. */
 const TEXT_COLUMNS = 'id_lower, title_lower, description_lower, summary_lower, authors_lower, tags_lower, package_types, variants';
 const TEXT_FROM_VERSION = 'v.id_lower, v.title_lower, v.description_lower, v.summary_lower, v.authors_lower, v.tags_lower, v.package_types';
 
-/** `|v0|v3|`: the variants column of the text index, matched by phrase (search-text-match.ts). */
-export function variantsText(variants: number): string {
-  return [0, 1, 2, 3].map((variant) => ((variants >> variant) & 1 ? `|v${variant}|` : '')).join('');
+/** `|f1v0|`: a feed's variant as the variants column of the text index holds it, matched by phrase (search-text-match.ts). */
+export function variantPhraseText(feedId: FeedId, variant: number): string {
+  return `|f${feedId}v${variant}|`;
 }
 
-const VARIANTS_TEXT_SQL = (column: string) =>
-  `(CASE WHEN ${column} & 1 THEN '|v0|' ELSE '' END) || (CASE WHEN ${column} & 2 THEN '|v1|' ELSE '' END) ||
-   (CASE WHEN ${column} & 4 THEN '|v2|' ELSE '' END) || (CASE WHEN ${column} & 8 THEN '|v3|' ELSE '' END)`;
+/** `|f1v0|f1v3|`: the variants column of a document of the feed. */
+export function variantsText(feedId: FeedId, variants: number): string {
+  return [0, 1, 2, 3].map((variant) => ((variants >> variant) & 1 ? variantPhraseText(feedId, variant) : '')).join('');
+}
+
+/** variantsText in SQL, over a document's feed and variants columns. */
+const VARIANTS_TEXT_SQL = (feed: string, variants: string) =>
+  [0, 1, 2, 3].map((variant) => `(CASE WHEN ${variants} & ${1 << variant} THEN '|f' || ${feed} || 'v${variant}|' ELSE '' END)`).join(' || ');
 
 /**
- * For the ids `ids` selects (a one-column `id_lower` query): each version that is the latest listed one
- * of some variant (bit 1: prereleases admitted, bit 2: SemVer 2.0.0 admitted), with `variants` holding
- * bit v for each variant v it is latest for.
+ * For the packages `packages` selects (a `feed_id, id_lower` query): each version that is the latest
+ * listed one of some variant (bit 1: prereleases admitted, bit 2: SemVer 2.0.0 admitted), with `variants`
+ * holding bit v for each variant v it is latest for.
  */
-function expectedDocuments(ids: string): string {
+function expectedDocuments(packages: string): string {
   return `
-    SELECT id_lower, version_lower, sum(1 << variant) AS variants FROM (
-      SELECT i.id_lower, variant.value AS variant,
+    SELECT feed_id, id_lower, version_lower, sum(1 << variant) AS variants FROM (
+      SELECT i.feed_id, i.id_lower, variant.value AS variant,
              (SELECT v.version_lower FROM package_versions v
-              WHERE v.id_lower = i.id_lower AND v.listed = 1
+              WHERE v.feed_id = i.feed_id AND v.id_lower = i.id_lower AND v.listed = 1
                 AND ((variant.value & 1) = 1 OR v.is_prerelease = 0) AND ((variant.value & 2) = 2 OR v.is_semver2 = 0)
               ORDER BY v.sort_key DESC LIMIT 1) AS version_lower
-      FROM (${ids}) AS i, (SELECT 0 AS value UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) AS variant
-    ) WHERE version_lower IS NOT NULL GROUP BY id_lower, version_lower`;
+      FROM (${packages}) AS i, (SELECT 0 AS value UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) AS variant
+    ) WHERE version_lower IS NOT NULL GROUP BY feed_id, id_lower, version_lower`;
 }
 
-const ALL_EXPECTED = expectedDocuments('SELECT id_lower FROM packages');
+const ALL_EXPECTED = expectedDocuments('SELECT feed_id, id_lower FROM packages');
 
-/** Inserts the documents of `expected` rows (id_lower, version_lower, variants) from their versions. */
+/** Inserts the documents of `expected` rows (feed_id, id_lower, version_lower, variants) from their versions. */
 function insertDocumentsFrom(expected: string): string {
-  return `INSERT INTO search_documents (id_lower, version_lower, variants, registration_id, total_downloads, title_lower)
-    SELECT x.id_lower, x.version_lower, x.variants, p.id, p.total_downloads, v.title_lower
+  return `INSERT INTO search_documents (feed_id, id_lower, version_lower, variants, registration_id, total_downloads, title_lower)
+    SELECT x.feed_id, x.id_lower, x.version_lower, x.variants, p.id, p.total_downloads, v.title_lower
     FROM (${expected}) AS x
-    JOIN package_versions v ON v.id_lower = x.id_lower AND v.version_lower = x.version_lower
-    JOIN packages p ON p.id_lower = x.id_lower`;
+    JOIN package_versions v ON v.feed_id = x.feed_id AND v.id_lower = x.id_lower AND v.version_lower = x.version_lower
+    JOIN packages p ON p.feed_id = x.feed_id AND p.id_lower = x.id_lower`;
 }
 
 /** Indexes the text of the documents `where` selects (over `d`). */
 function indexDocuments(where: string): string {
   return `INSERT INTO search_text (rowid, ${TEXT_COLUMNS})
-    SELECT d.doc, ${TEXT_FROM_VERSION}, ${VARIANTS_TEXT_SQL('d.variants')}
-    FROM search_documents d JOIN package_versions v ON v.id_lower = d.id_lower AND v.version_lower = d.version_lower
+    SELECT d.doc, ${TEXT_FROM_VERSION}, ${VARIANTS_TEXT_SQL('d.feed_id', 'd.variants')}
+    FROM search_documents d JOIN package_versions v ON v.feed_id = d.feed_id AND v.id_lower = d.id_lower AND v.version_lower = d.version_lower
     WHERE ${where}`;
 }
 
@@ -62,16 +68,18 @@ export class SqliteSearchDocuments {
     this.statements = statements;
   }
 
-  /** Brings the id's documents and their index rows in line with its versions; inside the caller's transaction. */
-  refresh(idLower: string): void {
+  /** Brings the id's documents in the feed and their index rows in line with its versions; inside the caller's transaction. */
+  refresh(feedId: FeedId, idLower: string): void {
     this.nextGeneration();
     const expected = new Map(
       this.statements
-        .prepare(expectedDocuments('SELECT ? AS id_lower'))
-        .all(idLower)
+        .prepare(expectedDocuments('SELECT ? AS feed_id, ? AS id_lower'))
+        .all(feedId, idLower)
         .map((row) => [String(row.version_lower), Number(row.variants)] as const),
     );
-    const current = this.statements.prepare('SELECT doc, version_lower, variants FROM search_documents WHERE id_lower = ?').all(idLower);
+    const current = this.statements
+      .prepare('SELECT doc, version_lower, variants FROM search_documents WHERE feed_id = ? AND id_lower = ?')
+      .all(feedId, idLower);
     for (const row of current) {
       const doc = Number(row.doc);
       const versionLower = String(row.version_lower);
@@ -82,13 +90,13 @@ export class SqliteSearchDocuments {
         this.statements.prepare('DELETE FROM search_documents WHERE doc = ?').run(doc);
       } else if (variants !== Number(row.variants)) {
         this.statements.prepare('UPDATE search_documents SET variants = ? WHERE doc = ?').run(variants, doc);
-        this.statements.prepare('UPDATE search_text SET variants = ? WHERE rowid = ?').run(variantsText(variants), doc);
+        this.statements.prepare('UPDATE search_text SET variants = ? WHERE rowid = ?').run(variantsText(feedId, variants), doc);
       }
     }
     for (const [versionLower, variants] of expected) {
       const inserted = this.statements
-        .prepare(insertDocumentsFrom('SELECT :id AS id_lower, :version AS version_lower, :variants AS variants'))
-        .run({ id: idLower, version: versionLower, variants });
+        .prepare(insertDocumentsFrom('SELECT :feed AS feed_id, :id AS id_lower, :version AS version_lower, :variants AS variants'))
+        .run({ feed: feedId, id: idLower, version: versionLower, variants });
       this.statements.prepare(indexDocuments('d.doc = ?')).run(inserted.lastInsertRowid);
     }
   }
@@ -99,8 +107,10 @@ export class SqliteSearchDocuments {
   }
 
   /** Download counts order hits but change no count, so the generation stays. */
-  addDownloads(idLower: string, count: number): void {
-    this.statements.prepare('UPDATE search_documents SET total_downloads = total_downloads + ? WHERE id_lower = ?').run(count, idLower);
+  addDownloads(feedId: FeedId, idLower: string, count: number): void {
+    this.statements
+      .prepare('UPDATE search_documents SET total_downloads = total_downloads + ? WHERE feed_id = ? AND id_lower = ?')
+      .run(count, feedId, idLower);
   }
 
   /** Writes every document and the whole index again from the versions; inside the caller's transaction. */
@@ -117,32 +127,36 @@ export class SqliteSearchDocuments {
     const problems = this.statements
       .prepare(
         `WITH expected AS (${ALL_EXPECTED})
-         SELECT 'missing' AS kind, id_lower, version_lower, variants FROM (SELECT * FROM expected EXCEPT SELECT id_lower, version_lower, variants FROM search_documents)
+         SELECT 'missing' AS kind, feed_id, id_lower, version_lower, variants FROM
+           (SELECT * FROM expected EXCEPT SELECT feed_id, id_lower, version_lower, variants FROM search_documents)
          UNION ALL
-         SELECT 'stale', id_lower, version_lower, variants FROM (SELECT id_lower, version_lower, variants FROM search_documents EXCEPT SELECT * FROM expected)
-         ORDER BY 2, 3 LIMIT 1000`,
+         SELECT 'stale', feed_id, id_lower, version_lower, variants FROM
+           (SELECT feed_id, id_lower, version_lower, variants FROM search_documents EXCEPT SELECT * FROM expected)
+         ORDER BY 2, 3, 4 LIMIT 1000`,
       )
       .all()
       .map((row) =>
         row.kind === 'missing'
-          ? `search is missing '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variants ${String(row.variants)}`
-          : `search lists '${String(row.id_lower)}' ${String(row.version_lower)} as the latest version for filter variants ${String(row.variants)}, which it is not`,
+          ? `search is missing '${String(row.id_lower)}' ${String(row.version_lower)} (feed ${String(row.feed_id)}) as the latest version for filter variants ${String(row.variants)}`
+          : `search lists '${String(row.id_lower)}' ${String(row.version_lower)} (feed ${String(row.feed_id)}) as the latest version for filter variants ${String(row.variants)}, which it is not`,
       );
     const differing = this.statements
       .prepare(
-        `SELECT d.id_lower, d.version_lower FROM search_documents d
-         JOIN package_versions v ON v.id_lower = d.id_lower AND v.version_lower = d.version_lower
-         JOIN packages p ON p.id_lower = d.id_lower
+        `SELECT d.feed_id, d.id_lower, d.version_lower FROM search_documents d
+         JOIN package_versions v ON v.feed_id = d.feed_id AND v.id_lower = d.id_lower AND v.version_lower = d.version_lower
+         JOIN packages p ON p.feed_id = d.feed_id AND p.id_lower = d.id_lower
          LEFT JOIN search_text t ON t.rowid = d.doc
          WHERE d.registration_id IS NOT p.id OR d.total_downloads IS NOT p.total_downloads OR d.title_lower IS NOT v.title_lower
             OR t.rowid IS NULL OR t.id_lower IS NOT v.id_lower OR t.title_lower IS NOT v.title_lower
             OR t.description_lower IS NOT v.description_lower OR t.summary_lower IS NOT v.summary_lower
             OR t.authors_lower IS NOT v.authors_lower OR t.tags_lower IS NOT v.tags_lower OR t.package_types IS NOT v.package_types
-            OR t.variants IS NOT (${VARIANTS_TEXT_SQL('d.variants')})
-         ORDER BY 1, 2 LIMIT 1000`,
+            OR t.variants IS NOT (${VARIANTS_TEXT_SQL('d.feed_id', 'd.variants')})
+         ORDER BY 1, 2, 3 LIMIT 1000`,
       )
       .all();
-    for (const row of differing) problems.push(`search's document for '${String(row.id_lower)}' ${String(row.version_lower)} differs from the version`);
+    for (const row of differing) {
+      problems.push(`search's document for '${String(row.id_lower)}' ${String(row.version_lower)} (feed ${String(row.feed_id)}) differs from the version`);
+    }
     const strays = Number(
       this.statements.prepare('SELECT count(*) AS count FROM search_text WHERE rowid NOT IN (SELECT doc FROM search_documents)').get()?.count ?? 0,
     );

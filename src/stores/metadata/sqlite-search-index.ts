@@ -14,8 +14,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { SearchFilters, SearchHit, SearchHitVersion, SearchIndex, SearchRequest, SearchTerm, StoredVersion } from '../../app/ports.ts';
 import { SqlParams } from './sql-params.ts';
 import { StatementCache } from './sqlite-database.ts';
-import { VERSION_COLUMNS, rowToStoredVersion } from './version-row.ts';
-import { countingMatch, searchTextMatch, variantOf } from './search-text-match.ts';
+import { VERSION_COLUMNS, VERSION_WITH_PACKAGE, rowToStoredVersion } from './version-row.ts';
+import { countingMatch, feedVariantCondition, searchTextMatch } from './search-text-match.ts';
 import { SearchTiers, tieredTerm } from './sqlite-search-tiers.ts';
 
 type AutocompleteRequest = SearchFilters & { prefix: string; skip: number; take: number };
@@ -28,12 +28,12 @@ function eligibleCondition(filters: SearchFilters, params: SqlParams, alias: str
 }
 
 /**
- * The documents of the filters' variant as `e`, their text as `c`. With a MATCH expression the index
- * finds them (and applies the package type itself); without one every document of the variant is read, in
- * download order when `byDownloads`.
+ * The documents of the filters' feed and variant as `e`, their text as `c`. With a MATCH expression the
+ * index finds them (and applies the package type itself); without one every document of the feed's
+ * variant is read, in download order when `byDownloads`.
  */
 function documents(filters: SearchFilters, params: SqlParams, match: string | undefined, options: { byDownloads?: boolean } = {}): string {
-  const variant = `(e.variants & ${params.add(1 << variantOf(filters))}) != 0`;
+  const variant = feedVariantCondition(filters, params);
   if (match !== undefined) return `search_text c JOIN search_documents e ON e.doc = c.rowid WHERE search_text MATCH ${params.add(match)} AND ${variant}`;
   const table = options.byDownloads ? 'search_documents e INDEXED BY search_documents_by_downloads' : 'search_documents e';
   const packageType = filters.packageType === undefined ? '' : ` AND instr(c.package_types, ${params.add(`|${filters.packageType}|`)}) > 0`;
@@ -62,7 +62,7 @@ function termCondition(term: SearchTerm, filters: SearchFilters, params: SqlPara
     case 'packageid':
       return `e.id_lower = ${value}`;
     case 'version':
-      return `EXISTS (SELECT 1 FROM package_versions o WHERE o.id_lower = e.id_lower AND o.version_lower = ${value}
+      return `EXISTS (SELECT 1 FROM package_versions o WHERE o.feed_id = e.feed_id AND o.id_lower = e.id_lower AND o.version_lower = ${value}
                       AND ${eligibleCondition(filters, params, 'o')})`;
     default:
       return `instr(${FIELD_COLUMN[term.field]}, ${value}) > 0`;
@@ -177,8 +177,8 @@ export class SqliteSearchIndex implements SearchIndex {
     if (residual.length > 0) sql = `SELECT count(*) AS total FROM ${documents(filters, params, match)} AND ${conditions(residual, filters, params)}`;
     else if (match !== undefined || filters.packageType !== undefined)
       sql = `SELECT count(*) AS total FROM search_text WHERE search_text MATCH ${params.add(countingMatch(match, filters))}`;
-    // Every document of the variant: the narrow table is read faster than the index's longest phrase list.
-    else sql = `SELECT count(*) AS total FROM search_documents WHERE (variants & ${params.add(1 << variantOf(filters))}) != 0`;
+    // Every document of the feed's variant: the narrow table is read faster than the index's longest phrase list.
+    else sql = `SELECT count(*) AS total FROM search_documents e WHERE ${feedVariantCondition(filters, params)}`;
     return this.remembered(sql, params);
   }
 
@@ -205,7 +205,7 @@ export class SqliteSearchIndex implements SearchIndex {
 
   private hitsFor(page: readonly Record<string, unknown>[], request: SearchRequest): SearchHit[] {
     const idsLower = page.map((row) => String(row.id_lower));
-    const latest = this.versionsNamed(idsLower, page.map((row) => String(row.version_lower)));
+    const latest = this.versionsNamed(request, idsLower, page.map((row) => String(row.version_lower)));
     const listsById = this.versionListsOf(idsLower, request);
     return page.map((row) => {
       const found = latest.get(`${String(row.id_lower)}/${String(row.version_lower)}`);
@@ -215,11 +215,11 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   /** The page's latest versions with all columns, by `id/version`: at most one row per hit is read whole. */
-  private versionsNamed(idsLower: readonly string[], versionsLower: readonly string[]): Map<string, StoredVersion> {
+  private versionsNamed(filters: SearchFilters, idsLower: readonly string[], versionsLower: readonly string[]): Map<string, StoredVersion> {
     const params = new SqlParams();
     // Every (id, version) pair of the two lists is a key probe; the pairs not on the page are dropped below.
-    const sql = `SELECT ${VERSION_COLUMNS} FROM package_versions v JOIN packages p ON p.id_lower = v.id_lower
-      WHERE v.id_lower IN (${idsLower.map((id) => params.add(id)).join(', ')})
+    const sql = `SELECT ${VERSION_COLUMNS} FROM ${VERSION_WITH_PACKAGE}
+      WHERE v.feed_id = ${params.add(filters.feedId)} AND v.id_lower IN (${idsLower.map((id) => params.add(id)).join(', ')})
         AND v.version_lower IN (${versionsLower.map((version) => params.add(version)).join(', ')})`;
     const wanted = new Set(idsLower.map((idLower, index) => `${idLower}/${versionsLower[index] as string}`));
     const found = new Map<string, StoredVersion>();
@@ -234,7 +234,7 @@ export class SqliteSearchIndex implements SearchIndex {
   private versionListsOf(idsLower: readonly string[], filters: SearchFilters): Map<string, SearchHitVersion[]> {
     const params = new SqlParams();
     const sql = `SELECT v.id_lower, v.version_lower, v.version_normalized, v.version_full, v.downloads FROM package_versions v
-      WHERE v.id_lower IN (${idsLower.map((id) => params.add(id)).join(', ')}) AND ${eligibleCondition(filters, params, 'v')}
+      WHERE v.feed_id = ${params.add(filters.feedId)} AND v.id_lower IN (${idsLower.map((id) => params.add(id)).join(', ')}) AND ${eligibleCondition(filters, params, 'v')}
       ORDER BY v.id_lower, v.sort_key`;
     const listsById = new Map<string, SearchHitVersion[]>();
     for (const row of this.statements.prepare(sql).all(params.values)) {

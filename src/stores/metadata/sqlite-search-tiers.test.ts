@@ -13,6 +13,7 @@ import { SqlitePackageStore } from './sqlite-package-store.ts';
 import { SqliteSearchIndex } from './sqlite-search-index.ts';
 import { nugetReadDocuments } from '../../protocol/nuget/read-documents.ts';
 import type { SearchRequest, SearchTerm } from '../../app/ports.ts';
+import { DEFAULT_FEED_ID as FEED } from '../../domain/feed.ts';
 
 let folder: string;
 let database: ReturnType<typeof openSqliteDatabase>;
@@ -25,7 +26,7 @@ before(async () => {
   const versions = database.prepare('SELECT id_lower, version_lower FROM package_versions ORDER BY id_lower, version_lower').all();
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const counts = versions.filter(() => next() < 0.6).map((row) => ({ idLower: String(row.id_lower), versionLower: String(row.version_lower), count: 1 + Math.floor(next() * 4) }));
+  const counts = versions.filter(() => next() < 0.6).map((row) => ({ feedId: FEED, idLower: String(row.id_lower), versionLower: String(row.version_lower), count: 1 + Math.floor(next() * 4) }));
   await new SqlitePackageStore(database, nugetReadDocuments).addDownloads(counts);
 });
 
@@ -70,7 +71,7 @@ test('every tiered page is the scored page', async () => {
     for (const includePrerelease of [true, false]) {
       for (const includeSemVer2 of [true, false]) {
         for (const page of pages) {
-          const request: SearchRequest = { terms, includePrerelease, includeSemVer2, packageType: undefined, ...page };
+          const request: SearchRequest = { feedId: FEED, terms, includePrerelease, includeSemVer2, packageType: undefined, ...page };
           const expected = await scored.search(request);
           const actual = await tiered.search(request);
           const label = JSON.stringify(request);

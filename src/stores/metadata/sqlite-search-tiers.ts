@@ -12,7 +12,7 @@
 import type { SearchRequest, SearchTerm } from '../../app/ports.ts';
 import { SqlParams } from './sql-params.ts';
 import type { StatementCache } from './sqlite-database.ts';
-import { columnPhrase, variantOf } from './search-text-match.ts';
+import { columnPhrase, feedVariantCondition, variantOf } from './search-text-match.ts';
 
 /**
  * Documents a walk reads at most: when the tier is sparse among the most downloaded, a wasted walk costs
@@ -115,10 +115,6 @@ export class SearchTiers {
     return tier.condition.replaceAll(':value', params.add(value)).replaceAll(':upper', () => params.add(prefixUpperBound(value)));
   }
 
-  private variant(request: SearchRequest, params: SqlParams): string {
-    return `(e.variants & ${params.add(1 << variantOf(request))}) != 0`;
-  }
-
   /** The exact id and the prefix tiers: a probe or a range of the id index, sorted. */
   private byId(request: SearchRequest, tier: Tier, need: number, offset: number): PageRow[] {
     const params = new SqlParams();
@@ -126,7 +122,7 @@ export class SearchTiers {
     return this.statements
       .prepare(
         `SELECT e.id_lower, e.version_lower, e.total_downloads FROM search_documents e
-         WHERE ${this.bind(tier, value, params)} AND ${this.variant(request, params)}
+         WHERE ${this.bind(tier, value, params)} AND ${feedVariantCondition(request, params)}
          ORDER BY e.total_downloads DESC, e.id_lower LIMIT ${params.add(need)} OFFSET ${params.add(offset)}`,
       )
       .all(params.values);
@@ -145,8 +141,9 @@ export class SearchTiers {
     const rows = this.statements
       .prepare(
         `SELECT e.id_lower, e.version_lower, e.total_downloads
-         FROM (SELECT doc, id_lower, version_lower, title_lower, total_downloads FROM search_documents
-               INDEXED BY search_documents_by_downloads WHERE (variants & ${params.add(1 << variantOf(request))}) != 0
+         FROM (SELECT doc, feed_id, id_lower, version_lower, title_lower, total_downloads FROM search_documents
+               INDEXED BY search_documents_by_downloads
+               WHERE feed_id = ${params.add(request.feedId)} AND (variants & ${params.add(1 << variantOf(request))}) != 0
                ORDER BY total_downloads DESC, id_lower LIMIT ${params.add(WALK_ROWS)}) AS e${text ? ' JOIN search_text c ON c.rowid = e.doc' : ''}
          WHERE ${condition(params)}
          LIMIT ${params.add(need)} OFFSET ${params.add(offset)}`,
@@ -174,7 +171,7 @@ export class SearchTiers {
     const params = new SqlParams();
     const value = request.terms[0]?.value as string;
     const from = `search_text c JOIN search_documents e ON e.doc = c.rowid
-      WHERE search_text MATCH ${params.add(tier.match)} AND ${this.variant(request, params)} AND ${this.bind(tier, value, params)}`;
+      WHERE search_text MATCH ${params.add(tier.match)} AND ${feedVariantCondition(request, params)} AND ${this.bind(tier, value, params)}`;
     return { from, params };
   }
 }

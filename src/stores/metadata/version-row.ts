@@ -1,15 +1,20 @@
 /** Maps `package_versions` rows (joined with the registration's display id) to and from `StoredVersion`. */
 import type { SQLInputValue } from 'node:sqlite';
 import type { NewPackageVersion, StoredVersion, VersionDetails } from '../../app/ports.ts';
+import type { FeedId } from '../../domain/feed.ts';
 
-export const VERSION_COLUMNS = `v.id_lower, v.version_lower, v.id, v.version_normalized, v.version_full, v.version_original,
+/** A version `v` with its registration `p` (for the display id). */
+export const VERSION_WITH_PACKAGE = 'package_versions v JOIN packages p ON p.feed_id = v.feed_id AND p.id_lower = v.id_lower';
+
+export const VERSION_COLUMNS = `v.feed_id, v.id_lower, v.version_lower, v.id, v.version_normalized, v.version_full, v.version_original,
   v.sort_key, v.is_prerelease, v.is_semver2, v.listed, v.published_at, v.package_blob, v.package_size, v.package_sha512,
   v.nuspec_blob, v.readme_blob, v.icon_blob, v.icon_content_type, v.license_blob, v.details_json, v.downloads,
   p.id AS registration_id`;
 
-export function versionInsertValues(version: NewPackageVersion): Record<string, SQLInputValue> {
+export function versionInsertValues(feedId: FeedId, version: NewPackageVersion): Record<string, SQLInputValue> {
   const details = version.details;
   return {
+    feed_id: feedId,
     id_lower: version.idLower,
     version_lower: version.versionLower,
     id: version.id,
@@ -48,6 +53,7 @@ export function rowToStoredVersion(row: Record<string, unknown>): StoredVersion 
   const text = (name: string) => String(row[name]);
   const optional = (name: string) => (row[name] === null || row[name] === undefined ? undefined : String(row[name]));
   return {
+    feedId: Number(row.feed_id),
     idLower: text('id_lower'),
     versionLower: text('version_lower'),
     id: text('id'),
