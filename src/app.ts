@@ -23,7 +23,15 @@ import { DownloadCounter } from './app/packages/download-counter.ts';
 import { collectGarbage } from './app/maintenance/collect-garbage.ts';
 import { BlobGate } from './app/blob-gate.ts';
 import { WorkTracker } from './app/work-tracker.ts';
-import { configuredApiKeyVerifier } from './security/configured-api-key.ts';
+import { configuredKeyCheck } from './security/configured-api-key.ts';
+import { SqliteWriter } from './stores/metadata/sqlite-writer.ts';
+import { SqliteApiKeyStore } from './stores/metadata/sqlite-api-key-store.ts';
+import { SqliteAccountStore } from './stores/metadata/sqlite-account-store.ts';
+import { SqliteEventLog } from './stores/metadata/sqlite-events.ts';
+import { authenticate } from './app/accounts/authenticate.ts';
+import { RequestAuthentication } from './http/request-authentication.ts';
+import type { AccountStore, ApiKeyStore } from './app/accounts/ports.ts';
+import type { EventLog } from './app/events.ts';
 import { lockDataFolder } from './stores/data-folder-lock.ts';
 import { WorkerPackageInspector } from './workers/worker-package-inspector.ts';
 import { WorkerSearch } from './workers/worker-search.ts';
@@ -85,6 +93,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let database;
   let reads: ReadSnapshot;
   let packages: SqlitePackageStore;
+  let writer: SqliteWriter;
   try {
     if (!secondary) {
       // Leftover uploads from a crash are never referenced by anything: clear them at start.
@@ -95,7 +104,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     opened.push(database);
     reads = new ReadSnapshot(openSqliteDatabase(layout.database, { tool: 'read' }));
     opened.push(reads);
-    packages = new SqlitePackageStore(database, nugetReadDocuments, { reads, commits: new WalGroupSync(`${layout.database}-wal`) });
+    writer = new SqliteWriter(database, { reads, commits: new WalGroupSync(`${layout.database}-wal`) });
+    packages = new SqlitePackageStore(writer, nugetReadDocuments);
     if (!secondary) {
       // A database from before read documents existed, or from another format of them, is projected once here.
       const projected = await packages.refreshStaleDocuments();
@@ -113,6 +123,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const work = new WorkTracker();
   const now = options.now ?? (() => new Date());
   let boundPort = config.port;
+  const keys = new SqliteApiKeyStore(writer);
+  const isConfiguredKey = configuredKeyCheck(config.apiKey);
 
   const runGarbageCollection = () =>
     work.track(collectGarbage({ packages, blobs, blobGate, now, log })).catch((error: unknown) => log.error({ err: error }, 'garbage collection failed'));
@@ -143,7 +155,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       accelRedirect: config.accelRedirectPrefix === undefined ? undefined : { prefix: config.accelRedirectPrefix, pathOf: blobRelativePath },
     }),
     downloads,
-    verifyApiKey: configuredApiKeyVerifier(config.apiKey),
+    authentication: new RequestAuthentication((presented) => authenticate({ keys, isConfiguredKey, now }, presented)),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
     tempDir,
     forwardWritesTo: secondary ? role.writesSocket : undefined,
@@ -214,13 +226,24 @@ function closeWritesServer(writes: Server): Promise<void> {
 /** A database file opened for the administrator's tools (see openSqliteDatabase's `tool` mode). */
 export interface DatabaseForTools {
   readonly packages: PackageStore;
+  readonly accounts: AccountStore;
+  readonly keys: ApiKeyStore;
+  readonly events: EventLog;
   readonly database: MetadataDatabase;
   close(): void;
 }
 
 export function openDatabaseForTools(databaseFile: string, mode: 'read' | 'write'): DatabaseForTools {
   const database = openSqliteDatabase(databaseFile, { tool: mode });
-  return { packages: new SqlitePackageStore(database, nugetReadDocuments), database: new SqliteMetadataDatabase(database), close: () => database.close() };
+  const writer = new SqliteWriter(database);
+  return {
+    packages: new SqlitePackageStore(writer, nugetReadDocuments),
+    accounts: new SqliteAccountStore(writer),
+    keys: new SqliteApiKeyStore(writer),
+    events: new SqliteEventLog(() => writer.reading()),
+    database: new SqliteMetadataDatabase(database),
+    close: () => database.close(),
+  };
 }
 
 export function blobStoreAt(folder: string): BlobStore {

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'INVALID_REQUEST', // a request the server cannot act on (bad query value, malformed body)
   'INVALID_PACKAGE', // an uploaded .nupkg that breaks a package rule
   'PACKAGE_EXISTS', // the id + version was pushed before (listed or not); versions are immutable
+  'CONFLICT', // a name (of an account, an API key) that is already taken
   'NOT_FOUND', // no such package, version or resource
   'UNAUTHENTICATED', // no credentials, where some are required
   'FORBIDDEN', // credentials that are wrong, or lack the right for this action
@@ -29,12 +30,15 @@ export interface AppErrorOptions {
   readonly subject?: ErrorSubject | undefined;
   /** For UNAVAILABLE: when the client may try again. */
   readonly retryAfterSeconds?: number;
+  /** For UNAUTHENTICATED: the scheme the client is asked for in `WWW-Authenticate` (NuGet's `ApiKey`, or `Basic`). */
+  readonly challenge?: 'ApiKey' | 'Basic' | undefined;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly subject: ErrorSubject | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly challenge: 'ApiKey' | 'Basic' | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -42,5 +46,6 @@ export class AppError extends Error {
     this.code = code;
     this.subject = options.subject;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.challenge = options.challenge;
   }
 }

@@ -20,6 +20,7 @@ import { buildNupkg } from '../../test/support/nupkg-builder.ts';
 import { seededRandom } from '../../test/support/seeded-random.ts';
 import { identityOf } from '../../test/support/package-identity.ts';
 import { DEFAULT_FEED_ID } from '../../src/domain/feed.ts';
+import { ADMIN_PUSH } from '../../test/support/change-records.ts';
 
 const ORGANISATIONS = ['Contoso', 'Fabrikam', 'Northwind', 'Adatum', 'Litware', 'Tailspin', 'Woodgrove', 'Proseware', 'Wingtip', 'Lucerne'];
 const WORDS = [
@@ -151,7 +152,7 @@ export async function generateFeed(dataDir: string, shape: FeedShape): Promise<G
         licenseBlob: undefined,
         details,
       };
-      if ((await store.insertVersion(DEFAULT_FEED_ID, row)) === 'created') {
+      if ((await store.insertVersion(DEFAULT_FEED_ID, row, ADMIN_PUSH)) === 'created') {
         versions += 1;
         firstVersion ??= version.lower;
         if (inSample) sampled.push(version.lower);

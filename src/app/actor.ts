@@ -1,13 +1,56 @@
-/** Who is calling. The HTTP layer turns credentials into an Actor; policy.ts decides what it may do. */
+/**
+ * Who is calling. The authentication step (app/accounts/authenticate.ts) turns what a request presents
+ * into an Actor; policy.ts decides what it may do.
+ */
+import type { ApiKeyScope } from '../domain/api-key-scope.ts';
+import type { PackageIdPattern } from '../domain/package-id-pattern.ts';
+
+/** `accounts.account_id`: a user or an organization. */
+export type AccountId = number;
+
+export interface AccountRef {
+  readonly accountId: AccountId;
+  readonly name: string;
+}
+
+/** What a scoped API key grants: nuget.org's model (scopes, package patterns, the owner it acts for, an expiry). */
+export interface ApiKeyGrant {
+  readonly keyId: number;
+  readonly name: string;
+  readonly scopes: readonly ApiKeyScope[];
+  /** Empty: every package the owner owns. */
+  readonly patterns: readonly PackageIdPattern[];
+  readonly expiresAt: Date;
+}
 
 export type Actor =
   | { readonly kind: 'anonymous' }
-  /** An API key that matched. `name` identifies the key in logs and audit records; never the secret. */
-  | { readonly kind: 'api-key'; readonly name: string; readonly rights: 'all' };
+  /** `PALLET_API_KEY`: the administrator key for automation, with every right. */
+  | { readonly kind: 'configured-key' }
+  /** A user's scoped API key, acting for `owner` (the user, or one of their organizations). */
+  | {
+      readonly kind: 'api-key';
+      readonly key: ApiKeyGrant;
+      readonly user: AccountRef & { readonly isAdministrator: boolean };
+      readonly owner: AccountRef;
+    };
 
 export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
 
-/** How an actor appears in logs: never a secret. */
+/** How an actor appears in logs, audit records and push records: never a secret. */
 export function actorName(actor: Actor): string {
-  return actor.kind === 'anonymous' ? 'anonymous' : `api-key:${actor.name}`;
+  switch (actor.kind) {
+    case 'anonymous':
+      return 'anonymous';
+    case 'configured-key':
+      return 'configured API key';
+    case 'api-key':
+      return `${actor.user.name} (API key '${actor.key.name}')`;
+  }
+}
+
+/** An actor with where the request came from, as use cases record it. */
+export interface Caller {
+  readonly actor: Actor;
+  readonly clientAddress: string | undefined;
 }

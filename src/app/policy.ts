@@ -1,8 +1,36 @@
-/** The only place access rules live. Use cases call `authorize` before they change anything. */
+/**
+ * The only place access rules live. A use case asks `authorize(actor, action, resource)` and gets a
+ * decision with its reason, which becomes the answer's reason phrase (all the NuGet client shows).
+ * Decisions are made in two stages, as nuget.org's ApiScopeEvaluator does: does the key's scope allow this
+ * action on this id (its scopes and package patterns), then may the account it acts for do it (owners).
+ * https://learn.microsoft.com/nuget/nuget-org/scoped-api-keys
+ */
 import { AppError } from '../errors.ts';
-import type { Actor } from './actor.ts';
+import { scopesAllowPush } from '../domain/api-key-scope.ts';
+import { matchesPattern } from '../domain/package-id-pattern.ts';
+import type { AccountId, Actor } from './actor.ts';
+import type { PackageOwnership } from './ports.ts';
 
 export type Action = 'push' | 'unlist';
+
+/** The package an action is on, with its owners. Undefined before it is known (a push whose body is unread). */
+export interface PackageResource {
+  /** As the request or the nuspec spells it, for messages. */
+  readonly id: string;
+  readonly idLower: string;
+  readonly ownership: PackageOwnership;
+}
+
+/** What the client is asked for when it presented nothing: NuGet's API key header. */
+export type Challenge = 'ApiKey' | 'Basic';
+
+export type Decision =
+  | {
+      readonly allowed: true;
+      /** The account the change is made as: it becomes the owner of a new id (see PushRecord). */
+      readonly ownerAccountId: AccountId | undefined;
+    }
+  | { readonly allowed: false; readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN'; readonly reason: string; readonly challenge: Challenge | undefined };
 
 /** Each client names the key option its own way; the message shows all three, as the reason phrase is all the user sees. */
 const API_KEY_REQUIRED: Record<Action, string> = {
@@ -14,9 +42,43 @@ const API_KEY_REQUIRED: Record<Action, string> = {
     'nuget.exe delete -ApiKey KEY, or the X-NuGet-ApiKey header.',
 };
 
-export function authorize(actor: Actor, action: Action): void {
-  if (actor.kind === 'anonymous') throw new AppError('UNAUTHENTICATED', API_KEY_REQUIRED[action]);
-  // A configured key carries every right; scoped keys will narrow this by action and package id.
-  if (actor.rights === 'all') return;
-  throw new AppError('FORBIDDEN', `The API key '${actor.name}' may not ${action} packages.`);
+const WHAT: Record<Action, string> = { push: 'pushing', unlist: 'unlisting or relisting' };
+
+function refuse(reason: string): Decision {
+  return { allowed: false, code: 'FORBIDDEN', reason, challenge: undefined };
+}
+
+export function authorize(actor: Actor, action: Action, resource?: PackageResource): Decision {
+  if (actor.kind === 'anonymous') return { allowed: false, code: 'UNAUTHENTICATED', reason: API_KEY_REQUIRED[action], challenge: 'ApiKey' };
+  if (actor.kind === 'configured-key') return { allowed: true, ownerAccountId: undefined };
+
+  // Stage 1: the key's own scope.
+  const key = actor.key;
+  const newPackage = resource !== undefined && !resource.ownership.exists;
+  if (action === 'push' && !scopesAllowPush(key.scopes, false)) return refuse(`The API key '${key.name}' does not allow pushing packages.`);
+  if (action === 'push' && newPackage && !scopesAllowPush(key.scopes, true)) {
+    return refuse(`The API key '${key.name}' may only push new versions of existing packages, and '${resource.id}' is a new package.`);
+  }
+  if (action === 'unlist' && !key.scopes.includes('unlist')) return refuse(`The API key '${key.name}' does not allow unlisting or relisting packages.`);
+  if (resource === undefined) return { allowed: true, ownerAccountId: actor.owner.accountId };
+  if (key.patterns.length > 0 && !key.patterns.some((pattern) => matchesPattern(pattern, resource.idLower))) {
+    const patterns = key.patterns.map((pattern) => pattern.text).join(', ');
+    return refuse(`The API key '${key.name}' does not allow ${WHAT[action]} '${resource.id}': it is limited to ${patterns}.`);
+  }
+
+  // Stage 2: the account the key acts for.
+  const { exists, ownerIds } = resource.ownership;
+  if (!exists) return { allowed: true, ownerAccountId: actor.owner.accountId };
+  if (ownerIds.includes(actor.owner.accountId)) return { allowed: true, ownerAccountId: actor.owner.accountId };
+  if (ownerIds.length === 0 && actor.user.isAdministrator) return { allowed: true, ownerAccountId: undefined };
+  return refuse(
+    ownerIds.length === 0
+      ? `'${resource.id}' is managed by the administrators; ask one to add '${actor.owner.name}' as an owner.`
+      : `'${resource.id}' belongs to other owners; ask one of them to add '${actor.owner.name}' as an owner.`,
+  );
+}
+
+/** The decision as the use case acts on it: a refusal is thrown as the AppError the HTTP layer answers with. */
+export function enforce(decision: Decision, subject?: { id: string; version?: string }): asserts decision is Extract<Decision, { allowed: true }> {
+  if (!decision.allowed) throw new AppError(decision.code, decision.reason, { subject, challenge: decision.challenge });
 }

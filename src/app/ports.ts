@@ -5,6 +5,8 @@
 import type { Readable } from 'node:stream';
 import type { Manifest } from '../domain/manifest.ts';
 import type { FeedId } from '../domain/feed.ts';
+import type { AccountId } from './actor.ts';
+import type { NewEvent } from './events.ts';
 
 /** Lowercase hex SHA-512 of the blob's bytes: blobs are content-addressed, so the same bytes share one blob. */
 export type BlobKey = string;
@@ -121,6 +123,8 @@ export type VersionFiles = { readonly feedId: FeedId } & Pick<
 
 export interface StoredVersion extends NewPackageVersion {
   readonly feedId: FeedId;
+  /** Who pushed it (`alice (API key 'ci')`) and with which key; undefined for versions from before push records. */
+  readonly pushedBy: { readonly label: string; readonly keyName: string | undefined } | undefined;
   /** The registration's display id: the casing of the first version ever pushed. */
   readonly registrationId: string;
   readonly listed: boolean;
@@ -165,16 +169,38 @@ export interface StoredDocument {
   readonly baseMarker: string | undefined;
 }
 
+/** Who owns an id, in every feed: an id is one package across the instance. */
+export interface PackageOwnership {
+  /** Whether any feed holds a version of the id. */
+  readonly exists: boolean;
+  /** Empty for an id that exists: it was pushed with the configured administrator key, and administrators manage it. */
+  readonly ownerIds: readonly AccountId[];
+}
+
+/** What a push records with its version, in the same transaction: its event, whose actor is the version's push record. */
+export interface PushRecord {
+  /**
+   * The account that becomes the id's owner if the id is new (no version in any feed, no owner); the push
+   * is refused ('not-owner') if, by the time it commits, the id has owners and this is not one of them.
+   * Undefined for the configured administrator key: no owner is claimed or checked.
+   */
+  readonly ownerAccountId: AccountId | undefined;
+  readonly event: NewEvent;
+}
+
 /**
  * Packages, versions and what is derived from them, each in a feed: every method takes the feed, and
  * nothing one feed holds is seen through another (a version, a document, a count, a search hit).
  */
 export interface PackageStore {
   /**
-   * Inserts a version atomically; this row is the commit point of a push. Returns 'exists' when the
-   * id + version is already in the feed (listed or not), so concurrent pushes give one 'created'.
+   * Inserts a version atomically with its push record, its owner claim and its event; this row is the
+   * commit point of a push. Returns 'exists' when the id + version is already in the feed (listed or not),
+   * so concurrent pushes give one 'created', and 'not-owner' as PushRecord says; nothing is written then.
    */
-  insertVersion(feedId: FeedId, version: NewPackageVersion): Promise<'created' | 'exists'>;
+  insertVersion(feedId: FeedId, version: NewPackageVersion, record: PushRecord): Promise<'created' | 'exists' | 'not-owner'>;
+  /** The owners of an id, instance-wide. */
+  ownership(idLower: string): Promise<PackageOwnership>;
   findVersion(feedId: FeedId, idLower: string, versionLower: string): Promise<StoredVersion | undefined>;
   /** The version's blobs only (the download path), or undefined. */
   findFiles(feedId: FeedId, idLower: string, versionLower: string): Promise<VersionFiles | undefined>;
@@ -197,8 +223,11 @@ export interface PackageStore {
    * projection's (a new database, or an upgrade); returns how many ids were projected.
    */
   refreshStaleDocuments(): Promise<number>;
-  /** Sets the listed flag; false when the feed has no such version. Idempotent. */
-  setListed(feedId: FeedId, idLower: string, versionLower: string, listed: boolean): Promise<boolean>;
+  /**
+   * Sets the listed flag, recording `event` (and the key's last use) with it; false when the feed has no
+   * such version. Setting the flag it already has changes nothing and records nothing.
+   */
+  setListed(feedId: FeedId, idLower: string, versionLower: string, listed: boolean, event: NewEvent): Promise<boolean>;
   addDownloads(counts: readonly DownloadCount[]): Promise<void>;
   /**
    * Every blob key some version references, each at least once, in no particular order, in batches (for

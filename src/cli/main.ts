@@ -1,6 +1,6 @@
 /**
- * The `pallet` command: `serve` (the default), and the administrator's tools `verify`, `backup` and
- * `restore`. Every command reads the same configuration: flags override the environment, which overrides
+ * The `pallet` command: `serve` (the default), the administrator's tools `verify`, `backup` and
+ * `restore`, and the accounts commands `user` and `key`. Every command reads the same configuration: flags override the environment, which overrides
  * the YAML file given with --config, which overrides the defaults.
  */
 import { parseArgs } from 'node:util';
@@ -10,8 +10,10 @@ import { serveCommand } from './commands/serve.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { backupCommand } from './commands/backup.ts';
 import { restoreCommand } from './commands/restore.ts';
+import { userCommand } from './commands/user.ts';
+import { keyCommand } from './commands/key.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand];
+const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand];
 
 function usage(command?: Command): string {
   if (command) {

@@ -2,6 +2,7 @@
 import { BackupError } from '../app/maintenance/backup.ts';
 import { ToolDatabaseError } from '../stores/metadata/sqlite-database.ts';
 import { DataFolderInUseError } from '../stores/data-folder-lock.ts';
+import { AppError } from '../errors.ts';
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -16,7 +17,7 @@ export function formatBytes(bytes: number): string {
 
 /** Prints an expected failure as its message and returns exit code 1; anything else is rethrown. */
 export function reportToolError(command: string, error: unknown): number {
-  if (error instanceof BackupError || error instanceof ToolDatabaseError || error instanceof DataFolderInUseError) {
+  if (error instanceof BackupError || error instanceof ToolDatabaseError || error instanceof DataFolderInUseError || error instanceof AppError) {
     process.stderr.write(`pallet ${command}: ${error.message}\n`);
     return 1;
   }

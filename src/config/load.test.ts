@@ -73,6 +73,7 @@ describe('loadConfig: defaults', () => {
       shutdownTimeout: 10_000,
       documentCacheSize: 32 * 1024 * 1024,
       packageCacheSize: 64 * 1024 * 1024,
+      apiKeyLifetime: 365 * 24 * 60 * 60 * 1000,
       logLevel: 'info',
     });
     assert.equal(DEFAULT_MAX_PACKAGE_SIZE, 262_144_000);
@@ -143,6 +144,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
         PALLET_DOCUMENT_CACHE_SIZE: '8MiB',
         PALLET_ACCEL_REDIRECT_PREFIX: '/_pallet_blobs/',
         PALLET_PACKAGE_CACHE_SIZE: '0',
+        PALLET_API_KEY_LIFETIME: '90d',
         PALLET_LOG_LEVEL: 'debug',
       },
     });
@@ -163,6 +165,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       documentCacheSize: 8 * 1024 * 1024,
       accelRedirectPrefix: '/_pallet_blobs/',
       packageCacheSize: 0,
+      apiKeyLifetime: 90 * 24 * 60 * 60 * 1000,
       logLevel: 'debug',
     });
   });

@@ -35,6 +35,18 @@ const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   return milliseconds;
 });
 
+/** A duration that no timer waits for (an expiry), so longer than Node's longest timer is fine. */
+const lifetime = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const milliseconds = parseDuration(value);
+  if (milliseconds === undefined || milliseconds === 0) {
+    ctx.addIssue({ code: 'custom', message: `'${value}' is not a duration (use a number with m, h or d: 12h, 90d)` });
+    return z.NEVER;
+  }
+  return milliseconds;
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 function wholeNumber(min: number, max: number, what = `a whole number from ${min} to ${max}`) {
   return z.union([z.number(), z.string()]).transform((value, ctx) => {
     const text = String(value).trim();
@@ -135,6 +147,9 @@ export const configSchema = z
       .regex(/^\/[\x21-\x7e]*\/$/, "must be a path that starts and ends with '/', such as /_pallet_blobs/")
       .optional()
       .describe("Behind nginx: answer package downloads with X-Accel-Redirect to this internal location (mapped to the data folder's blobs/)"),
+    apiKeyLifetime: lifetime
+      .default(365 * DAY_MS)
+      .describe("Longest an API key may live, and the expiry of a key created without one (nuget.org's: 365d)"),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

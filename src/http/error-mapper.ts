@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_REQUEST: 400,
   INVALID_PACKAGE: 400,
   PACKAGE_EXISTS: 409,
+  CONFLICT: 409,
   NOT_FOUND: 404,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -27,9 +28,9 @@ export function reasonPhrase(message: string): string {
   return message.replace(/[^\x20-\x7e]/g, '?').slice(0, 400);
 }
 
-export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+export function sendError(reply: FastifyReply, status: number, message: string, challenge: 'ApiKey' | 'Basic' = 'ApiKey'): FastifyReply {
   reply.raw.statusMessage = reasonPhrase(message);
-  if (status === 401) reply.header('www-authenticate', `ApiKey realm="Pallet"`);
+  if (status === 401) reply.header('www-authenticate', `${challenge} realm="Pallet"`);
   return reply.code(status).type('text/plain; charset=utf-8').send(`${message}\n`);
 }
 
@@ -45,7 +46,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
       'request refused',
     );
     if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-    return sendError(reply, status, error.message);
+    return sendError(reply, status, error.message, error.challenge);
   }
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {

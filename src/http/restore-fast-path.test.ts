@@ -18,6 +18,7 @@ import { BlobResponder } from './blob-responder.ts';
 import { PackageDownloadAnswers } from './package-download-answers.ts';
 import { restoreFastPath } from './restore-fast-path.ts';
 import { DEFAULT_FEED_ID as FEED } from '../domain/feed.ts';
+import { ADMIN_PUSH } from '../../test/support/change-records.ts';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -35,8 +36,8 @@ describe('restoreFastPath', () => {
     const database = openSqliteDatabase(path.join(folder, 'pallet.db'));
     store = new SqlitePackageStore(database, nugetReadDocuments);
     const version = newVersion('Fast.Path', '1.0.0');
-    await store.insertVersion(FEED, version);
-    for (let minor = 0; minor < 130; minor += 1) await store.insertVersion(FEED, newVersion('Fast.Paged', `1.${minor}.0`));
+    await store.insertVersion(FEED, version, ADMIN_PUSH);
+    for (let minor = 0; minor < 130; minor += 1) await store.insertVersion(FEED, newVersion('Fast.Paged', `1.${minor}.0`), ADMIN_PUSH);
     const blobs = new FsBlobStore(path.join(folder, 'blobs'));
     await blobs.putBytes(version.packageBlob, Buffer.alloc(version.packageSize, 7));
     counter = new DownloadCounter(store, silent, 60_000);

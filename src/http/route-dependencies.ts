@@ -7,7 +7,7 @@ import type { WorkTracker } from '../app/work-tracker.ts';
 import type { UploadSlots } from './upload-slots.ts';
 import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
-import type { ApiKeyVerifier } from '../security/configured-api-key.ts';
+import type { RequestAuthentication } from './request-authentication.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import type { UrlContext } from './request-context.ts';
 import type { DocumentResponder } from './document-responder.ts';
@@ -27,7 +27,7 @@ export interface RouteDependencies {
   readonly documents: DocumentResponder;
   readonly blobFiles: BlobResponder;
   readonly downloads: DownloadCounter;
-  readonly verifyApiKey: ApiKeyVerifier;
+  readonly authentication: RequestAuthentication;
   readonly urlsFor: (request: UrlContext) => FeedUrls;
   readonly tempDir: string;
   /** Set in a secondary process: the primary's private socket, where pushes, unlists and relists go. */

@@ -20,6 +20,7 @@ import type {
   VersionDetails,
 } from '../../src/app/ports.ts';
 import { DEFAULT_FEED_ID as FEED, type FeedId } from '../../src/domain/feed.ts';
+import { ADMIN_PUSH, TEST_EVENT } from '../support/change-records.ts';
 
 export interface PackageStoreSubject {
   readonly packages: PackageStore;
@@ -134,7 +135,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
 
     async function insert(id: string, version: string, options?: VersionOptions): Promise<NewPackageVersion> {
       const row = newVersion(id, version, options);
-      assert.equal(await packages.insertVersion(FEED, row), 'created', `insert ${id} ${version}`);
+      assert.equal(await packages.insertVersion(FEED, row, ADMIN_PUSH), 'created', `insert ${id} ${version}`);
       return row;
     }
 
@@ -149,11 +150,11 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
           icon: true,
           license: true,
         });
-        assert.equal(await packages.insertVersion(FEED, row), 'created');
+        assert.equal(await packages.insertVersion(FEED, row, ADMIN_PUSH), 'created');
         const stored = await packages.findVersion(FEED, 'contoso.widgets', '1.2.3-beta.1');
         assert.ok(stored);
         // details is display-only JSON: a key whose value is undefined may come back absent.
-        const expected: StoredVersion = { ...row, feedId: FEED, registrationId: 'Contoso.Widgets', listed: true, downloads: 0 };
+        const expected: StoredVersion = { ...row, feedId: FEED, registrationId: 'Contoso.Widgets', listed: true, downloads: 0, pushedBy: { label: 'configured API key', keyName: undefined } };
         assert.deepEqual({ ...stored, details: undefined }, { ...expected, details: undefined });
         assert.deepEqual(JSON.parse(JSON.stringify(stored.details)), JSON.parse(JSON.stringify(row.details)));
         for (const [key, value] of Object.entries(row.details)) assert.deepEqual(stored.details[key as keyof VersionDetails], value, key);
@@ -163,7 +164,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('returns exists for the same id and version, and keeps the first row', async () => {
         const first = await insert('Contoso.Widgets', '1.0.0');
         const again = newVersion('Contoso.Widgets', '1.0.0', { description: 'second push' });
-        assert.equal(await packages.insertVersion(FEED, again), 'exists');
+        assert.equal(await packages.insertVersion(FEED, again, ADMIN_PUSH), 'exists');
         const stored = await packages.findVersion(FEED, 'contoso.widgets', '1.0.0');
         assert.equal(stored?.details.description, first.details.description);
         assert.equal((await packages.listVersions(FEED, 'contoso.widgets')).length, 1);
@@ -171,9 +172,9 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
 
       it('returns exists when only id casing and version spelling differ (same version_lower)', async () => {
         await insert('Contoso.Widgets', '1.0');
-        assert.equal(await packages.insertVersion(FEED, newVersion('CONTOSO.widgets', '1.0.0')), 'exists');
-        assert.equal(await packages.insertVersion(FEED, newVersion('contoso.widgets', '1.0.0.0')), 'exists');
-        assert.equal(await packages.insertVersion(FEED, newVersion('contoso.widgets', '1.0.0+other-metadata')), 'exists');
+        assert.equal(await packages.insertVersion(FEED, newVersion('CONTOSO.widgets', '1.0.0'), ADMIN_PUSH), 'exists');
+        assert.equal(await packages.insertVersion(FEED, newVersion('contoso.widgets', '1.0.0.0'), ADMIN_PUSH), 'exists');
+        assert.equal(await packages.insertVersion(FEED, newVersion('contoso.widgets', '1.0.0+other-metadata'), ADMIN_PUSH), 'exists');
         const stored = await packages.findVersion(FEED, 'contoso.widgets', '1.0.0');
         assert.equal(stored?.versionOriginal, '1.0');
         assert.equal(stored?.id, 'Contoso.Widgets');
@@ -181,14 +182,14 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
 
       it('treats prerelease labels case-insensitively', async () => {
         await insert('A', '1.0.0-Beta');
-        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0-BETA')), 'exists');
+        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0-BETA'), ADMIN_PUSH), 'exists');
         assert.equal((await packages.findVersion(FEED, 'a', '1.0.0-beta'))?.versionNormalized, '1.0.0-Beta');
       });
 
       it('returns exists even when the existing version is unlisted', async () => {
         await insert('A', '1.0.0');
-        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false), true);
-        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0')), 'exists');
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false, TEST_EVENT), true);
+        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0'), ADMIN_PUSH), 'exists');
         assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, false, 'a re-push does not relist');
       });
 
@@ -202,7 +203,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       });
 
       it('gives one created among concurrent inserts of the same version', async () => {
-        const outcomes = await Promise.all(Array.from({ length: 5 }, () => packages.insertVersion(FEED, newVersion('Race', '1.0.0'))));
+        const outcomes = await Promise.all(Array.from({ length: 5 }, () => packages.insertVersion(FEED, newVersion('Race', '1.0.0'), ADMIN_PUSH)));
         assert.equal(outcomes.filter((outcome) => outcome === 'created').length, 1);
         assert.equal(outcomes.filter((outcome) => outcome === 'exists').length, 4);
       });
@@ -240,8 +241,8 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('lists every version in ascending NuGet order, unlisted included', async () => {
         const scrambled = ['10.0.0', '1.0.0', '2.0.0', '1.0.0-beta', '1.0.0-alpha.10', '1.0.0.1', '1.0.0-alpha.2', '1.0.0-alpha', '1.10.0', '1.9.0', '1.0.0-Alpha.beta'];
         for (const version of scrambled) await insert('Sorted', version);
-        await packages.setListed(FEED, 'sorted', '1.0.0', false);
-        await packages.setListed(FEED, 'sorted', '1.0.0-alpha.2', false);
+        await packages.setListed(FEED, 'sorted', '1.0.0', false, TEST_EVENT);
+        await packages.setListed(FEED, 'sorted', '1.0.0-alpha.2', false, TEST_EVENT);
         const listed = await packages.listVersions(FEED, 'sorted');
         assert.deepEqual(
           listed.map((version) => version.versionNormalized),
@@ -265,26 +266,26 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
     describe('setListed', () => {
       it('unlists and relists, idempotently', async () => {
         await insert('A', '1.0.0');
-        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false), true);
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false, TEST_EVENT), true);
         assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, false);
-        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false), true);
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', false, TEST_EVENT), true);
         assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, false);
-        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', true), true);
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', true, TEST_EVENT), true);
         assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, true);
-        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', true), true);
+        assert.equal(await packages.setListed(FEED, 'a', '1.0.0', true, TEST_EVENT), true);
         assert.equal((await packages.findVersion(FEED, 'a', '1.0.0'))?.listed, true);
       });
 
       it('returns false for a version that does not exist', async () => {
         await insert('A', '1.0.0');
-        assert.equal(await packages.setListed(FEED, 'a', '2.0.0', false), false);
-        assert.equal(await packages.setListed(FEED, 'missing', '1.0.0', true), false);
+        assert.equal(await packages.setListed(FEED, 'a', '2.0.0', false, TEST_EVENT), false);
+        assert.equal(await packages.setListed(FEED, 'missing', '1.0.0', true, TEST_EVENT), false);
       });
 
       it('changes only that version', async () => {
         await insert('A', '1.0.0');
         await insert('A', '2.0.0');
-        await packages.setListed(FEED, 'a', '1.0.0', false);
+        await packages.setListed(FEED, 'a', '1.0.0', false, TEST_EVENT);
         assert.equal((await packages.findVersion(FEED, 'a', '2.0.0'))?.listed, true);
       });
     });
@@ -308,10 +309,10 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         await insert('A', '2.0.0');
         const afterInsert = packages.readGeneration();
         assert.notEqual(afterInsert, start);
-        await packages.setListed(FEED, 'a', '1.0.0', false);
+        await packages.setListed(FEED, 'a', '1.0.0', false, TEST_EVENT);
         const afterUnlist = packages.readGeneration();
         assert.notEqual(afterUnlist, afterInsert);
-        await packages.setListed(FEED, 'a', '1.0.0', true);
+        await packages.setListed(FEED, 'a', '1.0.0', true, TEST_EVENT);
         assert.notEqual(packages.readGeneration(), afterUnlist);
       });
 
@@ -335,17 +336,17 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('keeps the documents when an insert finds the version there', async () => {
         await insert('A', '1.0.0');
         const before = await packages.documentHash(FEED, 'a', 'all');
-        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0', { description: 'other' })), 'exists');
+        assert.equal(await packages.insertVersion(FEED, newVersion('A', '1.0.0', { description: 'other' }), ADMIN_PUSH), 'exists');
         assert.equal(await packages.documentHash(FEED, 'a', 'all'), before);
       });
 
       it('projects on every unlist and relist; a document the projection no longer makes is removed', async () => {
         await insert('A', '1.0.0');
         const listedHash = await packages.documentHash(FEED, 'a', 'all');
-        await packages.setListed(FEED, 'a', '1.0.0', false);
+        await packages.setListed(FEED, 'a', '1.0.0', false, TEST_EVENT);
         assert.equal(await documentText('a', 'all'), '{"url":"https://feed.test/x","versions":["1.0.0:false"]}');
         assert.equal(await packages.documentHash(FEED, 'a', 'listed'), undefined);
-        await packages.setListed(FEED, 'a', '1.0.0', true);
+        await packages.setListed(FEED, 'a', '1.0.0', true, TEST_EVENT);
         assert.equal(await documentText('a', 'listed'), '["1.0.0"]');
         // The marker differs on every projection; the hash leaves it out, so equal documents hash equal.
         assert.equal(await packages.documentHash(FEED, 'a', 'all'), listedHash);
@@ -354,7 +355,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('agrees with its versions (derivedDataProblems), and a rebuild keeps every hash', async () => {
         await insert('A', '1.0.0');
         await insert('B', '1.0.0');
-        await packages.setListed(FEED, 'b', '1.0.0', false);
+        await packages.setListed(FEED, 'b', '1.0.0', false, TEST_EVENT);
         assert.deepEqual(await packages.derivedDataProblems(), []);
         const before = [await packages.documentHash(FEED, 'a', 'all'), await packages.documentHash(FEED, 'b', 'all')];
         await packages.rebuildDerivedData();
@@ -409,7 +410,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('holds every blob key of every version, listed or not, and nothing else', async () => {
         const full = await insert('A', '1.0.0', { readme: true, icon: true, license: true });
         const bare = await insert('B', '1.0.0');
-        await packages.setListed(FEED, 'b', '1.0.0', false);
+        await packages.setListed(FEED, 'b', '1.0.0', false, TEST_EVENT);
         const keys = await referencedKeys();
         const expected = new Set([full.packageBlob, full.nuspecBlob, full.readmeBlob, full.iconBlob, full.licenseBlob, bare.packageBlob, bare.nuspecBlob]);
         assert.deepEqual(keys, expected);
@@ -431,7 +432,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         await insert('Contoso.SemVerDependency', '1.0.0', { isSemVer2: true });
         await insert('Contoso.Tool', '1.0.0', { packageTypes: [{ name: 'DotnetTool' }] });
         await insert('Contoso.Hidden', '1.0.0');
-        await packages.setListed(FEED, 'contoso.hidden', '1.0.0', false);
+        await packages.setListed(FEED, 'contoso.hidden', '1.0.0', false, TEST_EVENT);
         await insert('Contoso.PreOnly', '1.0.0-alpha');
         await packages.addDownloads([{ feedId: FEED, idLower: 'newtonsoft.json', versionLower: '13.0.1', count: 1000 }]);
       }
@@ -482,11 +483,11 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       it('never returns unlisted versions, and falls back to the latest listed one', async () => {
         await seed();
         assert.ok(!idsOf(await search.search(request(ALL))).includes('Contoso.Hidden'));
-        await packages.setListed(FEED, 'newtonsoft.json', '13.0.1', false);
+        await packages.setListed(FEED, 'newtonsoft.json', '13.0.1', false, TEST_EVENT);
         const result = await search.search(request(ALL));
         assert.equal(hitFor(result, 'Newtonsoft.Json')?.latest.versionNormalized, '12.0.1');
         assert.deepEqual(hitFor(result, 'Newtonsoft.Json')?.versions.map((v) => v.versionNormalized), ['12.0.1']);
-        await packages.setListed(FEED, 'contoso.hidden', '1.0.0', true);
+        await packages.setListed(FEED, 'contoso.hidden', '1.0.0', true, TEST_EVENT);
         assert.ok(idsOf(await search.search(request(ALL))).includes('Contoso.Hidden'));
       });
 
@@ -586,7 +587,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         await insert('Unjson', '1.0.0');
         await insert('Jsonite.Beta', '1.0.0-beta');
         await insert('Json.Hidden', '1.0.0');
-        await packages.setListed(FEED, 'json.hidden', '1.0.0', false);
+        await packages.setListed(FEED, 'json.hidden', '1.0.0', false, TEST_EVENT);
         await packages.addDownloads([{ feedId: FEED, idLower: 'newtonsoft.json', versionLower: '13.0.1', count: 1000 }]);
       }
 
@@ -643,9 +644,9 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
       async function twoFeeds(): Promise<FeedId> {
         const other = await subject.addFeed('ci');
         await insert('Shared.Lib', '1.0.0', { tags: ['shared'] });
-        assert.equal(await packages.insertVersion(other, newVersion('Shared.Lib', '1.0.0', { tags: ['shared'] })), 'created', 'the same version in another feed');
-        assert.equal(await packages.insertVersion(other, newVersion('shared.lib', '2.0.0-ci.1', { tags: ['shared'] })), 'created');
-        assert.equal(await packages.insertVersion(other, newVersion('Only.Ci', '0.1.0')), 'created');
+        assert.equal(await packages.insertVersion(other, newVersion('Shared.Lib', '1.0.0', { tags: ['shared'] }), ADMIN_PUSH), 'created', 'the same version in another feed');
+        assert.equal(await packages.insertVersion(other, newVersion('shared.lib', '2.0.0-ci.1', { tags: ['shared'] }), ADMIN_PUSH), 'created');
+        assert.equal(await packages.insertVersion(other, newVersion('Only.Ci', '0.1.0'), ADMIN_PUSH), 'created');
         return other;
       }
 
@@ -659,10 +660,10 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         assert.equal(await packages.findVersion(FEED, 'only.ci', '0.1.0'), undefined);
         assert.equal(await packages.findFiles(FEED, 'shared.lib', '2.0.0-ci.1'), undefined);
         assert.equal((await packages.findFiles(other, 'shared.lib', '2.0.0-ci.1'))?.feedId, other);
-        assert.equal(await packages.setListed(FEED, 'only.ci', '0.1.0', false), false, 'a version of another feed is not found');
-        assert.equal(await packages.setListed(other, 'shared.lib', '1.0.0', false), true);
+        assert.equal(await packages.setListed(FEED, 'only.ci', '0.1.0', false, TEST_EVENT), false, 'a version of another feed is not found');
+        assert.equal(await packages.setListed(other, 'shared.lib', '1.0.0', false, TEST_EVENT), true);
         assert.equal((await packages.findVersion(FEED, 'shared.lib', '1.0.0'))?.listed, true, 'unlisting in one feed leaves the other');
-        assert.equal(await packages.insertVersion(other, newVersion('Shared.Lib', '1.0.0')), 'exists');
+        assert.equal(await packages.insertVersion(other, newVersion('Shared.Lib', '1.0.0'), ADMIN_PUSH), 'exists');
       });
 
       it('keeps read documents apart', async () => {

@@ -15,6 +15,7 @@ import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index
 import { versionInsertValues } from '../../src/stores/metadata/version-row.ts';
 import { DEFAULT_FEED_ID } from '../../src/domain/feed.ts';
 import { contractProjection, newVersion } from './package-store.contract.ts';
+import { ADMIN_PUSH } from '../support/change-records.ts';
 
 /** A database as a Pallet whose last migration was `version` wrote it, with `seed` run right after migration 1. */
 function databaseAtSchema(file: string, version: number, seed: (database: DatabaseSync) => void): void {
@@ -82,8 +83,8 @@ describe('SQLite migrations', () => {
         assert.equal((await search.search({ ...filters, includePrerelease: true, terms: [] })).totalHits, 1, 'the unlisted id stays out');
 
         // The upgraded database takes new versions like a new one.
-        assert.equal(await store.insertVersion(DEFAULT_FEED_ID, newVersion('Upgrade.Demo', '2.0.0')), 'created');
-        assert.equal(await store.insertVersion(DEFAULT_FEED_ID, newVersion('Upgrade.Demo', '1.0.0')), 'exists');
+        assert.equal(await store.insertVersion(DEFAULT_FEED_ID, newVersion('Upgrade.Demo', '2.0.0'), ADMIN_PUSH), 'created');
+        assert.equal(await store.insertVersion(DEFAULT_FEED_ID, newVersion('Upgrade.Demo', '1.0.0'), ADMIN_PUSH), 'exists');
         assert.deepEqual(await store.derivedDataProblems(), []);
       } finally {
         database.close();

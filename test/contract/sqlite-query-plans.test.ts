@@ -18,6 +18,7 @@ import { nugetReadDocuments, VERSION_LIST_DOCUMENT, registrationIndexDocument } 
 import { newVersion } from './package-store.contract.ts';
 import type { SearchFilters, SearchTerm } from '../../src/app/ports.ts';
 import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
+import { ADMIN_PUSH, TEST_EVENT } from '../support/change-records.ts';
 
 /** Counting every document of a variant reads them all; that is what the number is. */
 const WHOLE_TABLE_ON_PURPOSE = [/^SELECT count\(\*\) AS total FROM search_documents WHERE \(variants & :p1\) != 0$/];
@@ -39,9 +40,9 @@ before(async () => {
   try {
     const store = new SqlitePackageStore(database, nugetReadDocuments);
     const search = new SqliteSearchIndex(database);
-    await store.insertVersion(FEED, newVersion('Contoso.Json.Json0', '9.0.0'));
-    await store.setListed(FEED, 'contoso.json.json0', '9.0.0', false);
-    await store.setListed(FEED, 'contoso.json.json0', '9.0.0', true);
+    await store.insertVersion(FEED, newVersion('Contoso.Json.Json0', '9.0.0'), ADMIN_PUSH);
+    await store.setListed(FEED, 'contoso.json.json0', '9.0.0', false, TEST_EVENT);
+    await store.setListed(FEED, 'contoso.json.json0', '9.0.0', true, TEST_EVENT);
     await store.addDownloads([{ feedId: FEED, idLower: 'contoso.json.json0', versionLower: '9.0.0', count: 3 }]);
     await store.findVersion(FEED, 'contoso.json.json0', '9.0.0');
     await store.findFiles(FEED, 'contoso.json.json0', '9.0.0');

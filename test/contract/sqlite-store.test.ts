@@ -8,9 +8,11 @@ import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts
 import { REFERENCES_PAGE, SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
 import { ReadSnapshot } from '../../src/stores/metadata/read-snapshot.ts';
 import { WalGroupSync } from '../../src/stores/metadata/wal-group-sync.ts';
+import { SqliteWriter } from '../../src/stores/metadata/sqlite-writer.ts';
 import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index.ts';
 import { contractProjection, newVersion, packageStoreContract } from './package-store.contract.ts';
 import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
+import { ADMIN_PUSH, TEST_EVENT } from '../support/change-records.ts';
 
 function addFeed(database: DatabaseSync, name: string): number {
   return Number(database.prepare("INSERT INTO feeds (name, created_at) VALUES (?, '2026-01-01T00:00:00.000Z')").run(name).lastInsertRowid);
@@ -36,7 +38,7 @@ packageStoreContract('SQLite as the server runs it: a read connection in per-tur
   const database = openSqliteDatabase(file, { groupCommit: true });
   const reads = new ReadSnapshot(openSqliteDatabase(file, { tool: 'read' }));
   return {
-    packages: new SqlitePackageStore(database, projection, { reads, commits: new WalGroupSync(`${file}-wal`) }),
+    packages: new SqlitePackageStore(new SqliteWriter(database, { reads, commits: new WalGroupSync(`${file}-wal`) }), projection),
     search: new SqliteSearchIndex(database),
     addFeed: (name) => addFeed(database, name),
     close: async () => {
@@ -60,9 +62,9 @@ describe('SQLite group commit', () => {
         synced.push(path.basename(walFile));
         await new Promise<void>((resolve) => (finishSync = resolve));
       });
-      const store = new SqlitePackageStore(database, contractProjection, { commits });
+      const store = new SqlitePackageStore(new SqliteWriter(database, { commits }), contractProjection);
       let answered = false;
-      const insert = store.insertVersion(FEED, newVersion('A', '1.0.0')).then((outcome) => {
+      const insert = store.insertVersion(FEED, newVersion('A', '1.0.0'), ADMIN_PUSH).then((outcome) => {
         answered = true;
         return outcome;
       });
@@ -89,13 +91,13 @@ describe('SQLite search counts', () => {
         const store = new SqlitePackageStore(database, contractProjection);
         const search = new SqliteSearchIndex(reader);
         const request = (q: string) => ({ feedId: FEED, terms: q === '' ? [] : [{ field: undefined, value: q }], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 1 });
-        await store.insertVersion(FEED, newVersion('Counted.One', '1.0.0'));
+        await store.insertVersion(FEED, newVersion('Counted.One', '1.0.0'), ADMIN_PUSH);
         assert.equal((await search.search(request(''))).totalHits, 1);
         assert.equal((await search.search(request('counted'))).totalHits, 1);
-        await store.insertVersion(FEED, newVersion('Counted.Two', '1.0.0'));
+        await store.insertVersion(FEED, newVersion('Counted.Two', '1.0.0'), ADMIN_PUSH);
         assert.equal((await search.search(request(''))).totalHits, 2);
         assert.equal((await search.search(request('counted'))).totalHits, 2);
-        await store.setListed(FEED, 'counted.one', '1.0.0', false);
+        await store.setListed(FEED, 'counted.one', '1.0.0', false, TEST_EVENT);
         assert.equal((await search.search(request('counted'))).totalHits, 1);
       } finally {
         if (reader !== database) reader.close();
@@ -129,17 +131,17 @@ describe('SQLite search generation', () => {
       const store = new SqlitePackageStore(database, contractProjection);
       const search = new SqliteSearchIndex(reader);
       const everything = { feedId: FEED, terms: [], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 1 };
-      await store.insertVersion(FEED, newVersion('Generation.One', '1.0.0'));
+      await store.insertVersion(FEED, newVersion('Generation.One', '1.0.0'), ADMIN_PUSH);
       assert.equal((await search.search(everything)).totalHits, 1);
       assert.equal(counted.length, 1);
       await store.addDownloads([{ feedId: FEED, idLower: 'generation.one', versionLower: '1.0.0', count: 5 }]);
       assert.equal((await search.search(everything)).totalHits, 1);
       assert.equal(counted.length, 1, 'a download flush leaves the count remembered');
-      await store.insertVersion(FEED, newVersion('Generation.Two', '1.0.0'));
+      await store.insertVersion(FEED, newVersion('Generation.Two', '1.0.0'), ADMIN_PUSH);
       assert.equal((await search.search(everything)).totalHits, 2);
-      await store.setListed(FEED, 'generation.two', '1.0.0', false);
+      await store.setListed(FEED, 'generation.two', '1.0.0', false, TEST_EVENT);
       assert.equal((await search.search(everything)).totalHits, 1);
-      await store.setListed(FEED, 'generation.two', '1.0.0', true);
+      await store.setListed(FEED, 'generation.two', '1.0.0', true, TEST_EVENT);
       assert.equal((await search.search(everything)).totalHits, 2);
       assert.equal(counted.length, 4);
     } finally {
@@ -159,11 +161,11 @@ describe('SQLite read generation', () => {
       const reads = mode === 'a read connection' ? new ReadSnapshot(openSqliteDatabase(file, { tool: 'read' })) : undefined;
       const other = openSqliteDatabase(file); // another process's connection, as far as this store can tell
       try {
-        const store = new SqlitePackageStore(database, contractProjection, reads ? { reads } : {});
+        const store = new SqlitePackageStore(new SqliteWriter(database, { reads }), contractProjection);
         const start = store.readGeneration();
         await new Promise((resolve) => setImmediate(resolve));
         assert.equal(store.readGeneration(), start);
-        await new SqlitePackageStore(other, contractProjection).insertVersion(FEED, newVersion('A', '1.0.0'));
+        await new SqlitePackageStore(other, contractProjection).insertVersion(FEED, newVersion('A', '1.0.0'), ADMIN_PUSH);
         await new Promise((resolve) => setImmediate(resolve)); // another process's commit is seen from the next turn
         const moved = store.readGeneration();
         assert.notEqual(moved, start);
@@ -189,7 +191,7 @@ describe('SQLite referenced blob keys', () => {
       const versions = REFERENCES_PAGE + 7;
       for (let index = 0; index < versions; index += 1) {
         const row = newVersion(`Paged.Id${index % 401}`, `1.0.${index}`);
-        await store.insertVersion(FEED, row);
+        await store.insertVersion(FEED, row, ADMIN_PUSH);
         expected.add(row.packageBlob).add(row.nuspecBlob);
       }
       const yielded: string[] = [];
@@ -218,8 +220,8 @@ describe('SQLite read documents', () => {
       const first = openSqliteDatabase(file);
       const store = new SqlitePackageStore(first, contractProjection);
       assert.equal(await store.refreshStaleDocuments(), 0); // a new database: nothing to project, format recorded
-      await store.insertVersion(FEED, newVersion('A', '1.0.0'));
-      await store.insertVersion(FEED, newVersion('B', '1.0.0'));
+      await store.insertVersion(FEED, newVersion('A', '1.0.0'), ADMIN_PUSH);
+      await store.insertVersion(FEED, newVersion('B', '1.0.0'), ADMIN_PUSH);
       first.close();
 
       const reopened = openSqliteDatabase(file);
@@ -245,8 +247,8 @@ describe('SQLite read documents', () => {
       const database = openSqliteDatabase(file);
       try {
         const store = new SqlitePackageStore(database, contractProjection);
-        await store.insertVersion(FEED, newVersion('A', '1.0.0'));
-        await store.insertVersion(FEED, newVersion('B', '1.0.0'));
+        await store.insertVersion(FEED, newVersion('A', '1.0.0'), ADMIN_PUSH);
+        await store.insertVersion(FEED, newVersion('B', '1.0.0'), ADMIN_PUSH);
         database.prepare("UPDATE read_documents SET hash = 'x' WHERE id_lower = 'a' AND name = 'all'").run();
         database.prepare("DELETE FROM read_documents WHERE id_lower = 'b' AND name = 'listed'").run();
         database.prepare("INSERT INTO read_documents (feed_id, id_lower, name, hash, body) VALUES (1, 'b', 'old', 'y', x'00')").run();

@@ -15,6 +15,7 @@ import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts
 import { SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
 import { nugetReadDocuments } from '../../src/protocol/nuget/read-documents.ts';
 import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
+import { ADMIN_PUSH } from '../support/change-records.ts';
 
 interface Answer {
   readonly status: number;
@@ -33,7 +34,7 @@ function comparable(headers: Record<string, unknown>): Record<string, unknown> {
 async function writeFromAnotherConnection(dataDir: string, id: string): Promise<void> {
   const database = openSqliteDatabase(dataFolderLayout(dataDir).database);
   try {
-    assert.equal(await new SqlitePackageStore(database, nugetReadDocuments).insertVersion(FEED, newVersion(id, '2.0.0')), 'created');
+    assert.equal(await new SqlitePackageStore(database, nugetReadDocuments).insertVersion(FEED, newVersion(id, '2.0.0'), ADMIN_PUSH), 'created');
   } finally {
     database.close();
   }

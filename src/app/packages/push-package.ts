@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { AppError } from '../../errors.ts';
-import { authorize } from '../policy.ts';
-import { actorName, type Actor } from '../actor.ts';
-import type { BlobStore, InspectedUpload, PackageInspector, PackageStore } from '../ports.ts';
+import { authorize, enforce } from '../policy.ts';
+import { actorName, type Caller } from '../actor.ts';
+import { changeActorOf } from '../events.ts';
+import type { BlobStore, InspectedUpload, PackageInspector, PackageStore, PushRecord } from '../ports.ts';
 import type { BlobGate } from '../blob-gate.ts';
 import type { SpooledUpload } from './spooled-upload.ts';
 import type { FeedId } from '../../domain/feed.ts';
@@ -22,23 +23,49 @@ export interface PushDependencies {
   readonly log: Logger;
 }
 
-export async function pushPackage(deps: PushDependencies, actor: Actor, feedId: FeedId, upload: SpooledUpload): Promise<{ id: string; version: string }> {
-  authorize(actor, 'push');
+export async function pushPackage(deps: PushDependencies, caller: Caller, feedId: FeedId, upload: SpooledUpload): Promise<{ id: string; version: string }> {
+  enforce(authorize(caller.actor, 'push'));
   const inspected = await deps.inspector.inspect(upload.path);
+  const subject = { id: inspected.id, version: inspected.versionNormalized };
+  // Who may push is decided before whether the version exists, so a refusal says nothing about another owner's versions.
+  const decision = authorize(caller.actor, 'push', { id: inspected.id, idLower: inspected.idLower, ownership: await deps.packages.ownership(inspected.idLower) });
+  enforce(decision, subject);
 
   // A cheap early answer; the unique key on insert is what really guarantees a single winner.
   if (await deps.packages.findVersion(feedId, inspected.idLower, inspected.versionLower)) throw alreadyExists(inspected);
 
+  const record = (publishedAt: Date): PushRecord => ({
+    ownerAccountId: decision.ownerAccountId,
+    event: {
+      kind: 'package.pushed',
+      at: publishedAt,
+      actor: changeActorOf(caller.actor, caller.clientAddress),
+      feedId,
+      idLower: inspected.idLower,
+      versionLower: inspected.versionLower,
+      data: { id: inspected.id, version: inspected.versionFull, size: upload.size, sha512: upload.sha512Hex },
+    },
+  });
   // From the first blob stored to the row inserted, garbage collection must not judge these blobs unreferenced.
-  const outcome = await deps.blobGate.shared(() => storeAndCommit(deps, feedId, upload, inspected));
+  const outcome = await deps.blobGate.shared(() => storeAndCommit(deps, feedId, upload, inspected, record));
   if (outcome === 'exists') throw alreadyExists(inspected);
+  if (outcome === 'not-owner') {
+    // Another account became the owner of this new id while this push was being checked.
+    throw new AppError('FORBIDDEN', `'${inspected.id}' belongs to other owners; ask one of them to add you as an owner.`, { subject });
+  }
 
-  deps.log.info({ id: inspected.id, version: inspected.versionFull, size: upload.size, actor: actorName(actor) }, 'package pushed');
+  deps.log.info({ id: inspected.id, version: inspected.versionFull, size: upload.size, actor: actorName(caller.actor) }, 'package pushed');
   return { id: inspected.id, version: inspected.versionFull };
 }
 
 /** Stores the blobs, then inserts the version row: the commit point. */
-async function storeAndCommit(deps: PushDependencies, feedId: FeedId, upload: SpooledUpload, inspected: InspectedUpload): Promise<'created' | 'exists'> {
+async function storeAndCommit(
+  deps: PushDependencies,
+  feedId: FeedId,
+  upload: SpooledUpload,
+  inspected: InspectedUpload,
+  record: (publishedAt: Date) => PushRecord,
+): Promise<'created' | 'exists' | 'not-owner'> {
   // Each blob is synced on its own; together they only have to be stored before the row that names them.
   const [nuspecBlob, readmeBlob, iconBlob, licenseBlob] = await Promise.all([
     putSmallBlob(deps.blobs, inspected.nuspec),
@@ -49,9 +76,10 @@ async function storeAndCommit(deps: PushDependencies, feedId: FeedId, upload: Sp
   ]);
 
   const { details, nuspec: _nuspec, readme: _readme, icon, license: _license, ...identity } = inspected;
+  const publishedAt = deps.now();
   return deps.packages.insertVersion(feedId, {
     ...identity,
-    publishedAt: deps.now(),
+    publishedAt,
     packageBlob: upload.sha512Hex,
     packageSize: upload.size,
     packageSha512: Buffer.from(upload.sha512Hex, 'hex').toString('base64'),
@@ -61,7 +89,7 @@ async function storeAndCommit(deps: PushDependencies, feedId: FeedId, upload: Sp
     iconContentType: icon?.contentType,
     licenseBlob,
     details,
-  });
+  }, record(publishedAt));
 }
 
 async function putSmallBlob(blobs: BlobStore, bytes: Uint8Array | undefined): Promise<string | undefined> {

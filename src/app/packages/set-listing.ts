@@ -7,21 +7,33 @@ import type { Logger } from '../logger.ts';
 import { AppError } from '../../errors.ts';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
-import { authorize } from '../policy.ts';
-import { actorName, type Actor } from '../actor.ts';
+import { authorize, enforce } from '../policy.ts';
+import { actorName, type Caller } from '../actor.ts';
+import { changeActorOf } from '../events.ts';
 import type { PackageStore } from '../ports.ts';
 import type { FeedId } from '../../domain/feed.ts';
 
 export async function setListing(
-  deps: { readonly packages: PackageStore; readonly log: Logger },
-  actor: Actor,
+  deps: { readonly packages: PackageStore; readonly now: () => Date; readonly log: Logger },
+  caller: Caller,
   target: { readonly feedId: FeedId; readonly id: string; readonly version: string },
   listed: boolean,
 ): Promise<void> {
-  authorize(actor, 'unlist');
+  enforce(authorize(caller.actor, 'unlist'));
   // The client sends the id and version as the user typed them: match case-insensitively and normalized.
+  const idLower = lowerPackageId(target.id);
+  enforce(authorize(caller.actor, 'unlist', { id: target.id, idLower, ownership: await deps.packages.ownership(idLower) }), { id: target.id, version: target.version });
   const version = NuGetVersion.tryParse(target.version);
-  const found = version !== undefined && (await deps.packages.setListed(target.feedId, lowerPackageId(target.id), version.lower, listed));
+  const event = {
+    kind: listed ? 'package.relisted' : 'package.unlisted',
+    at: deps.now(),
+    actor: changeActorOf(caller.actor, caller.clientAddress),
+    feedId: target.feedId,
+    idLower,
+    versionLower: version?.lower,
+    data: { id: target.id, version: version?.normalized },
+  } as const;
+  const found = version !== undefined && (await deps.packages.setListed(target.feedId, idLower, version.lower, listed, event));
   if (!found) throw new AppError('NOT_FOUND', `The package '${target.id}' version '${target.version}' does not exist.`);
-  deps.log.info({ id: target.id, version: version.normalized, actor: actorName(actor) }, listed ? 'package relisted' : 'package unlisted');
+  deps.log.info({ id: target.id, version: version.normalized, actor: actorName(caller.actor) }, listed ? 'package relisted' : 'package unlisted');
 }

@@ -5,39 +5,39 @@
 import { rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteDependencies } from '../route-dependencies.ts';
-import { ANONYMOUS, type Actor } from '../../app/actor.ts';
-import { authorize } from '../../app/policy.ts';
+import type { Caller } from '../../app/actor.ts';
+import { authorize, enforce } from '../../app/policy.ts';
+import { clientAddressOf } from '../client-address.ts';
 import { pushPackage } from '../../app/packages/push-package.ts';
 import { setListing } from '../../app/packages/set-listing.ts';
 import { spoolUpload } from '../upload.ts';
 import type { FeedOf } from '../feed-of.ts';
 
 export function registerPublishRoutes(server: FastifyInstance, deps: RouteDependencies, feedOf: FeedOf): void {
-  const actorOf = (request: FastifyRequest): Actor => {
-    const header = request.headers['x-nuget-apikey'];
-    const key = Array.isArray(header) ? header[0] : header;
-    return key ? deps.verifyApiKey(key) : ANONYMOUS;
-  };
+  const callerOf = async (request: FastifyRequest): Promise<Caller> => ({
+    actor: await deps.authentication.actorOf(request),
+    clientAddress: clientAddressOf(request),
+  });
 
   // The client PUTs to `{PackagePublish}/`; the router ignores the trailing slash.
   server.put('/api/v2/package', async (request, reply) => {
-    const actor = actorOf(request);
+    const caller = await callerOf(request);
     // Refused before a byte of a possibly huge body is read; server.ts drains what the client still sends.
-    authorize(actor, 'push');
+    enforce(authorize(caller.actor, 'push'));
     const release = deps.uploadSlots.acquire();
     try {
-      return await deps.work.track(receiveAndPush(request, reply, actor));
+      return await deps.work.track(receiveAndPush(request, reply, caller));
     } finally {
       release();
     }
   });
 
-  const receiveAndPush = async (request: FastifyRequest, reply: FastifyReply, actor: Actor) => {
+  const receiveAndPush = async (request: FastifyRequest, reply: FastifyReply, caller: Caller) => {
     const upload = await spoolUpload(request.raw, { tempDir: deps.tempDir, maxBytes: deps.config.maxPackageSize, bodyTimeoutMs: deps.config.bodyTimeout });
     try {
       const pushed = await pushPackage(
         { packages: deps.packages, blobs: deps.blobs, blobGate: deps.blobGate, inspector: deps.inspector, now: deps.now, log: request.log },
-        actor,
+        caller,
         feedOf(request),
         upload,
       );
@@ -49,7 +49,7 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
   };
 
   const listingRoute = (listed: boolean) => async (request: FastifyRequest<{ Params: { id: string; version: string } }>, reply: FastifyReply) => {
-    await setListing({ packages: deps.packages, log: request.log }, actorOf(request), { feedId: feedOf(request), ...request.params }, listed);
+    await setListing({ packages: deps.packages, now: deps.now, log: request.log }, await callerOf(request), { feedId: feedOf(request), ...request.params }, listed);
     // nuget.org answers 200 with an empty body; any 2xx is success to the client.
     return reply.code(200).send();
   };

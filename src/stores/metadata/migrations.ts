@@ -262,4 +262,76 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE search_generation SET value = value + 1;
     `,
   },
+  {
+    version: 6,
+    name: 'accounts, API keys, package owners and events',
+    sql: `
+      -- Users and organizations share one namespace, as on nuget.org: an owner or a key's "acts for" is
+      -- either. Instance-wide, like package owners: an id is one package in every feed.
+      CREATE TABLE accounts (
+        account_id     INTEGER PRIMARY KEY,
+        kind           TEXT NOT NULL CHECK (kind IN ('user', 'organization')),
+        name           TEXT NOT NULL,
+        name_lower     TEXT NOT NULL UNIQUE,
+        display_name   TEXT NOT NULL,
+        email          TEXT,
+        email_verified INTEGER NOT NULL DEFAULT 0,
+        is_admin       INTEGER NOT NULL DEFAULT 0,
+        password_hash  TEXT,             -- scrypt (security/password-hash.ts); NULL: no password sign-in
+        disabled_at    TEXT,
+        created_at     TEXT NOT NULL
+      );
+
+      -- nuget.org's scoped keys: only the SHA-256 of the secret is kept (the secret is shown once).
+      CREATE TABLE api_keys (
+        key_id          INTEGER PRIMARY KEY,
+        user_id         INTEGER NOT NULL REFERENCES accounts (account_id), -- who created it and holds it
+        owner_id        INTEGER NOT NULL REFERENCES accounts (account_id), -- the user or organization it acts for
+        name            TEXT NOT NULL,
+        lookup_hash     TEXT NOT NULL UNIQUE,
+        scopes          TEXT NOT NULL,  -- JSON array of ApiKeyScope
+        patterns        TEXT NOT NULL,  -- JSON array of package id patterns (globs or ids), lowercased
+        created_at      TEXT NOT NULL,
+        expires_at      TEXT NOT NULL,
+        revoked_at      TEXT,
+        last_used_at    TEXT,
+        UNIQUE (user_id, name)
+      );
+
+      -- The owners of an id, in every feed. An id with versions and no owner row was pushed with the
+      -- configured administrator key; administrators manage it.
+      CREATE TABLE package_owners (
+        id_lower   TEXT NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES accounts (account_id),
+        added_at   TEXT NOT NULL,
+        PRIMARY KEY (id_lower, account_id)
+      );
+      CREATE INDEX package_owners_by_account ON package_owners (account_id);
+
+      -- Security-relevant changes, written in the transaction of the change itself: the audit log, and
+      -- what mail and webhooks are sent from, so nothing is sent for a change that rolled back and nothing
+      -- is lost for one that committed.
+      CREATE TABLE events (
+        event_id        INTEGER PRIMARY KEY,
+        occurred_at     TEXT NOT NULL,
+        kind            TEXT NOT NULL,     -- 'package.pushed', 'api-key.created', …
+        actor_user_id   INTEGER,           -- NULL: the configured administrator key, or nobody signed in
+        actor_key_name  TEXT,
+        actor_label     TEXT NOT NULL,     -- how the actor is shown: 'alice (key ci-push)', 'configured API key'
+        client_address  TEXT,
+        subject_user_id INTEGER,           -- whose account the event concerns, for "my events"
+        feed_id         INTEGER,
+        id_lower        TEXT,
+        version_lower   TEXT,
+        data            TEXT NOT NULL      -- JSON: what else the event says
+      );
+      CREATE INDEX events_by_subject_user ON events (subject_user_id, event_id);
+      CREATE INDEX events_by_actor_user ON events (actor_user_id, event_id);
+
+      -- Who pushed each version, and with which key (by name): the push record.
+      ALTER TABLE package_versions ADD COLUMN pushed_by_user_id INTEGER;
+      ALTER TABLE package_versions ADD COLUMN pushed_by_label TEXT;
+      ALTER TABLE package_versions ADD COLUMN pushed_with_key TEXT;
+    `,
+  },
 ];

@@ -1,76 +1,85 @@
 /** PackageStore on SQLite: registrations and versions, with the version row as the commit point of a push. */
 import type { DatabaseSync } from 'node:sqlite';
-import type { BlobKey, DocumentProjection, DownloadCount, NewPackageVersion, PackageStore, StoredDocument, StoredVersion, VersionFiles } from '../../app/ports.ts';
-import { StatementCache, inTransaction } from './sqlite-database.ts';
-import type { ReadSnapshot } from './read-snapshot.ts';
-import type { WalGroupSync } from './wal-group-sync.ts';
+import type {
+  BlobKey,
+  DocumentProjection,
+  DownloadCount,
+  NewPackageVersion,
+  PackageOwnership,
+  PackageStore,
+  PushRecord,
+  StoredDocument,
+  StoredVersion,
+  VersionFiles,
+} from '../../app/ports.ts';
+import type { NewEvent } from '../../app/events.ts';
+import type { StatementCache } from './sqlite-database.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
+import { recordEvent } from './sqlite-events.ts';
 import { VERSION_COLUMNS, VERSION_WITH_PACKAGE, rowToStoredVersion, versionInsertValues } from './version-row.ts';
 import type { FeedId } from '../../domain/feed.ts';
 import { SqliteReadDocuments } from './sqlite-read-documents.ts';
 import { SqliteSearchDocuments } from './sqlite-search-documents.ts';
 
 export class SqlitePackageStore implements PackageStore {
-  private readonly database: DatabaseSync;
+  private readonly writer: SqliteWriter;
   private readonly statements: StatementCache;
-  private readonly snapshot: ReadSnapshot | undefined;
-  private readonly readStatements: StatementCache;
   private readonly documents: SqliteReadDocuments;
   private readonly searchDocuments: SqliteSearchDocuments;
-  private readonly commits: WalGroupSync | undefined;
   private generation = 0;
   private seenDataVersion = -1;
+  private seenWrites = 0;
 
-  /**
-   * `database` is the connection writes go through. With `reads`, a second (read-only) connection, the
-   * reads a request makes (documents, versions) go through it in per-turn snapshots (read-snapshot.ts).
-   * With `commits`, the connection was opened with `groupCommit` and each write returns once it is synced.
-   */
-  constructor(database: DatabaseSync, projection: DocumentProjection, options: { reads?: ReadSnapshot; commits?: WalGroupSync } = {}) {
-    this.database = database;
-    this.commits = options.commits;
-    this.statements = new StatementCache(database);
-    this.snapshot = options.reads;
-    this.readStatements = options.reads ? new StatementCache(options.reads.database) : this.statements;
+  /** `writer` is the connection's write side, shared with the other stores over it (sqlite-writer.ts). */
+  constructor(writer: SqliteWriter | DatabaseSync, projection: DocumentProjection) {
+    this.writer = writer instanceof SqliteWriter ? writer : new SqliteWriter(writer);
+    this.statements = this.writer.statements;
     this.documents = new SqliteReadDocuments(this.statements, () => this.reading(), projection);
     this.searchDocuments = new SqliteSearchDocuments(this.statements);
   }
 
-  /** The statements for a request's read, inside the current snapshot when there is a read connection. */
   private reading(): StatementCache {
-    this.snapshot?.current();
-    return this.readStatements;
+    return this.writer.reading();
   }
 
-  /** A write transaction, returned once durable; the read snapshot ends with it, so the next read sees the change. */
-  private async write<T>(work: () => T): Promise<T> {
-    let result: T;
-    try {
-      result = inTransaction(this.database, work);
-    } finally {
-      this.generation++;
-      this.snapshot?.release();
-    }
-    await this.commits?.afterCommit();
-    return result;
+  private write<T>(work: () => T): Promise<T> {
+    return this.writer.write(work);
   }
 
   readGeneration(): number {
     // data_version counts other connections' commits (another process's, and with a read connection this
-    // process's too); write() counts this connection's own, which its data_version does not.
-    const dataVersion = this.snapshot
-      ? this.snapshot.dataVersion()
-      : Number(this.statements.prepare('PRAGMA data_version').get()?.data_version);
-    if (dataVersion !== this.seenDataVersion) {
+    // process's too); the writer counts this connection's own, which its data_version does not.
+    const dataVersion = this.writer.dataVersion();
+    const writes = this.writer.writeCount();
+    if (dataVersion !== this.seenDataVersion || writes !== this.seenWrites) {
       this.seenDataVersion = dataVersion;
+      this.seenWrites = writes;
       this.generation++;
     }
     return this.generation;
   }
 
-  async insertVersion(feedId: FeedId, version: NewPackageVersion): Promise<'created' | 'exists'> {
-    const values = versionInsertValues(feedId, version);
+  async insertVersion(feedId: FeedId, version: NewPackageVersion, record: PushRecord): Promise<'created' | 'exists' | 'not-owner'> {
+    const values = {
+      ...versionInsertValues(feedId, version),
+      pushed_by_user_id: record.event.actor.userId ?? null,
+      pushed_by_label: record.event.actor.label,
+      pushed_with_key: record.event.actor.key?.name ?? null,
+    };
     const columns = Object.keys(values);
     return this.write(() => {
+      if (record.ownerAccountId !== undefined) {
+        // Claimed before this push's own package row exists: an id is new when no feed holds it and no one owns it.
+        this.statements
+          .prepare(
+            `INSERT INTO package_owners (id_lower, account_id, added_at)
+             SELECT :id, :owner, :at WHERE NOT EXISTS (SELECT 1 FROM package_owners WHERE id_lower = :id)
+                                       AND NOT EXISTS (SELECT 1 FROM packages WHERE id_lower = :id)`,
+          )
+          .run({ id: version.idLower, owner: record.ownerAccountId, at: version.publishedAt.toISOString() });
+        const owns = this.statements.prepare('SELECT 1 FROM package_owners WHERE id_lower = ? AND account_id = ?').get(version.idLower, record.ownerAccountId);
+        if (!owns) return 'not-owner';
+      }
       this.statements
         .prepare('INSERT INTO packages (feed_id, id_lower, id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (feed_id, id_lower) DO NOTHING')
         .run(feedId, version.idLower, version.id, version.publishedAt.toISOString());
@@ -80,9 +89,28 @@ export class SqlitePackageStore implements PackageStore {
         )
         .run(values);
       if (result.changes !== 1) return 'exists';
+      this.recordChange(record.event);
       this.refreshDerived(feedId, version.idLower);
       return 'created';
     });
+  }
+
+  async ownership(idLower: string): Promise<PackageOwnership> {
+    const statements = this.reading();
+    const ownerIds = statements
+      .prepare('SELECT account_id FROM package_owners WHERE id_lower = ? ORDER BY account_id')
+      .all(idLower)
+      .map((row) => Number(row.account_id));
+    const exists = statements.prepare('SELECT 1 FROM packages WHERE id_lower = ? LIMIT 1').get(idLower) !== undefined;
+    return { exists, ownerIds };
+  }
+
+  /** The change's event, and its key's last use; inside the change's transaction. */
+  private recordChange(event: NewEvent): void {
+    recordEvent(this.statements, event);
+    if (event.actor.key !== undefined) {
+      this.statements.prepare('UPDATE api_keys SET last_used_at = ? WHERE key_id = ?').run(event.at.toISOString(), event.actor.key.keyId);
+    }
   }
 
   async findVersion(feedId: FeedId, idLower: string, versionLower: string): Promise<StoredVersion | undefined> {
@@ -132,12 +160,17 @@ export class SqlitePackageStore implements PackageStore {
     return this.write(() => this.projectAllDocuments());
   }
 
-  async setListed(feedId: FeedId, idLower: string, versionLower: string, listed: boolean): Promise<boolean> {
+  async setListed(feedId: FeedId, idLower: string, versionLower: string, listed: boolean, event: NewEvent): Promise<boolean> {
     return this.write(() => {
-      const result = this.statements
+      const current = this.statements
+        .prepare('SELECT listed FROM package_versions WHERE feed_id = ? AND id_lower = ? AND version_lower = ?')
+        .get(feedId, idLower, versionLower);
+      if (current === undefined) return false;
+      if ((Number(current.listed) === 1) === listed) return true;
+      this.statements
         .prepare('UPDATE package_versions SET listed = ? WHERE feed_id = ? AND id_lower = ? AND version_lower = ?')
         .run(listed ? 1 : 0, feedId, idLower, versionLower);
-      if (Number(result.changes) !== 1) return false;
+      this.recordChange(event);
       this.refreshDerived(feedId, idLower);
       return true;
     });
@@ -186,7 +219,7 @@ export class SqlitePackageStore implements PackageStore {
   async rebuildDerivedData(): Promise<void> {
     await this.write(() => {
       this.searchDocuments.rebuild();
-      this.database.exec('DELETE FROM read_documents');
+      this.writer.database.exec('DELETE FROM read_documents');
       this.projectAllDocuments();
     });
   }

@@ -1,0 +1,78 @@
+/**
+ * Creates a scoped API key, nuget.org's model: a name, one or more scopes, package patterns (globs or
+ * ids; none means every package the owner owns), the owner it acts for, and an expiry no later than the
+ * configured lifetime. The secret is returned once and only its hash is stored.
+ * https://learn.microsoft.com/nuget/nuget-org/scoped-api-keys
+ */
+import { AppError } from '../../errors.ts';
+import { parseApiKeyScope, type ApiKeyScope } from '../../domain/api-key-scope.ts';
+import { parsePackageIdPattern } from '../../domain/package-id-pattern.ts';
+import { generateApiKey } from '../../security/api-key-format.ts';
+import type { ChangeActor } from '../events.ts';
+import type { Account, AccountStore, ApiKeyStore, StoredApiKey } from './ports.ts';
+
+export interface NewApiKeyRequest {
+  /** The user who holds the key. */
+  readonly userName: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly patterns: readonly string[];
+  /** How long the key lives; the configured lifetime when undefined. */
+  readonly lifetimeMs: number | undefined;
+}
+
+const MAX_KEY_NAME_LENGTH = 64;
+const MAX_PATTERNS = 100;
+
+export async function createApiKey(
+  deps: { readonly accounts: AccountStore; readonly keys: ApiKeyStore; readonly now: () => Date; readonly maxLifetimeMs: number },
+  actor: ChangeActor,
+  request: NewApiKeyRequest,
+): Promise<{ readonly secret: string; readonly key: StoredApiKey; readonly user: Account }> {
+  const name = request.name.trim();
+  if (name.length === 0 || name.length > MAX_KEY_NAME_LENGTH || /[\x00-\x1f\x7f]/.test(name)) {
+    throw new AppError('INVALID_REQUEST', `An API key needs a name of 1 to ${MAX_KEY_NAME_LENGTH} characters, such as 'ci-push'.`);
+  }
+  const scopes = parseAll(request.scopes, parseApiKeyScope);
+  if (scopes.length === 0) throw new AppError('INVALID_REQUEST', 'An API key needs at least one scope: push, push-version or unlist.');
+  if (request.patterns.length > MAX_PATTERNS) throw new AppError('INVALID_REQUEST', `An API key takes at most ${MAX_PATTERNS} package patterns.`);
+  const patterns = parseAll(request.patterns, parsePackageIdPattern);
+  const lifetimeMs = request.lifetimeMs ?? deps.maxLifetimeMs;
+  if (lifetimeMs <= 0 || lifetimeMs > deps.maxLifetimeMs) {
+    throw new AppError('INVALID_REQUEST', `An API key may live at most ${Math.floor(deps.maxLifetimeMs / 86_400_000)} days on this server (apiKeyLifetime).`);
+  }
+
+  const user = await deps.accounts.findAccountByName(request.userName);
+  if (user === undefined || user.kind !== 'user') throw new AppError('NOT_FOUND', `There is no user '${request.userName}'.`);
+  if (user.disabledAt !== undefined) throw new AppError('FORBIDDEN', `The account '${user.name}' is disabled.`);
+
+  const createdAt = deps.now();
+  const expiresAt = new Date(createdAt.getTime() + lifetimeMs);
+  const { secret, lookupHash } = generateApiKey();
+  const created = await deps.keys.createKey(
+    { userId: user.accountId, ownerId: user.accountId, name, lookupHash, scopes: unique(scopes), patterns, createdAt, expiresAt },
+    {
+      kind: 'api-key.created',
+      at: createdAt,
+      actor,
+      data: { name, owner: user.name, scopes: unique(scopes), patterns: patterns.map((pattern) => pattern.text), expiresAt: expiresAt.toISOString() },
+    },
+  );
+  if (created.outcome === 'name-taken') throw new AppError('CONFLICT', `'${user.name}' already has an API key named '${name}'; choose another name.`);
+  return { secret, key: created.key, user };
+}
+
+function parseAll<T>(texts: readonly string[], parse: (text: string) => T): T[] {
+  return texts.map((text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new AppError('INVALID_REQUEST', (error as Error).message);
+    }
+  });
+}
+
+function unique(scopes: readonly ApiKeyScope[]): ApiKeyScope[] {
+  return [...new Set(scopes)];
+}
+

@@ -1,0 +1,78 @@
+/**
+ * The seams to the stores of accounts and API keys (implemented on SQLite in stores/metadata/). Every
+ * change takes the event it writes in its own transaction (app/events.ts). Names are matched by their
+ * lowercase form; missing things are `undefined`, never an exception.
+ */
+import type { ApiKeyScope } from '../../domain/api-key-scope.ts';
+import type { PackageIdPattern } from '../../domain/package-id-pattern.ts';
+import type { AccountId } from '../actor.ts';
+import type { NewEvent } from '../events.ts';
+
+export interface Account {
+  readonly accountId: AccountId;
+  readonly kind: 'user' | 'organization';
+  readonly name: string;
+  readonly displayName: string;
+  readonly email: string | undefined;
+  readonly emailVerified: boolean;
+  readonly isAdministrator: boolean;
+  /** Set when an administrator disabled the account: it can neither sign in nor use its keys. */
+  readonly disabledAt: Date | undefined;
+  readonly createdAt: Date;
+}
+
+export interface NewUser {
+  readonly name: string;
+  readonly displayName: string;
+  readonly email: string | undefined;
+  readonly emailVerified: boolean;
+  readonly isAdministrator: boolean;
+  /** scrypt (security/password-hash.ts); undefined when the user signs in only through a provider. */
+  readonly passwordHash: string | undefined;
+  readonly createdAt: Date;
+}
+
+export interface AccountStore {
+  /** 'name-taken' when a user or organization already has the name (in any casing). */
+  createUser(user: NewUser, event: NewEvent): Promise<{ readonly outcome: 'created'; readonly account: Account } | { readonly outcome: 'name-taken' }>;
+  findAccountByName(name: string): Promise<Account | undefined>;
+  findAccountById(accountId: AccountId): Promise<Account | undefined>;
+  /** false when there is no such user. */
+  setPasswordHash(accountId: AccountId, passwordHash: string, event: NewEvent): Promise<boolean>;
+  /** false when there is no such account; disabling twice keeps the first time. */
+  disableAccount(accountId: AccountId, at: Date, event: NewEvent): Promise<boolean>;
+}
+
+export interface NewApiKey {
+  readonly userId: AccountId;
+  readonly ownerId: AccountId;
+  readonly name: string;
+  /** SHA-256 of the secret (security/api-key-format.ts): the secret itself is never stored. */
+  readonly lookupHash: string;
+  readonly scopes: readonly ApiKeyScope[];
+  readonly patterns: readonly PackageIdPattern[];
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface StoredApiKey extends Omit<NewApiKey, 'lookupHash'> {
+  readonly keyId: number;
+  readonly revokedAt: Date | undefined;
+  readonly lastUsedAt: Date | undefined;
+}
+
+/** A key with the accounts it involves, as authentication needs it: one lookup per request. */
+export interface ApiKeyWithAccounts extends StoredApiKey {
+  readonly user: Account;
+  readonly owner: Account;
+}
+
+export interface ApiKeyStore {
+  /** 'name-taken' when the user already has a key of that name (revoked ones included: names stay unique in the audit log). */
+  createKey(key: NewApiKey, event: NewEvent): Promise<{ readonly outcome: 'created'; readonly key: StoredApiKey } | { readonly outcome: 'name-taken' }>;
+  findKeyByLookupHash(lookupHash: string): Promise<ApiKeyWithAccounts | undefined>;
+  /** The user's keys, newest first, revoked and expired ones included. */
+  listKeys(userId: AccountId): Promise<StoredApiKey[]>;
+  /** false when the user has no such key; revoking twice keeps the first time. */
+  revokeKey(userId: AccountId, name: string, at: Date, event: NewEvent): Promise<boolean>;
+}

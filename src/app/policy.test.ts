@@ -1,0 +1,90 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { authorize, enforce, type PackageResource } from './policy.ts';
+import { ANONYMOUS, type Actor } from './actor.ts';
+import { parsePackageIdPattern } from '../domain/package-id-pattern.ts';
+import type { ApiKeyScope } from '../domain/api-key-scope.ts';
+import { AppError } from '../errors.ts';
+
+const ALICE = 1;
+const BOB = 2;
+
+function keyActor(options: { scopes?: ApiKeyScope[]; patterns?: string[]; owner?: number; administrator?: boolean } = {}): Actor {
+  const owner = options.owner ?? ALICE;
+  return {
+    kind: 'api-key',
+    key: { keyId: 7, name: 'ci', scopes: options.scopes ?? ['push'], patterns: (options.patterns ?? []).map(parsePackageIdPattern), expiresAt: new Date('2030-01-01') },
+    user: { accountId: ALICE, name: 'alice', isAdministrator: options.administrator ?? false },
+    owner: { accountId: owner, name: owner === ALICE ? 'alice' : 'contoso' },
+  };
+}
+
+function resource(id: string, ownership: { exists: boolean; ownerIds: number[] }): PackageResource {
+  return { id, idLower: id.toLowerCase(), ownership };
+}
+
+const NEW = { exists: false, ownerIds: [] };
+const ALICES = { exists: true, ownerIds: [ALICE] };
+const BOBS = { exists: true, ownerIds: [BOB] };
+const UNOWNED = { exists: true, ownerIds: [] };
+
+function reason(actor: Actor, action: 'push' | 'unlist', target?: PackageResource): string | undefined {
+  const decision = authorize(actor, action, target);
+  return decision.allowed ? undefined : decision.reason;
+}
+
+describe('authorize', () => {
+  it('asks anonymous callers for an API key, with the ApiKey challenge', () => {
+    const decision = authorize(ANONYMOUS, 'push');
+    assert.deepEqual(decision.allowed ? undefined : [decision.code, decision.challenge], ['UNAUTHENTICATED', 'ApiKey']);
+    assert.match(reason(ANONYMOUS, 'unlist') ?? '', /dotnet nuget delete --api-key KEY/);
+  });
+
+  it('lets the configured key do anything, claiming no owner', () => {
+    assert.deepEqual(authorize({ kind: 'configured-key' }, 'push', resource('Any', BOBS)), { allowed: true, ownerAccountId: undefined });
+    assert.deepEqual(authorize({ kind: 'configured-key' }, 'unlist', resource('Any', UNOWNED)), { allowed: true, ownerAccountId: undefined });
+  });
+
+  it('checks the scope before the body is read, and again with the package', () => {
+    assert.equal(reason(keyActor({ scopes: ['unlist'] }), 'push'), "The API key 'ci' does not allow pushing packages.");
+    assert.equal(reason(keyActor({ scopes: ['push-version'] }), 'push'), undefined, 'a version-only key may start a push');
+    assert.equal(
+      reason(keyActor({ scopes: ['push-version'] }), 'push', resource('Contoso.New', NEW)),
+      "The API key 'ci' may only push new versions of existing packages, and 'Contoso.New' is a new package.",
+    );
+    assert.equal(reason(keyActor({ scopes: ['push-version'] }), 'push', resource('Contoso.Old', ALICES)), undefined);
+    assert.equal(reason(keyActor({ scopes: ['push'] }), 'unlist', resource('Contoso.Old', ALICES)), "The API key 'ci' does not allow unlisting or relisting packages.");
+    assert.equal(reason(keyActor({ scopes: ['unlist'] }), 'unlist', resource('Contoso.Old', ALICES)), undefined);
+  });
+
+  it('limits a key to its patterns, case-insensitively, naming them', () => {
+    const limited = keyActor({ patterns: ['Contoso.*', 'Fabrikam.Core'] });
+    assert.equal(reason(limited, 'push', resource('CONTOSO.Widgets', NEW)), undefined);
+    assert.equal(reason(limited, 'push', resource('fabrikam.core', NEW)), undefined);
+    assert.equal(
+      reason(limited, 'push', resource('Fabrikam.Tools', NEW)),
+      "The API key 'ci' does not allow pushing 'Fabrikam.Tools': it is limited to Contoso.*, Fabrikam.Core.",
+    );
+  });
+
+  it('gives a new id to the account the key acts for', () => {
+    assert.deepEqual(authorize(keyActor(), 'push', resource('Fresh', NEW)), { allowed: true, ownerAccountId: ALICE });
+    assert.deepEqual(authorize(keyActor({ owner: 3 }), 'push', resource('Fresh', NEW)), { allowed: true, ownerAccountId: 3 });
+  });
+
+  it("refuses another owner's package, and an unowned one to all but administrators", () => {
+    assert.equal(reason(keyActor(), 'push', resource('Theirs', BOBS)), "'Theirs' belongs to other owners; ask one of them to add 'alice' as an owner.");
+    assert.equal(reason(keyActor({ scopes: ['unlist'] }), 'unlist', resource('Theirs', BOBS)), "'Theirs' belongs to other owners; ask one of them to add 'alice' as an owner.");
+    assert.equal(reason(keyActor(), 'push', resource('Legacy', UNOWNED)), "'Legacy' is managed by the administrators; ask one to add 'alice' as an owner.");
+    assert.deepEqual(authorize(keyActor({ administrator: true }), 'push', resource('Legacy', UNOWNED)), { allowed: true, ownerAccountId: undefined });
+    assert.ok(reason(keyActor({ administrator: true }), 'push', resource('Theirs', BOBS)), "an administrator's key still respects owners");
+  });
+
+  it('enforce throws the refusal as an AppError with its code, reason and challenge', () => {
+    assert.throws(
+      () => enforce(authorize(ANONYMOUS, 'push'), { id: 'X' }),
+      (error: unknown) => error instanceof AppError && error.code === 'UNAUTHENTICATED' && error.challenge === 'ApiKey' && error.subject?.id === 'X',
+    );
+    assert.doesNotThrow(() => enforce(authorize({ kind: 'configured-key' }, 'push')));
+  });
+});

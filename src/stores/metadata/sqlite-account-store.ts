@@ -1,0 +1,91 @@
+/** AccountStore on SQLite: users and organizations (migration 6), each change with its event in one transaction. */
+import type { Account, AccountStore, NewUser } from '../../app/accounts/ports.ts';
+import type { AccountId } from '../../app/actor.ts';
+import type { NewEvent } from '../../app/events.ts';
+import { lowerAccountName } from '../../domain/account-name.ts';
+import { recordEvent } from './sqlite-events.ts';
+import type { SqliteWriter } from './sqlite-writer.ts';
+
+export const ACCOUNT_COLUMNS = 'account_id, kind, name, display_name, email, email_verified, is_admin, disabled_at, created_at';
+
+export class SqliteAccountStore implements AccountStore {
+  private readonly writer: SqliteWriter;
+
+  constructor(writer: SqliteWriter) {
+    this.writer = writer;
+  }
+
+  async createUser(user: NewUser, event: NewEvent): Promise<{ outcome: 'created'; account: Account } | { outcome: 'name-taken' }> {
+    return this.writer.write(() => {
+      const inserted = this.writer.statements
+        .prepare(
+          `INSERT INTO accounts (kind, name, name_lower, display_name, email, email_verified, is_admin, password_hash, created_at)
+           VALUES ('user', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name_lower) DO NOTHING`,
+        )
+        .run(
+          user.name,
+          lowerAccountName(user.name),
+          user.displayName,
+          user.email ?? null,
+          user.emailVerified ? 1 : 0,
+          user.isAdministrator ? 1 : 0,
+          user.passwordHash ?? null,
+          user.createdAt.toISOString(),
+        );
+      if (inserted.changes !== 1) return { outcome: 'name-taken' as const };
+      const accountId = Number(inserted.lastInsertRowid);
+      recordEvent(this.writer.statements, { ...event, subjectUserId: accountId });
+      return { outcome: 'created' as const, account: this.byId(accountId) as Account };
+    });
+  }
+
+  async findAccountByName(name: string): Promise<Account | undefined> {
+    const row = this.writer.reading().prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE name_lower = ?`).get(lowerAccountName(name));
+    return row === undefined ? undefined : rowToAccount(row);
+  }
+
+  async findAccountById(accountId: AccountId): Promise<Account | undefined> {
+    return this.byId(accountId, this.writer.reading());
+  }
+
+  async setPasswordHash(accountId: AccountId, passwordHash: string, event: NewEvent): Promise<boolean> {
+    return this.writer.write(() => {
+      const updated = this.writer.statements.prepare("UPDATE accounts SET password_hash = ? WHERE account_id = ? AND kind = 'user'").run(passwordHash, accountId);
+      if (updated.changes !== 1) return false;
+      recordEvent(this.writer.statements, { ...event, subjectUserId: accountId });
+      return true;
+    });
+  }
+
+  async disableAccount(accountId: AccountId, at: Date, event: NewEvent): Promise<boolean> {
+    return this.writer.write(() => {
+      const found = this.writer.statements.prepare('SELECT disabled_at FROM accounts WHERE account_id = ?').get(accountId);
+      if (found === undefined) return false;
+      if (found.disabled_at !== null) return true;
+      this.writer.statements.prepare('UPDATE accounts SET disabled_at = ? WHERE account_id = ?').run(at.toISOString(), accountId);
+      recordEvent(this.writer.statements, { ...event, subjectUserId: accountId });
+      return true;
+    });
+  }
+
+  private byId(accountId: AccountId, statements = this.writer.statements): Account | undefined {
+    const row = statements.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE account_id = ?`).get(accountId);
+    return row === undefined ? undefined : rowToAccount(row);
+  }
+}
+
+/** An `accounts` row (ACCOUNT_COLUMNS, optionally under a prefix such as `user_`). */
+export function rowToAccount(row: Record<string, unknown>, prefix = ''): Account {
+  const value = (name: string) => row[`${prefix}${name}`];
+  return {
+    accountId: Number(value('account_id')),
+    kind: String(value('kind')) as Account['kind'],
+    name: String(value('name')),
+    displayName: String(value('display_name')),
+    email: value('email') === null ? undefined : String(value('email')),
+    emailVerified: Number(value('email_verified')) === 1,
+    isAdministrator: Number(value('is_admin')) === 1,
+    disabledAt: value('disabled_at') === null ? undefined : new Date(String(value('disabled_at'))),
+    createdAt: new Date(String(value('created_at'))),
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * The accounts, API keys and events stores on SQLite, and the rule that an event exists exactly when its
+ * change committed: pushes, unlists and account changes write their event in their own transaction.
+ */
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqliteDatabase } from '../../src/stores/metadata/sqlite-database.ts';
+import { SqliteWriter } from '../../src/stores/metadata/sqlite-writer.ts';
+import { SqliteAccountStore } from '../../src/stores/metadata/sqlite-account-store.ts';
+import { SqliteApiKeyStore } from '../../src/stores/metadata/sqlite-api-key-store.ts';
+import { SqliteEventLog } from '../../src/stores/metadata/sqlite-events.ts';
+import { SqlitePackageStore } from '../../src/stores/metadata/sqlite-package-store.ts';
+import type { NewUser } from '../../src/app/accounts/ports.ts';
+import type { NewEvent } from '../../src/app/events.ts';
+import type { DocumentProjection, PushRecord } from '../../src/app/ports.ts';
+import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
+import { parsePackageIdPattern } from '../../src/domain/package-id-pattern.ts';
+import { contractProjection, newVersion } from './package-store.contract.ts';
+
+const AT = new Date('2026-06-01T10:00:00.000Z');
+const TOOL = { userId: undefined, key: undefined, label: 'command line', clientAddress: undefined };
+const event = (kind: NewEvent['kind'], extra: Partial<NewEvent> = {}): NewEvent => ({ kind, at: AT, actor: TOOL, ...extra });
+const user = (name: string, extra: Partial<NewUser> = {}): NewUser => ({
+  name,
+  displayName: name,
+  email: `${name}@example.com`,
+  emailVerified: true,
+  isAdministrator: false,
+  passwordHash: undefined,
+  createdAt: AT,
+  ...extra,
+});
+
+describe('SQLite accounts, API keys and events', () => {
+  let folder: string;
+  let database: DatabaseSync;
+  let writer: SqliteWriter;
+  let accounts: SqliteAccountStore;
+  let keys: SqliteApiKeyStore;
+  let events: SqliteEventLog;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'pallet-accounts-'));
+    database = openSqliteDatabase(path.join(folder, 'pallet.db'));
+    writer = new SqliteWriter(database);
+    accounts = new SqliteAccountStore(writer);
+    keys = new SqliteApiKeyStore(writer);
+    events = new SqliteEventLog(() => writer.reading());
+  });
+
+  afterEach(async () => {
+    database.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const kinds = async () => (await events.listEvents({ limit: 100 })).map((each) => each.kind);
+
+  it('creates users with unique names in any casing, each with its event', async () => {
+    const created = await accounts.createUser(user('Alice', { isAdministrator: true }), event('user.created'));
+    assert.equal(created.outcome, 'created');
+    const alice = created.outcome === 'created' ? created.account : assert.fail();
+    assert.deepEqual({ ...alice, accountId: 0 }, {
+      accountId: 0,
+      kind: 'user',
+      name: 'Alice',
+      displayName: 'Alice',
+      email: 'Alice@example.com',
+      emailVerified: true,
+      isAdministrator: true,
+      disabledAt: undefined,
+      createdAt: AT,
+    });
+    assert.deepEqual(await accounts.createUser(user('aLICE'), event('user.created')), { outcome: 'name-taken' });
+    assert.equal((await accounts.findAccountByName('ALICE'))?.accountId, alice.accountId);
+    assert.equal((await accounts.findAccountById(alice.accountId))?.name, 'Alice');
+    assert.equal(await accounts.findAccountByName('nobody'), undefined);
+    const recorded = await events.listEvents({ limit: 10 });
+    assert.deepEqual(recorded.map((each) => [each.kind, each.subjectUserId, each.actorLabel]), [['user.created', alice.accountId, 'command line']]);
+  });
+
+  it('sets passwords and disables accounts once, recording only real changes', async () => {
+    const created = await accounts.createUser(user('bob'), event('user.created'));
+    const bob = created.outcome === 'created' ? created.account : assert.fail();
+    assert.equal(await accounts.setPasswordHash(bob.accountId, 'scrypt$x', event('user.password-set')), true);
+    assert.equal(await accounts.setPasswordHash(999, 'scrypt$x', event('user.password-set')), false);
+    assert.equal(await accounts.disableAccount(bob.accountId, AT, event('user.disabled')), true);
+    assert.equal(await accounts.disableAccount(bob.accountId, new Date('2027-01-01'), event('user.disabled')), true);
+    assert.deepEqual((await accounts.findAccountById(bob.accountId))?.disabledAt, AT, 'the first time is kept');
+    assert.equal(await accounts.disableAccount(999, AT, event('user.disabled')), false);
+    assert.deepEqual(await kinds(), ['user.created', 'user.password-set', 'user.disabled']);
+  });
+
+  it('stores keys by the hash of their secret, with the accounts they involve', async () => {
+    const created = await accounts.createUser(user('carol'), event('user.created'));
+    const carol = created.outcome === 'created' ? created.account : assert.fail();
+    const newKey = {
+      userId: carol.accountId,
+      ownerId: carol.accountId,
+      name: 'ci',
+      lookupHash: 'a'.repeat(64),
+      scopes: ['push', 'unlist'] as const,
+      patterns: [parsePackageIdPattern('Contoso.*')],
+      createdAt: AT,
+      expiresAt: new Date('2027-06-01T10:00:00.000Z'),
+    };
+    const stored = await keys.createKey(newKey, event('api-key.created'));
+    assert.equal(stored.outcome, 'created');
+    assert.deepEqual(await keys.createKey({ ...newKey, lookupHash: 'b'.repeat(64) }, event('api-key.created')), { outcome: 'name-taken' });
+    assert.ok(await keys.createKey({ ...newKey, name: 'second', lookupHash: 'c'.repeat(64) }, event('api-key.created')));
+    const found = await keys.findKeyByLookupHash('a'.repeat(64));
+    assert.deepEqual(
+      { name: found?.name, scopes: found?.scopes, patterns: found?.patterns, user: found?.user.name, owner: found?.owner.name, revokedAt: found?.revokedAt },
+      { name: 'ci', scopes: ['push', 'unlist'], patterns: [parsePackageIdPattern('Contoso.*')], user: 'carol', owner: 'carol', revokedAt: undefined },
+    );
+    assert.equal(await keys.findKeyByLookupHash('d'.repeat(64)), undefined);
+    assert.deepEqual((await keys.listKeys(carol.accountId)).map((key) => key.name), ['second', 'ci']);
+    assert.equal(database.prepare('SELECT count(*) AS count FROM api_keys WHERE lookup_hash = ?').get('b'.repeat(64))?.count, 0);
+
+    assert.equal(await keys.revokeKey(carol.accountId, 'ci', AT, event('api-key.revoked')), true);
+    assert.equal(await keys.revokeKey(carol.accountId, 'ci', new Date('2027-01-01'), event('api-key.revoked')), true);
+    assert.deepEqual((await keys.findKeyByLookupHash('a'.repeat(64)))?.revokedAt, AT);
+    assert.equal(await keys.revokeKey(carol.accountId, 'missing', AT, event('api-key.revoked')), false);
+    assert.deepEqual(await kinds(), ['user.created', 'api-key.created', 'api-key.created', 'api-key.revoked']);
+  });
+
+  describe('package changes', () => {
+    const push = (ownerAccountId: number | undefined, keyId?: number): PushRecord => ({
+      ownerAccountId,
+      event: event('package.pushed', {
+        actor: { userId: ownerAccountId, key: keyId === undefined ? undefined : { keyId, name: 'ci' }, label: 'someone', clientAddress: '192.0.2.1' },
+        idLower: 'demo',
+        versionLower: '1.0.0',
+      }),
+    });
+
+    async function twoUsers(): Promise<[number, number]> {
+      const ids: number[] = [];
+      for (const name of ['dana', 'erin']) {
+        const created = await accounts.createUser(user(name), event('user.created'));
+        ids.push(created.outcome === 'created' ? created.account.accountId : assert.fail());
+      }
+      return ids as [number, number];
+    }
+
+    it('a push claims a new id for its owner, refuses another account, and records one event', async () => {
+      const [dana, erin] = await twoUsers();
+      const packages = new SqlitePackageStore(writer, contractProjection);
+      assert.equal(await packages.insertVersion(FEED, newVersion('Demo', '1.0.0'), push(dana)), 'created');
+      assert.deepEqual(await packages.ownership('demo'), { exists: true, ownerIds: [dana] });
+      assert.equal(await packages.insertVersion(FEED, newVersion('Demo', '2.0.0'), push(erin)), 'not-owner');
+      assert.equal(await packages.findVersion(FEED, 'demo', '2.0.0'), undefined, 'nothing of a refused push is written');
+      assert.equal(await packages.insertVersion(FEED, newVersion('Demo', '1.0.0'), push(dana)), 'exists');
+      assert.equal(await packages.insertVersion(FEED, newVersion('Demo', '2.0.0'), push(dana)), 'created');
+      const pushes = (await events.listEvents({ limit: 100 })).filter((each) => each.kind === 'package.pushed');
+      assert.equal(pushes.length, 2, 'an exists or not-owner outcome records nothing');
+      assert.deepEqual([pushes[0]?.actorUserId, pushes[0]?.clientAddress, pushes[0]?.idLower], [dana, '192.0.2.1', 'demo']);
+      assert.deepEqual((await packages.findVersion(FEED, 'demo', '1.0.0'))?.pushedBy, { label: 'someone', keyName: undefined });
+      assert.deepEqual(await packages.ownership('other'), { exists: false, ownerIds: [] });
+    });
+
+    it('a push with the configured key claims nothing, and the id stays with the administrators', async () => {
+      const [dana] = await twoUsers();
+      const packages = new SqlitePackageStore(writer, contractProjection);
+      assert.equal(await packages.insertVersion(FEED, newVersion('Legacy', '1.0.0'), push(undefined)), 'created');
+      assert.deepEqual(await packages.ownership('legacy'), { exists: true, ownerIds: [] });
+      assert.equal(await packages.insertVersion(FEED, newVersion('Legacy', '2.0.0'), push(dana)), 'not-owner', 'an existing id is never claimed');
+    });
+
+    it("records the key's last use with the change", async () => {
+      const [dana] = await twoUsers();
+      const created = await keys.createKey(
+        { userId: dana, ownerId: dana, name: 'ci', lookupHash: 'e'.repeat(64), scopes: ['push'], patterns: [], createdAt: AT, expiresAt: new Date('2030-01-01') },
+        event('api-key.created'),
+      );
+      const keyId = created.outcome === 'created' ? created.key.keyId : assert.fail();
+      const packages = new SqlitePackageStore(writer, contractProjection);
+      await packages.insertVersion(FEED, newVersion('Used', '1.0.0'), push(dana, keyId));
+      assert.deepEqual((await keys.findKeyByLookupHash('e'.repeat(64)))?.lastUsedAt, AT);
+    });
+
+    it('an unlist or relist records an event only when the flag changes', async () => {
+      const packages = new SqlitePackageStore(writer, contractProjection);
+      await packages.insertVersion(FEED, newVersion('Demo', '1.0.0'), push(undefined));
+      assert.equal(await packages.setListed(FEED, 'demo', '1.0.0', true, event('package.relisted')), true);
+      assert.equal(await packages.setListed(FEED, 'demo', '1.0.0', false, event('package.unlisted')), true);
+      assert.equal(await packages.setListed(FEED, 'demo', '1.0.0', false, event('package.unlisted')), true);
+      assert.equal(await packages.setListed(FEED, 'missing', '1.0.0', false, event('package.unlisted')), false);
+      assert.deepEqual(await kinds(), ['package.pushed', 'package.unlisted']);
+    });
+
+    it('a change that rolls back leaves no event, no owner and no version', async () => {
+      const [dana] = await twoUsers();
+      const failing: DocumentProjection = {
+        format: 'failing/1',
+        project(versions) {
+          if (versions.some((version) => version.idLower === 'doomed')) throw new Error('projection failed');
+          return contractProjection.project(versions);
+        },
+      };
+      const packages = new SqlitePackageStore(writer, failing);
+      await assert.rejects(packages.insertVersion(FEED, newVersion('Doomed', '1.0.0'), push(dana)), /projection failed/);
+      assert.deepEqual(await packages.ownership('doomed'), { exists: false, ownerIds: [] });
+      assert.deepEqual(await kinds(), ['user.created', 'user.created']);
+    });
+
+    it('lists events after a given one, and those of one user (made by them or about their account)', async () => {
+      const [dana, erin] = await twoUsers();
+      const packages = new SqlitePackageStore(writer, contractProjection);
+      await packages.insertVersion(FEED, newVersion('Mine', '1.0.0'), push(dana));
+      const all = await events.listEvents({ limit: 100 });
+      assert.deepEqual(all.map((each) => each.kind), ['user.created', 'user.created', 'package.pushed']);
+      assert.deepEqual((await events.listEvents({ afterEventId: all[0]?.eventId ?? 0, limit: 1 })).map((each) => each.eventId), [all[1]?.eventId]);
+      assert.deepEqual((await events.listEvents({ userId: dana, limit: 100 })).map((each) => each.kind), ['user.created', 'package.pushed']);
+      assert.deepEqual((await events.listEvents({ userId: erin, limit: 100 })).map((each) => each.kind), ['user.created']);
+    });
+  });
+});
