@@ -30,7 +30,8 @@ import { SqliteAccountStore } from './stores/metadata/sqlite-account-store.ts';
 import { SqliteEventLog } from './stores/metadata/sqlite-events.ts';
 import { authenticate } from './app/accounts/authenticate.ts';
 import { RequestAuthentication } from './http/request-authentication.ts';
-import type { AccountStore, ApiKeyStore } from './app/accounts/ports.ts';
+import type { AccountStore, ApiKeyStore, ReservationStore } from './app/accounts/ports.ts';
+import { SqliteReservationStore } from './stores/metadata/sqlite-reservation-store.ts';
 import type { EventLog } from './app/events.ts';
 import { lockDataFolder } from './stores/data-folder-lock.ts';
 import { WorkerPackageInspector } from './workers/worker-package-inspector.ts';
@@ -228,6 +229,7 @@ export interface DatabaseForTools {
   readonly packages: PackageStore;
   readonly accounts: AccountStore;
   readonly keys: ApiKeyStore;
+  readonly reservations: ReservationStore;
   readonly events: EventLog;
   readonly database: MetadataDatabase;
   close(): void;
@@ -240,6 +242,7 @@ export function openDatabaseForTools(databaseFile: string, mode: 'read' | 'write
     packages: new SqlitePackageStore(writer, nugetReadDocuments),
     accounts: new SqliteAccountStore(writer),
     keys: new SqliteApiKeyStore(writer),
+    reservations: new SqliteReservationStore(writer),
     events: new SqliteEventLog(() => writer.reading()),
     database: new SqliteMetadataDatabase(database),
     close: () => database.close(),

@@ -14,7 +14,9 @@ export type EventKind =
   | 'user.password-set'
   | 'user.disabled'
   | 'api-key.created'
-  | 'api-key.revoked';
+  | 'api-key.revoked'
+  | 'prefix.reserved'
+  | 'prefix.released';
 
 /** Who made a change, as the stores record it: the ids rows refer to and a label people read. */
 export interface ChangeActor {

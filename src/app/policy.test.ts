@@ -19,14 +19,14 @@ function keyActor(options: { scopes?: ApiKeyScope[]; patterns?: string[]; owner?
   };
 }
 
-function resource(id: string, ownership: { exists: boolean; ownerIds: number[] }): PackageResource {
+function resource(id: string, ownership: PackageResource['ownership']): PackageResource {
   return { id, idLower: id.toLowerCase(), ownership };
 }
 
-const NEW = { exists: false, ownerIds: [] };
-const ALICES = { exists: true, ownerIds: [ALICE] };
-const BOBS = { exists: true, ownerIds: [BOB] };
-const UNOWNED = { exists: true, ownerIds: [] };
+const NEW = { exists: false, ownerIds: [], reservations: [] };
+const ALICES = { exists: true, ownerIds: [ALICE], reservations: [] };
+const BOBS = { exists: true, ownerIds: [BOB], reservations: [] };
+const UNOWNED = { exists: true, ownerIds: [], reservations: [] };
 
 function reason(actor: Actor, action: 'push' | 'unlist', target?: PackageResource): string | undefined {
   const decision = authorize(actor, action, target);
@@ -78,6 +78,19 @@ describe('authorize', () => {
     assert.equal(reason(keyActor(), 'push', resource('Legacy', UNOWNED)), "'Legacy' is managed by the administrators; ask one to add 'alice' as an owner.");
     assert.deepEqual(authorize(keyActor({ administrator: true }), 'push', resource('Legacy', UNOWNED)), { allowed: true, ownerAccountId: undefined });
     assert.ok(reason(keyActor({ administrator: true }), 'push', resource('Theirs', BOBS)), "an administrator's key still respects owners");
+  });
+
+  it('keeps a new id under a reserved prefix for the owners of a reservation that covers it', () => {
+    const reserved = { exists: false, ownerIds: [], reservations: [{ text: 'Contoso.AspNet.*', ownerId: BOB }, { text: 'Contoso.*', ownerId: 3 }] };
+    assert.equal(
+      reason(keyActor(), 'push', resource('Contoso.AspNet.Mvc', reserved)),
+      "The ID prefix 'Contoso.AspNet.*' is reserved: only its owners may push new packages such as 'Contoso.AspNet.Mvc'.",
+    );
+    assert.deepEqual(authorize(keyActor({ owner: BOB }), 'push', resource('Contoso.AspNet.Mvc', reserved)), { allowed: true, ownerAccountId: BOB });
+    assert.deepEqual(authorize(keyActor({ owner: 3 }), 'push', resource('Contoso.AspNet.Mvc', reserved)), { allowed: true, ownerAccountId: 3 }, 'as on nuget.org, any covering reservation');
+    const existing = { ...reserved, exists: true, ownerIds: [ALICE] };
+    assert.equal(reason(keyActor(), 'push', resource('Contoso.AspNet.Mvc', existing)), undefined, 'an id pushed before the reservation keeps its owners');
+    assert.deepEqual(authorize({ kind: 'configured-key' }, 'push', resource('Contoso.AspNet.Mvc', reserved)), { allowed: true, ownerAccountId: undefined });
   });
 
   it('enforce throws the refusal as an AppError with its code, reason and challenge', () => {

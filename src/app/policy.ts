@@ -51,6 +51,7 @@ function refuse(reason: string): Decision {
 export function authorize(actor: Actor, action: Action, resource?: PackageResource): Decision {
   if (actor.kind === 'anonymous') return { allowed: false, code: 'UNAUTHENTICATED', reason: API_KEY_REQUIRED[action], challenge: 'ApiKey' };
   if (actor.kind === 'configured-key') return { allowed: true, ownerAccountId: undefined };
+  const owner = actor.owner.accountId;
 
   // Stage 1: the key's own scope.
   const key = actor.key;
@@ -67,9 +68,16 @@ export function authorize(actor: Actor, action: Action, resource?: PackageResour
   }
 
   // Stage 2: the account the key acts for.
-  const { exists, ownerIds } = resource.ownership;
-  if (!exists) return { allowed: true, ownerAccountId: actor.owner.accountId };
-  if (ownerIds.includes(actor.owner.accountId)) return { allowed: true, ownerAccountId: actor.owner.accountId };
+  const { exists, ownerIds, reservations } = resource.ownership;
+  if (!exists) {
+    // nuget.org: a new id under a reserved prefix is pushed only by an owner of a reservation that covers it.
+    const reserved = reservations[0];
+    if (reserved !== undefined && !reservations.some((reservation) => reservation.ownerId === owner)) {
+      return refuse(`The ID prefix '${reserved.text}' is reserved: only its owners may push new packages such as '${resource.id}'.`);
+    }
+    return { allowed: true, ownerAccountId: owner };
+  }
+  if (ownerIds.includes(owner)) return { allowed: true, ownerAccountId: owner };
   if (ownerIds.length === 0 && actor.user.isAdministrator) return { allowed: true, ownerAccountId: undefined };
   return refuse(
     ownerIds.length === 0

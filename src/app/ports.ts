@@ -175,6 +175,8 @@ export interface PackageOwnership {
   readonly exists: boolean;
   /** Empty for an id that exists: it was pushed with the configured administrator key, and administrators manage it. */
   readonly ownerIds: readonly AccountId[];
+  /** The prefix reservations that cover the id, one entry per owner of each. */
+  readonly reservations: readonly { readonly text: string; readonly ownerId: AccountId }[];
 }
 
 /** What a push records with its version, in the same transaction: its event, whose actor is the version's push record. */
@@ -280,6 +282,10 @@ export interface SearchHit {
   /** Every listed version that passes the filters, ascending. */
   readonly versions: readonly SearchHitVersion[];
   readonly totalDownloads: number;
+  /** The names of the id's owners (none for an id the administrators manage). */
+  readonly owners: readonly string[];
+  /** Whether an owner of the id holds a prefix reservation that covers it (nuget.org's verified check mark). */
+  readonly verified: boolean;
 }
 
 export interface SearchIndex {

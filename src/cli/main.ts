@@ -1,6 +1,6 @@
 /**
  * The `pallet` command: `serve` (the default), the administrator's tools `verify`, `backup` and
- * `restore`, and the accounts commands `user` and `key`. Every command reads the same configuration: flags override the environment, which overrides
+ * `restore`, the accounts commands `user`, `key` and `prefix`, and `audit`. Every command reads the same configuration: flags override the environment, which overrides
  * the YAML file given with --config, which overrides the defaults.
  */
 import { parseArgs } from 'node:util';
@@ -12,8 +12,10 @@ import { backupCommand } from './commands/backup.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { userCommand } from './commands/user.ts';
 import { keyCommand } from './commands/key.ts';
+import { prefixCommand } from './commands/prefix.ts';
+import { auditCommand } from './commands/audit.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand];
+const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, auditCommand];
 
 function usage(command?: Command): string {
   if (command) {

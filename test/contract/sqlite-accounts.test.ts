@@ -20,6 +20,10 @@ import type { DocumentProjection, PushRecord } from '../../src/app/ports.ts';
 import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
 import { parsePackageIdPattern } from '../../src/domain/package-id-pattern.ts';
 import { contractProjection, newVersion } from './package-store.contract.ts';
+import { SqliteReservationStore } from '../../src/stores/metadata/sqlite-reservation-store.ts';
+import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index.ts';
+import { parseReservedPrefix, reservationCovers } from '../../src/domain/id-prefix-reservation.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const AT = new Date('2026-06-01T10:00:00.000Z');
 const TOOL = { userId: undefined, key: undefined, label: 'command line', clientAddress: undefined };
@@ -150,7 +154,7 @@ describe('SQLite accounts, API keys and events', () => {
       const [dana, erin] = await twoUsers();
       const packages = new SqlitePackageStore(writer, contractProjection);
       assert.equal(await packages.insertVersion(FEED, newVersion('Demo', '1.0.0'), push(dana)), 'created');
-      assert.deepEqual(await packages.ownership('demo'), { exists: true, ownerIds: [dana] });
+      assert.deepEqual(await packages.ownership('demo'), { exists: true, ownerIds: [dana], reservations: [] });
       assert.equal(await packages.insertVersion(FEED, newVersion('Demo', '2.0.0'), push(erin)), 'not-owner');
       assert.equal(await packages.findVersion(FEED, 'demo', '2.0.0'), undefined, 'nothing of a refused push is written');
       assert.equal(await packages.insertVersion(FEED, newVersion('Demo', '1.0.0'), push(dana)), 'exists');
@@ -159,14 +163,14 @@ describe('SQLite accounts, API keys and events', () => {
       assert.equal(pushes.length, 2, 'an exists or not-owner outcome records nothing');
       assert.deepEqual([pushes[0]?.actorUserId, pushes[0]?.clientAddress, pushes[0]?.idLower], [dana, '192.0.2.1', 'demo']);
       assert.deepEqual((await packages.findVersion(FEED, 'demo', '1.0.0'))?.pushedBy, { label: 'someone', keyName: undefined });
-      assert.deepEqual(await packages.ownership('other'), { exists: false, ownerIds: [] });
+      assert.deepEqual(await packages.ownership('other'), { exists: false, ownerIds: [], reservations: [] });
     });
 
     it('a push with the configured key claims nothing, and the id stays with the administrators', async () => {
       const [dana] = await twoUsers();
       const packages = new SqlitePackageStore(writer, contractProjection);
       assert.equal(await packages.insertVersion(FEED, newVersion('Legacy', '1.0.0'), push(undefined)), 'created');
-      assert.deepEqual(await packages.ownership('legacy'), { exists: true, ownerIds: [] });
+      assert.deepEqual(await packages.ownership('legacy'), { exists: true, ownerIds: [], reservations: [] });
       assert.equal(await packages.insertVersion(FEED, newVersion('Legacy', '2.0.0'), push(dana)), 'not-owner', 'an existing id is never claimed');
     });
 
@@ -203,7 +207,7 @@ describe('SQLite accounts, API keys and events', () => {
       };
       const packages = new SqlitePackageStore(writer, failing);
       await assert.rejects(packages.insertVersion(FEED, newVersion('Doomed', '1.0.0'), push(dana)), /projection failed/);
-      assert.deepEqual(await packages.ownership('doomed'), { exists: false, ownerIds: [] });
+      assert.deepEqual(await packages.ownership('doomed'), { exists: false, ownerIds: [], reservations: [] });
       assert.deepEqual(await kinds(), ['user.created', 'user.created']);
     });
 
@@ -216,6 +220,68 @@ describe('SQLite accounts, API keys and events', () => {
       assert.deepEqual((await events.listEvents({ afterEventId: all[0]?.eventId ?? 0, limit: 1 })).map((each) => each.eventId), [all[1]?.eventId]);
       assert.deepEqual((await events.listEvents({ userId: dana, limit: 100 })).map((each) => each.kind), ['user.created', 'package.pushed']);
       assert.deepEqual((await events.listEvents({ userId: erin, limit: 100 })).map((each) => each.kind), ['user.created']);
+    });
+  });
+
+  describe('prefix reservations', () => {
+    async function owner(name: string): Promise<number> {
+      const created = await accounts.createUser(user(name), event('user.created'));
+      return created.outcome === 'created' ? created.account.accountId : assert.fail();
+    }
+
+    it('reserves once per owner, releases, and lists with owners', async () => {
+      const contoso = await owner('contoso');
+      const reservations = new SqliteReservationStore(writer);
+      assert.equal(await reservations.reserve(parseReservedPrefix('Contoso.*'), contoso, event('prefix.reserved')), 'created');
+      assert.equal(await reservations.reserve(parseReservedPrefix('contoso.'), contoso, event('prefix.reserved')), 'exists', 'the same prefix written another way');
+      assert.deepEqual((await reservations.listReservations()).map((each) => [each.text, each.kind, each.valueLower, each.owner.name]), [['Contoso.*', 'prefix', 'contoso.', 'contoso']]);
+      assert.equal(await reservations.release(parseReservedPrefix('Contoso.*'), contoso, event('prefix.released')), true);
+      assert.equal(await reservations.release(parseReservedPrefix('Contoso.*'), contoso, event('prefix.released')), false);
+      assert.deepEqual(await kinds(), ['user.created', 'prefix.reserved', 'prefix.released']);
+    });
+
+    it('covers in SQL exactly the ids the domain rule covers', async () => {
+      const holder = await owner('holder');
+      const reservations = new SqliteReservationStore(writer);
+      const packages = new SqlitePackageStore(writer, contractProjection);
+      const texts = ['Contoso.*', 'Contoso', 'Fab-*', 'Fab', 'NHibernate*', 'A.B.C.', 'X'];
+      for (const text of texts) await reservations.reserve(parseReservedPrefix(text), holder, event('prefix.reserved'));
+      const random = seededRandom(7);
+      const parts = ['contoso', 'fab', 'nhibernate', 'a', 'b', 'c', 'x', 'extra'];
+      const ids = ['contoso', 'contoso.', 'contos', 'fab', 'fab-x', 'fabx', 'nhibernateextra', 'a.b.c.d', 'a.b.c', 'x', 'xy'];
+      for (let i = 0; i < 200; i++) {
+        const count = 1 + Math.floor(random() * 3);
+        ids.push(Array.from({ length: count }, () => parts[Math.floor(random() * parts.length)]).join(random() < 0.5 ? '.' : '-'));
+      }
+      for (const idLower of ids) {
+        const expected = texts.map(parseReservedPrefix).filter((reservation) => reservationCovers(reservation, idLower)).map((reservation) => reservation.text).sort();
+        const actual = (await packages.ownership(idLower)).reservations.map((reservation) => reservation.text).sort();
+        assert.deepEqual(actual, expected, idLower);
+      }
+    });
+
+    it("search lists owners by name, finds them with owner:, and marks packages under their owners' reservation verified", async () => {
+      const contoso = await owner('Contoso');
+      const other = await owner('other');
+      const reservations = new SqliteReservationStore(writer);
+      const packages = new SqlitePackageStore(writer, contractProjection);
+      const pushAs = (ownerAccountId: number | undefined): PushRecord => ({ ownerAccountId, event: event('package.pushed') });
+      await packages.insertVersion(FEED, newVersion('Contoso.Core', '1.0.0'), pushAs(contoso));
+      await packages.insertVersion(FEED, newVersion('Contoso.Fake', '1.0.0'), pushAs(other));
+      await packages.insertVersion(FEED, newVersion('Unowned.Lib', '1.0.0'), pushAs(undefined));
+      await reservations.reserve(parseReservedPrefix('Contoso.*'), contoso, event('prefix.reserved'));
+      const search = new SqliteSearchIndex(database);
+      const everything = await search.search({ feedId: FEED, terms: [], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 10 });
+      assert.deepEqual(
+        everything.hits.map((hit) => [hit.latest.idLower, hit.owners, hit.verified]).sort(),
+        [
+          ['contoso.core', ['Contoso'], true],
+          ['contoso.fake', ['other'], false],
+          ['unowned.lib', [], false],
+        ],
+      );
+      const byOwner = await search.search({ feedId: FEED, terms: [{ field: 'owners', value: 'contoso' }], includePrerelease: true, includeSemVer2: true, packageType: undefined, skip: 0, take: 10 });
+      assert.deepEqual([byOwner.totalHits, byOwner.hits.map((hit) => hit.latest.idLower)], [1, ['contoso.core']]);
     });
   });
 });

@@ -129,6 +129,30 @@ describe('scoped API keys with dotnet nuget push and delete', { skip: !dotnetAva
     succeeded(await push(await nupkg('Legacy.Package', '1.1.0'), ADMIN_KEY));
   });
 
+  it('keeps new ids under a reserved prefix for its owner, and search shows their packages verified', STEP, async () => {
+    await pallet('prefix', 'reserve', 'Reserved.*', '--owner', 'alice');
+    await pallet('user', 'create', 'dave', '--email', 'dave@example.com');
+    const daves = await createKey('--user', 'dave', '--name', 'dave-push');
+    refused(await push(await nupkg('Reserved.Thing', '1.0.0'), daves), 403, /The ID prefix 'Reserved\.\*' is reserved: only its owners may push new packages such as 'Reserved\.Thing'/);
+    const alices = await createKey('--user', 'alice', '--name', 'reserved-push', '--glob', 'Reserved.*');
+    succeeded(await push(await nupkg('Reserved.Thing', '1.0.0'), alices));
+    const found = (await (await fetch(`${server.baseUrl}/v3/search?q=packageid:Reserved.Thing`)).json()) as { data: { id: string; owners: string[]; verified: boolean }[] };
+    assert.deepEqual(found.data.map((hit) => [hit.id, hit.owners, hit.verified]), [['Reserved.Thing', ['alice'], true]]);
+    const byOwner = (await (await fetch(`${server.baseUrl}/v3/search?q=owner:ALICE`)).json()) as { data: { id: string }[] };
+    assert.deepEqual(byOwner.data.map((hit) => hit.id).sort(), ['Contoso.Widgets', 'Reserved.Thing']);
+  });
+
+  it('prints the audit log as JSON lines, all of it or one user’s', STEP, async () => {
+    const events = (await pallet('audit')).trim().split('\n').map((line) => JSON.parse(line) as { kind: string; actorLabel: string; idLower?: string; actorKeyName?: string });
+    const pushes = events.filter((event) => event.kind === 'package.pushed');
+    assert.deepEqual(pushes[0], { ...pushes[0], idLower: 'contoso.widgets', actorKeyName: 'ci', actorLabel: "alice (API key 'ci')" });
+    assert.ok(events.some((event) => event.kind === 'api-key.revoked'));
+    assert.ok(events.some((event) => event.kind === 'package.unlisted' && event.actorKeyName === 'unlister'));
+    const daves = (await pallet('audit', '--user', 'dave')).trim().split('\n').map((line) => (JSON.parse(line) as { kind: string }).kind);
+    assert.deepEqual(daves, ['user.created', 'api-key.created']);
+    assert.doesNotMatch(await pallet('audit'), /pallet_[0-9A-Za-z]{20}/, 'no key in the audit log');
+  });
+
   it('refuses a key it does not know, and never logs a secret', STEP, async () => {
     refused(await push(await nupkg('Contoso.Widgets', '3.0.0'), 'pallet_not-a-real-key'), 403, /The specified API key is invalid/);
     const logs = server.logs();

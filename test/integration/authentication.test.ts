@@ -72,7 +72,7 @@ describe('authentication of API keys', () => {
         pushed.map((event) => [event.idLower, event.actorKeyName, event.actorLabel, event.clientAddress]),
         ['via.header', 'via.basic', 'via.bearer'].map((idLower) => [idLower, 'ci', "alice (API key 'ci')", '127.0.0.1']),
       );
-      assert.deepEqual(await tools.packages.ownership('via.basic'), { exists: true, ownerIds: [pushed[0]?.actorUserId] });
+      assert.deepEqual(await tools.packages.ownership('via.basic'), { exists: true, ownerIds: [pushed[0]?.actorUserId], reservations: [] });
     } finally {
       tools.close();
     }

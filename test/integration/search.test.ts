@@ -290,6 +290,7 @@ describe('search: response shape', () => {
           tags: ['logging', 'diagnostics'],
           authors: ['Jane Doe', 'John Roe'],
           totalDownloads: 0,
+          owners: [],
           verified: false,
           packageTypes: [{ name: 'Dependency' }],
           versions: [{ version: '4.5.6', downloads: 0, '@id': 'http://pallet.test/v3/registration/contoso.logging/4.5.6.json' }],

@@ -1,11 +1,12 @@
 /**
- * The seams to the stores of accounts and API keys (implemented on SQLite in stores/metadata/). Every
+ * The seams to the stores of accounts, API keys and prefix reservations (implemented on SQLite in stores/metadata/). Every
  * change takes the event it writes in its own transaction (app/events.ts). Names are matched by their
  * lowercase form; missing things are `undefined`, never an exception.
  */
 import type { ApiKeyScope } from '../../domain/api-key-scope.ts';
 import type { PackageIdPattern } from '../../domain/package-id-pattern.ts';
-import type { AccountId } from '../actor.ts';
+import type { AccountId, AccountRef } from '../actor.ts';
+import type { IdPrefixReservation } from '../../domain/id-prefix-reservation.ts';
 import type { NewEvent } from '../events.ts';
 
 export interface Account {
@@ -75,4 +76,18 @@ export interface ApiKeyStore {
   listKeys(userId: AccountId): Promise<StoredApiKey[]>;
   /** false when the user has no such key; revoking twice keeps the first time. */
   revokeKey(userId: AccountId, name: string, at: Date, event: NewEvent): Promise<boolean>;
+}
+
+export interface StoredReservation extends IdPrefixReservation {
+  readonly owner: AccountRef;
+  readonly createdAt: Date;
+}
+
+/** nuget.org's ID prefix reservations, each held by one or more owners (one row per owner). */
+export interface ReservationStore {
+  /** 'exists' when the owner already holds it. */
+  reserve(reservation: IdPrefixReservation, ownerId: AccountId, event: NewEvent): Promise<'created' | 'exists'>;
+  /** false when the owner did not hold it. */
+  release(reservation: IdPrefixReservation, ownerId: AccountId, event: NewEvent): Promise<boolean>;
+  listReservations(): Promise<StoredReservation[]>;
 }

@@ -13,7 +13,7 @@ export function buildSearchResponse(urls: FeedUrls, result: { totalHits: number;
   return {
     '@context': { '@vocab': 'http://schema.nuget.org/schema#', '@base': urls.registrationBase(hive) },
     totalHits: result.totalHits,
-    data: result.hits.map(({ latest, versions, totalDownloads }) => {
+    data: result.hits.map(({ latest, versions, totalDownloads, owners, verified }) => {
       const details = latest.details;
       const registration = urls.registrationIndex(hive, latest.idLower);
       return {
@@ -31,7 +31,8 @@ export function buildSearchResponse(urls: FeedUrls, result: { totalHits: number;
         tags: details.tags,
         authors: splitAuthors(details.authors),
         totalDownloads,
-        verified: false,
+        owners,
+        verified,
         packageTypes: details.packageTypes.length > 0 ? details.packageTypes.map((type) => ({ name: type.name })) : [{ name: 'Dependency' }],
         versions: versions.map((version) => ({
           version: version.versionFull,

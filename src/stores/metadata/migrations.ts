@@ -308,6 +308,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX package_owners_by_account ON package_owners (account_id);
 
+      -- nuget.org's ID prefix reservations (domain/id-prefix-reservation.ts): a new id they cover is pushed
+      -- only by one of their owners; a package they cover whose owners hold one is shown as verified.
+      CREATE TABLE prefix_reservations (
+        reservation_id INTEGER PRIMARY KEY,
+        text           TEXT NOT NULL,       -- as the administrator wrote it: 'Contoso.*'
+        kind           TEXT NOT NULL CHECK (kind IN ('prefix', 'id')),
+        value_lower    TEXT NOT NULL,       -- 'contoso.' for a prefix, the id for an exact one
+        owner_id       INTEGER NOT NULL REFERENCES accounts (account_id),
+        created_at     TEXT NOT NULL,
+        UNIQUE (kind, value_lower, owner_id)
+      );
+
       -- Security-relevant changes, written in the transaction of the change itself: the audit log, and
       -- what mail and webhooks are sent from, so nothing is sent for a change that rolled back and nothing
       -- is lost for one that committed.

@@ -16,6 +16,7 @@ import type { NewEvent } from '../../app/events.ts';
 import type { StatementCache } from './sqlite-database.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import { recordEvent } from './sqlite-events.ts';
+import { RESERVATION_COVERS } from './sqlite-reservation-store.ts';
 import { VERSION_COLUMNS, VERSION_WITH_PACKAGE, rowToStoredVersion, versionInsertValues } from './version-row.ts';
 import type { FeedId } from '../../domain/feed.ts';
 import { SqliteReadDocuments } from './sqlite-read-documents.ts';
@@ -102,7 +103,11 @@ export class SqlitePackageStore implements PackageStore {
       .all(idLower)
       .map((row) => Number(row.account_id));
     const exists = statements.prepare('SELECT 1 FROM packages WHERE id_lower = ? LIMIT 1').get(idLower) !== undefined;
-    return { exists, ownerIds };
+    const reservations = statements
+      .prepare(`SELECT text, owner_id FROM prefix_reservations r WHERE ${RESERVATION_COVERS('?')} ORDER BY length(value_lower) DESC, reservation_id`)
+      .all(idLower, idLower, idLower)
+      .map((row) => ({ text: String(row.text), ownerId: Number(row.owner_id) }));
+    return { exists, ownerIds, reservations };
   }
 
   /** The change's event, and its key's last use; inside the change's transaction. */

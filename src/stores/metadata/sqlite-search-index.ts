@@ -17,6 +17,7 @@ import { StatementCache } from './sqlite-database.ts';
 import { VERSION_COLUMNS, VERSION_WITH_PACKAGE, rowToStoredVersion } from './version-row.ts';
 import { countingMatch, feedVariantCondition, searchTextMatch } from './search-text-match.ts';
 import { SearchTiers, tieredTerm } from './sqlite-search-tiers.ts';
+import { RESERVATION_COVERS } from './sqlite-reservation-store.ts';
 
 type AutocompleteRequest = SearchFilters & { prefix: string; skip: number; take: number };
 
@@ -51,10 +52,12 @@ const FIELD_COLUMN = {
 } as const;
 
 function termCondition(term: SearchTerm, filters: SearchFilters, params: SqlParams): string {
-  // Every placeholder handed out must appear in the SQL, so `owners` (which matches nothing) adds none.
-  if (term.field === 'owners') return '0 = 1';
   const value = params.add(term.value);
   switch (term.field) {
+    case 'owners':
+      // nuget.org's `owner:` names one owner exactly (account names ignore case, and the term is lowercased).
+      return `EXISTS (SELECT 1 FROM package_owners o JOIN accounts a ON a.account_id = o.account_id
+                      WHERE o.id_lower = e.id_lower AND a.name_lower = ${value})`;
     case undefined:
       return `(${Object.values(FIELD_COLUMN)
         .map((column) => `instr(${column}, ${value}) > 0`)
@@ -207,11 +210,47 @@ export class SqliteSearchIndex implements SearchIndex {
     const idsLower = page.map((row) => String(row.id_lower));
     const latest = this.versionsNamed(request, idsLower, page.map((row) => String(row.version_lower)));
     const listsById = this.versionListsOf(idsLower, request);
+    const { owners, verified } = this.ownersOf(idsLower);
     return page.map((row) => {
       const found = latest.get(`${String(row.id_lower)}/${String(row.version_lower)}`);
       if (!found) throw new Error(`search index out of step for ${String(row.id_lower)}`);
-      return { latest: found, versions: listsById.get(found.idLower) ?? [], totalDownloads: Number(row.total_downloads) };
+      return {
+        latest: found,
+        versions: listsById.get(found.idLower) ?? [],
+        totalDownloads: Number(row.total_downloads),
+        owners: owners.get(found.idLower) ?? [],
+        verified: verified.has(found.idLower),
+      };
     });
+  }
+
+  /** The page's owners by name, and which ids a reservation held by one of their owners covers (instance-wide, like ownership). */
+  private ownersOf(idsLower: readonly string[]): { owners: Map<string, string[]>; verified: Set<string> } {
+    const params = new SqlParams();
+    const ids = idsLower.map((id) => params.add(id)).join(', ');
+    const owners = new Map<string, string[]>();
+    const rows = this.statements
+      .prepare(
+        `SELECT o.id_lower, a.name FROM package_owners o JOIN accounts a ON a.account_id = o.account_id
+         WHERE o.id_lower IN (${ids}) ORDER BY o.id_lower, a.name_lower`,
+      )
+      .all(params.values);
+    for (const row of rows) {
+      const idLower = String(row.id_lower);
+      let names = owners.get(idLower);
+      if (!names) owners.set(idLower, (names = []));
+      names.push(String(row.name));
+    }
+    const verified = new Set(
+      this.statements
+        .prepare(
+          `SELECT DISTINCT o.id_lower FROM package_owners o JOIN prefix_reservations r ON r.owner_id = o.account_id
+           WHERE o.id_lower IN (${ids}) AND ${RESERVATION_COVERS('o.id_lower')}`,
+        )
+        .all(params.values)
+        .map((row) => String(row.id_lower)),
+    );
+    return { owners, verified };
   }
 
   /** The page's latest versions with all columns, by `id/version`: at most one row per hit is read whole. */
