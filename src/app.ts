@@ -32,6 +32,11 @@ import { authenticate } from './app/accounts/authenticate.ts';
 import { RequestAuthentication } from './http/request-authentication.ts';
 import type { AccountStore, ApiKeyStore, ReservationStore } from './app/accounts/ports.ts';
 import { SqliteReservationStore } from './stores/metadata/sqlite-reservation-store.ts';
+import { SqliteOutboxStore } from './stores/metadata/sqlite-outbox-store.ts';
+import { SqliteWebhookStore } from './stores/metadata/sqlite-webhook-store.ts';
+import { Outbox } from './app/notifications/outbox.ts';
+import { HttpWebhookSender } from './adapters/http-webhook-sender.ts';
+import type { WebhookStore } from './app/notifications/webhooks.ts';
 import type { EventLog } from './app/events.ts';
 import { lockDataFolder } from './stores/data-folder-lock.ts';
 import { WorkerPackageInspector } from './workers/worker-package-inspector.ts';
@@ -47,6 +52,8 @@ import { nugetReadDocuments } from './protocol/nuget/read-documents.ts';
 /** Unreferenced blobs are swept hourly; each sweep only removes blobs past the grace period. */
 const GARBAGE_COLLECTION_INTERVAL_MS = 60 * 60 * 1000;
 const FIRST_GARBAGE_COLLECTION_DELAY_MS = 60 * 1000;
+/** How often the outbox looks for new events (pushes, key changes by the command-line tools) and due retries. */
+const OUTBOX_POLL_INTERVAL_MS = 1000;
 /** Larger packages are streamed from their file: a few of them would evict hundreds of ordinary ones. */
 const MAX_CACHED_PACKAGE_BYTES = 8 * 1024 * 1024;
 
@@ -126,6 +133,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let boundPort = config.port;
   const keys = new SqliteApiKeyStore(writer);
   const isConfiguredKey = configuredKeyCheck(config.apiKey);
+  // Only the process that owns the writes sends notifications: each event is expanded there, once.
+  const mailSender = !secondary && config.smtpUrl !== undefined ? await smtpSender(config.smtpUrl) : undefined;
+  const outbox = secondary
+    ? undefined
+    : new Outbox({
+        store: new SqliteOutboxStore(writer),
+        mail: mailSender === undefined ? undefined : { sender: mailSender, from: config.mailFrom },
+        webhooks: new HttpWebhookSender(),
+        publicUrl: config.publicUrl,
+        now,
+        log,
+        retryDelayMs: config.deliveryRetryDelay,
+        pollIntervalMs: OUTBOX_POLL_INTERVAL_MS,
+      });
+  outbox?.start();
 
   const runGarbageCollection = () =>
     work.track(collectGarbage({ packages, blobs, blobGate, now, log })).catch((error: unknown) => log.error({ err: error }, 'garbage collection failed'));
@@ -180,6 +202,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     async close() {
       clearInterval(garbageTimer);
+      await outbox?.close();
+      mailSender?.close();
       clearTimeout(firstSweep);
       const closed = server.close();
       const writesClosed = writesServer ? closeWritesServer(writesServer) : Promise.resolve();
@@ -230,6 +254,7 @@ export interface DatabaseForTools {
   readonly accounts: AccountStore;
   readonly keys: ApiKeyStore;
   readonly reservations: ReservationStore;
+  readonly webhooks: WebhookStore;
   readonly events: EventLog;
   readonly database: MetadataDatabase;
   close(): void;
@@ -243,10 +268,17 @@ export function openDatabaseForTools(databaseFile: string, mode: 'read' | 'write
     accounts: new SqliteAccountStore(writer),
     keys: new SqliteApiKeyStore(writer),
     reservations: new SqliteReservationStore(writer),
+    webhooks: new SqliteWebhookStore(writer),
     events: new SqliteEventLog(() => writer.reading()),
     database: new SqliteMetadataDatabase(database),
     close: () => database.close(),
   };
+}
+
+/** nodemailer is imported only when mail is configured: a server without it never loads it. */
+async function smtpSender(smtpUrl: string) {
+  const { SmtpMailSender } = await import('./adapters/smtp-mail-sender.ts');
+  return new SmtpMailSender(smtpUrl);
 }
 
 export function blobStoreAt(folder: string): BlobStore {

@@ -8,6 +8,7 @@ export const REDACTED_PATHS = [
   'headers.authorization',
   'headers["x-nuget-apikey"]',
   'apiKey',
+  'smtpUrl',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {

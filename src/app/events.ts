@@ -15,8 +15,11 @@ export type EventKind =
   | 'user.disabled'
   | 'api-key.created'
   | 'api-key.revoked'
+  | 'api-key.expiring'
   | 'prefix.reserved'
-  | 'prefix.released';
+  | 'prefix.released'
+  | 'webhook.added'
+  | 'webhook.removed';
 
 /** Who made a change, as the stores record it: the ids rows refer to and a label people read. */
 export interface ChangeActor {
@@ -54,6 +57,9 @@ export function changeActorOf(actor: Actor, clientAddress: string | undefined): 
 
 /** The actor of a change made by an administrator's command on the server (`pallet user create`, …). */
 export const COMMAND_LINE: ChangeActor = Object.freeze({ userId: undefined, key: undefined, label: 'command line', clientAddress: undefined });
+
+/** The actor of what the server records by itself (a key about to expire). */
+export const SERVER: ChangeActor = Object.freeze({ userId: undefined, key: undefined, label: 'Pallet', clientAddress: undefined });
 
 export interface StoredEvent extends Omit<NewEvent, 'actor' | 'data'> {
   readonly eventId: number;

@@ -1,6 +1,6 @@
 /**
  * The `pallet` command: `serve` (the default), the administrator's tools `verify`, `backup` and
- * `restore`, the accounts commands `user`, `key` and `prefix`, and `audit`. Every command reads the same configuration: flags override the environment, which overrides
+ * `restore`, the accounts commands `user`, `key` and `prefix`, `webhook` and `audit`. Every command reads the same configuration: flags override the environment, which overrides
  * the YAML file given with --config, which overrides the defaults.
  */
 import { parseArgs } from 'node:util';
@@ -14,8 +14,9 @@ import { userCommand } from './commands/user.ts';
 import { keyCommand } from './commands/key.ts';
 import { prefixCommand } from './commands/prefix.ts';
 import { auditCommand } from './commands/audit.ts';
+import { webhookCommand } from './commands/webhook.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, auditCommand];
+const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, webhookCommand, auditCommand];
 
 function usage(command?: Command): string {
   if (command) {

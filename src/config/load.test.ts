@@ -74,6 +74,8 @@ describe('loadConfig: defaults', () => {
       documentCacheSize: 32 * 1024 * 1024,
       packageCacheSize: 64 * 1024 * 1024,
       apiKeyLifetime: 365 * 24 * 60 * 60 * 1000,
+      mailFrom: 'Pallet <pallet@localhost>',
+      deliveryRetryDelay: 30_000,
       logLevel: 'info',
     });
     assert.equal(DEFAULT_MAX_PACKAGE_SIZE, 262_144_000);
@@ -145,6 +147,9 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
         PALLET_ACCEL_REDIRECT_PREFIX: '/_pallet_blobs/',
         PALLET_PACKAGE_CACHE_SIZE: '0',
         PALLET_API_KEY_LIFETIME: '90d',
+        PALLET_SMTP_URL: 'smtps://mailer:p%40ss@mail.example.com:465',
+        PALLET_MAIL_FROM: 'NuGet <nuget@example.com>',
+        PALLET_DELIVERY_RETRY_DELAY: '1m',
         PALLET_LOG_LEVEL: 'debug',
       },
     });
@@ -166,6 +171,9 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       accelRedirectPrefix: '/_pallet_blobs/',
       packageCacheSize: 0,
       apiKeyLifetime: 90 * 24 * 60 * 60 * 1000,
+      smtpUrl: 'smtps://mailer:p%40ss@mail.example.com:465',
+      mailFrom: 'NuGet <nuget@example.com>',
+      deliveryRetryDelay: 60_000,
       logLevel: 'debug',
     });
   });
@@ -411,6 +419,16 @@ describe('redactConfig', () => {
 
   it('says when no key is set', () => {
     assert.equal(redactConfig(load()).apiKey, '[not set]');
+  });
+
+  it('never shows the SMTP URL, which holds a password, nor repeats it in a refusal', () => {
+    const smtpUrl = 'smtp://mailer:hunter2-password@mail.example.com:587';
+    const redacted = redactConfig(load({ env: { PALLET_SMTP_URL: smtpUrl } }));
+    assert.equal(redacted.smtpUrl, '[set]');
+    assert.ok(!JSON.stringify(redacted).includes('hunter2'));
+    const problems = problemsOf({ env: { PALLET_SMTP_URL: 'http://mailer:hunter2-password@example.com' } });
+    assert.match(problems.join('\n'), /smtpUrl: is not an SMTP URL/);
+    assert.ok(!problems.join('\n').includes('hunter2'));
   });
 
   it('does not change the config it is given', () => {

@@ -78,6 +78,22 @@ const trustedProxies = z.union([z.boolean(), z.string()]).transform((value, ctx)
   return entries;
 });
 
+/** `smtp://user:pass@host:587` or `smtps://…`: the server mail is sent through. */
+const smtpUrl = z.string().transform((value, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+    // The value may hold a password: it is never repeated in the message.
+    ctx.addIssue({ code: 'custom', message: 'is not an SMTP URL (smtp://user:password@host:587, or smtps:// for TLS from the start)' });
+    return z.NEVER;
+  }
+  return value;
+});
+
 const publicUrl = z.string().transform((value, ctx) => {
   let url: URL;
   try {
@@ -150,6 +166,15 @@ export const configSchema = z
     apiKeyLifetime: lifetime
       .default(365 * DAY_MS)
       .describe("Longest an API key may live, and the expiry of a key created without one (nuget.org's: 365d)"),
+    smtpUrl: smtpUrl.optional().describe('SMTP server for the emails to owners and key holders (smtp://user:password@host:587 or smtps://); none: no email'),
+    mailFrom: z
+      .string()
+      .min(3)
+      .default('Pallet <pallet@localhost>')
+      .describe("The From of Pallet's emails (Pallet <nuget@example.com>)"),
+    deliveryRetryDelay: duration
+      .default(30_000)
+      .describe('How long after a failed email or webhook call it is tried again; each next try waits twice as long, up to an hour'),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
@@ -170,7 +195,7 @@ export type SettingName = keyof Config;
 export const SETTING_NAMES = Object.keys(configSchema.shape) as SettingName[];
 
 /** Settings whose values are secrets: never printed, and never taken from a flag (flags show in the process list). */
-export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['apiKey']);
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['apiKey', 'smtpUrl']);
 
 /** `dataDir` → `PALLET_DATA_DIR`. */
 export function environmentVariableOf(name: SettingName): string {

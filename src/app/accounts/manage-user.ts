@@ -19,6 +19,11 @@ export async function resetPassword(deps: Dependencies, actor: ChangeActor, name
   await deps.accounts.setPasswordHash(user.accountId, await hashPassword(password), { kind: 'user.password-set', at: deps.now(), actor, data: { name: user.name } });
 }
 
+export async function setPublishEmails(deps: Dependencies, name: string, enabled: boolean): Promise<void> {
+  const user = await userNamed(deps.accounts, name);
+  await deps.accounts.setPublishEmails(user.accountId, enabled);
+}
+
 export async function disableUser(deps: Dependencies, actor: ChangeActor, name: string): Promise<void> {
   const user = await userNamed(deps.accounts, name);
   const at = deps.now();

@@ -80,7 +80,8 @@ export const serveCommand: Command = {
 function announceListening(log: Logger, config: Config, serviceIndexUrl: string): void {
   // redactConfig shows whether a key is set ('[set]' / '[not set]'), never the key.
   log.info({ serviceIndexUrl, processes: config.processes, config: redactConfig(config) }, 'Pallet is listening');
-  if (config.apiKey === undefined) log.warn('no API key is configured (PALLET_API_KEY): pushing and unlisting are disabled');
+  if (config.apiKey === undefined) log.info("no administrator API key is configured (PALLET_API_KEY): only users' keys (pallet key create) push and unlist");
+  if (config.smtpUrl === undefined) log.info('no SMTP server is configured (PALLET_SMTP_URL): no email is sent; webhooks are');
   if (config.publicUrl === undefined) {
     // Behind a TLS proxy the request arrives as http, so documents would advertise http:// URLs.
     log.info("publicUrl is not set: documents use each request's Host header and plain http; set it behind a reverse proxy");

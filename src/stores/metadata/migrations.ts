@@ -346,4 +346,50 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE package_versions ADD COLUMN pushed_with_key TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'notifications: the outbox and webhooks',
+    sql: `
+      -- Events are turned into deliveries (an email, a webhook call) by the outbox, which reads them after its
+      -- cursor and writes the deliveries and the new cursor in one transaction: each event is expanded once.
+      CREATE TABLE outbox_cursor (
+        singleton     INTEGER PRIMARY KEY CHECK (singleton = 1),
+        last_event_id INTEGER NOT NULL
+      );
+      -- Events recorded before the outbox existed are history, not news: nothing is sent for them.
+      INSERT INTO outbox_cursor (singleton, last_event_id) VALUES (1, (SELECT coalesce(max(event_id), 0) FROM events));
+
+      CREATE TABLE deliveries (
+        delivery_id     INTEGER PRIMARY KEY,
+        event_id        INTEGER NOT NULL REFERENCES events (event_id),
+        channel         TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+        target          TEXT NOT NULL,      -- an email address, or a webhook's id
+        payload         TEXT NOT NULL,      -- JSON: the message, or the webhook's body, exactly as sent on every try
+        created_at      TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,               -- NULL once sent or given up
+        sent_at         TEXT,
+        failed_at       TEXT,               -- given up
+        last_error      TEXT
+      );
+      CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+
+      -- Signed webhooks (HMAC-SHA256 of the body with the secret): for the packages of one owner, or of
+      -- every package when owner_id is NULL (an administrator's).
+      CREATE TABLE webhooks (
+        webhook_id INTEGER PRIMARY KEY,
+        owner_id   INTEGER REFERENCES accounts (account_id),
+        url        TEXT NOT NULL,
+        secret     TEXT NOT NULL,
+        events     TEXT NOT NULL,           -- JSON array of event kinds
+        created_at TEXT NOT NULL,
+        removed_at TEXT
+      );
+
+      -- Each user may turn off the email sent when one of their packages is published (on by default, as on nuget.org).
+      ALTER TABLE accounts ADD COLUMN publish_emails INTEGER NOT NULL DEFAULT 1;
+      -- When the holder was told that the key is about to expire, so they are told once.
+      ALTER TABLE api_keys ADD COLUMN expiry_warned_at TEXT;
+    `,
+  },
 ];

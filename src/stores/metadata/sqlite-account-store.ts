@@ -57,6 +57,12 @@ export class SqliteAccountStore implements AccountStore {
     });
   }
 
+  async setPublishEmails(accountId: AccountId, enabled: boolean): Promise<boolean> {
+    return this.writer.write(
+      () => this.writer.statements.prepare("UPDATE accounts SET publish_emails = ? WHERE account_id = ? AND kind = 'user'").run(enabled ? 1 : 0, accountId).changes === 1,
+    );
+  }
+
   async disableAccount(accountId: AccountId, at: Date, event: NewEvent): Promise<boolean> {
     return this.writer.write(() => {
       const found = this.writer.statements.prepare('SELECT disabled_at FROM accounts WHERE account_id = ?').get(accountId);

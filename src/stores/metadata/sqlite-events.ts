@@ -49,7 +49,7 @@ export class SqliteEventLog implements EventLog {
   }
 }
 
-function rowToEvent(row: Record<string, unknown>): StoredEvent {
+export function rowToEvent(row: Record<string, unknown>): StoredEvent {
   const optionalText = (value: unknown) => (value === null ? undefined : String(value));
   const optionalNumber = (value: unknown) => (value === null ? undefined : Number(value));
   return {

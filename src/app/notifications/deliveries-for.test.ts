@@ -1,0 +1,79 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { deliveriesFor } from './deliveries-for.ts';
+import type { StoredEvent } from '../events.ts';
+import type { EventAudience } from './ports.ts';
+
+const pushed: StoredEvent = {
+  eventId: 9,
+  at: new Date('2026-06-01T10:00:00.000Z'),
+  kind: 'package.pushed',
+  actorUserId: 1,
+  actorKeyName: 'ci',
+  actorLabel: "alice (API key 'ci')",
+  clientAddress: '192.0.2.7',
+  feedId: 1,
+  idLower: 'contoso.lib',
+  versionLower: '1.0.0',
+  data: { id: 'Contoso.Lib', version: '1.0.0+build.5' },
+};
+
+const audience: EventAudience = {
+  packageOwners: [
+    { name: 'alice', email: 'alice@example.com', publishEmails: true },
+    { name: 'quiet', email: 'quiet@example.com', publishEmails: false },
+    { name: 'nomail', email: undefined, publishEmails: true },
+  ],
+  subject: { name: 'alice', email: 'alice@example.com' },
+  webhooks: [{ webhookId: 4 }],
+};
+
+const MAIL = { mail: true, publicUrl: 'https://nuget.example.com' };
+
+describe('deliveriesFor', () => {
+  it('emails each owner who wants publish emails, and calls each webhook, for a push', () => {
+    const deliveries = deliveriesFor(pushed, audience, MAIL);
+    assert.deepEqual(deliveries.map((delivery) => (delivery.channel === 'email' ? delivery.message.to : `webhook ${delivery.webhookId}`)), ['alice@example.com', 'webhook 4']);
+    const email = deliveries[0];
+    assert.ok(email?.channel === 'email');
+    assert.equal(email.message.subject, '[Pallet] Contoso.Lib 1.0.0+build.5 was published');
+    assert.match(email.message.text, /by alice \(API key 'ci'\) from 192\.0\.2\.7 at 2026-06-01T10:00:00\.000Z/);
+    assert.match(email.message.text, /https:\/\/nuget\.example\.com\/packages\/Contoso\.Lib\/1\.0\.0%2Bbuild\.5/);
+    assert.match(email.message.text, /revoke the API key 'ci'/);
+    const call = deliveries[1];
+    assert.ok(call?.channel === 'webhook');
+    assert.deepEqual(call.body, {
+      event: 'package.pushed',
+      eventId: 9,
+      occurredAt: '2026-06-01T10:00:00.000Z',
+      package: { id: 'Contoso.Lib', version: '1.0.0+build.5', feedId: 1 },
+      actor: "alice (API key 'ci')",
+    });
+  });
+
+  it('makes no email delivery when mail is not configured', () => {
+    assert.deepEqual(deliveriesFor(pushed, audience, { mail: false, publicUrl: undefined }).map((delivery) => delivery.channel), ['webhook']);
+  });
+
+  it('calls webhooks but sends no email for an unlist', () => {
+    const unlisted = { ...pushed, kind: 'package.unlisted' as const };
+    assert.deepEqual(deliveriesFor(unlisted, audience, MAIL).map((delivery) => delivery.channel), ['webhook']);
+  });
+
+  it("emails the key's holder when a key is created, revoked or about to expire, and no webhook", () => {
+    const created = { ...pushed, kind: 'api-key.created' as const, idLower: undefined, data: { name: 'ci', scopes: ['push'], patterns: ['Contoso.*'], expiresAt: '2027-06-01T00:00:00.000Z' } };
+    const [mail, ...rest] = deliveriesFor(created, audience, MAIL);
+    assert.deepEqual(rest, []);
+    assert.ok(mail?.channel === 'email');
+    assert.deepEqual([mail.message.to, mail.message.subject], ['alice@example.com', "[Pallet] A new API key 'ci' was created"]);
+    assert.match(mail.message.text, /It may push for Contoso\.\*, until 2027-06-01/);
+    const expiring = { ...created, kind: 'api-key.expiring' as const };
+    assert.equal((deliveriesFor(expiring, audience, MAIL)[0] as { message: { subject: string } }).message.subject, "[Pallet] The API key 'ci' expires on 2027-06-01");
+    const noSubject = { ...audience, subject: undefined };
+    assert.deepEqual(deliveriesFor(created, noSubject, MAIL), []);
+  });
+
+  it('sends nothing for events nobody is told of', () => {
+    for (const kind of ['user.created', 'user.disabled', 'webhook.added'] as const) assert.deepEqual(deliveriesFor({ ...pushed, kind }, audience, MAIL), [], kind);
+  });
+});

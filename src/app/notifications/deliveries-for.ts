@@ -1,0 +1,112 @@
+/**
+ * What each event sends, as nuget.org does and past it where its users asked: an email to every owner when a
+ * version is published (each user can turn it off), to a key's holder when the key is created, revoked or
+ * about to expire, to a user when their password is set or a prefix is reserved for or released from them;
+ * and a signed webhook call for pushes, unlists and relists. Pure: the outbox store supplies the audience.
+ */
+import type { StoredEvent } from '../events.ts';
+import type { EventAudience, MailMessage, NewDelivery } from './ports.ts';
+
+export interface NotificationSettings {
+  /** Whether mail is configured (`smtpUrl`): without it no email delivery is made. */
+  readonly mail: boolean;
+  /** For links in messages; undefined when the server learns its address from each request. */
+  readonly publicUrl: string | undefined;
+}
+
+/** Event kinds a webhook may subscribe to. */
+export const WEBHOOK_EVENTS = ['package.pushed', 'package.unlisted', 'package.relisted'] as const;
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function day(iso: unknown): string {
+  return text(iso).slice(0, 10);
+}
+
+function whoAndWhere(event: StoredEvent): string {
+  const from = event.clientAddress === undefined ? '' : ` from ${event.clientAddress}`;
+  return `by ${event.actorLabel}${from} at ${event.at.toISOString()}`;
+}
+
+function publishedMessage(event: StoredEvent, to: string, settings: NotificationSettings): MailMessage {
+  const id = text(event.data.id);
+  const version = text(event.data.version);
+  const link = settings.publicUrl === undefined ? '' : `\n${settings.publicUrl}/packages/${encodeURIComponent(id)}/${encodeURIComponent(version)}\n`;
+  const key = event.actorKeyName === undefined ? '' : ` and revoke the API key '${event.actorKeyName}' (pallet key revoke)`;
+  return {
+    to,
+    subject: `[Pallet] ${id} ${version} was published`,
+    text:
+      `The package ${id} version ${version} was published ${whoAndWhere(event)}.\n${link}\n` +
+      `If you did not expect this version, unlist it (dotnet nuget delete ${id} ${version})${key}.\n\n` +
+      'You get this email because you own the package; you can turn these emails off for your account.\n',
+  };
+}
+
+function accountMessage(event: StoredEvent, to: string): MailMessage | undefined {
+  const name = text(event.data.name);
+  switch (event.kind) {
+    case 'api-key.created': {
+      const scopes = Array.isArray(event.data.scopes) ? event.data.scopes.join(', ') : '';
+      const patterns = Array.isArray(event.data.patterns) && event.data.patterns.length > 0 ? event.data.patterns.join(', ') : 'every package you own';
+      return {
+        to,
+        subject: `[Pallet] A new API key '${name}' was created`,
+        text:
+          `The API key '${name}' was created for your account ${whoAndWhere(event)}.\n` +
+          `It may ${scopes} for ${patterns}, until ${day(event.data.expiresAt)}.\n\n` +
+          `If you did not create it, revoke it (pallet key revoke --name ${name}) and check your account.\n`,
+      };
+    }
+    case 'api-key.revoked':
+      return { to, subject: `[Pallet] The API key '${name}' was revoked`, text: `The API key '${name}' was revoked ${whoAndWhere(event)}.\n` };
+    case 'api-key.expiring':
+      return {
+        to,
+        subject: `[Pallet] The API key '${name}' expires on ${day(event.data.expiresAt)}`,
+        text: `The API key '${name}' expires on ${day(event.data.expiresAt)}. Create a new key before then, or regenerate this one.\n`,
+      };
+    case 'user.password-set':
+      return { to, subject: '[Pallet] Your password was changed', text: `The password of your account was set ${whoAndWhere(event)}.\n` };
+    case 'prefix.reserved':
+    case 'prefix.released': {
+      const prefix = text(event.data.prefix);
+      const done = event.kind === 'prefix.reserved' ? 'reserved for' : 'released from';
+      return { to, subject: `[Pallet] The ID prefix '${prefix}' was ${done} your account`, text: `The ID prefix '${prefix}' was ${done} your account ${whoAndWhere(event)}.\n` };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function deliveriesFor(event: StoredEvent, audience: EventAudience, settings: NotificationSettings): NewDelivery[] {
+  const deliveries: NewDelivery[] = [];
+  if (settings.mail) {
+    if (event.kind === 'package.pushed') {
+      for (const owner of audience.packageOwners) {
+        if (owner.email !== undefined && owner.publishEmails) deliveries.push({ channel: 'email', message: publishedMessage(event, owner.email, settings) });
+      }
+    } else if (audience.subject?.email !== undefined) {
+      const message = accountMessage(event, audience.subject.email);
+      if (message) deliveries.push({ channel: 'email', message });
+    }
+  }
+  if ((WEBHOOK_EVENTS as readonly string[]).includes(event.kind)) {
+    for (const { webhookId } of audience.webhooks) {
+      deliveries.push({
+        channel: 'webhook',
+        webhookId,
+        body: {
+          event: event.kind,
+          eventId: event.eventId,
+          occurredAt: event.at.toISOString(),
+          package: { id: text(event.data.id), version: typeof event.data.version === 'string' ? event.data.version : undefined, feedId: event.feedId },
+          actor: event.actorLabel,
+        },
+      });
+    }
+  }
+  return deliveries;
+}
