@@ -34,6 +34,9 @@ import type { AccountStore, ApiKeyStore, ReservationStore } from './app/accounts
 import { SqliteReservationStore } from './stores/metadata/sqlite-reservation-store.ts';
 import { SqliteOutboxStore } from './stores/metadata/sqlite-outbox-store.ts';
 import { SqliteWebhookStore } from './stores/metadata/sqlite-webhook-store.ts';
+import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
+import { WebContext } from './http/web/web-context.ts';
+import { randomBytes } from 'node:crypto';
 import { Outbox } from './app/notifications/outbox.ts';
 import { HttpWebhookSender } from './adapters/http-webhook-sender.ts';
 import type { WebhookStore } from './app/notifications/webhooks.ts';
@@ -132,6 +135,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const now = options.now ?? (() => new Date());
   let boundPort = config.port;
   const keys = new SqliteApiKeyStore(writer);
+  const signIns = new SqliteSignInStore(writer);
+  const authentication = new RequestAuthentication((presented) => authenticate({ keys, signIns, isConfiguredKey, now }, presented));
+  // The key CSRF tokens are made with: one per data folder, so every process and restart agrees.
+  const csrfKey = await signIns.instanceSecret('csrf', () => randomBytes(32));
   const isConfiguredKey = configuredKeyCheck(config.apiKey);
   // Only the process that owns the writes sends notifications: each event is expanded there, once.
   const mailSender = !secondary && config.smtpUrl !== undefined ? await smtpSender(config.smtpUrl) : undefined;
@@ -178,7 +185,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       accelRedirect: config.accelRedirectPrefix === undefined ? undefined : { prefix: config.accelRedirectPrefix, pathOf: blobRelativePath },
     }),
     downloads,
-    authentication: new RequestAuthentication((presented) => authenticate({ keys, isConfiguredKey, now }, presented)),
+    authentication,
+    web: {
+      context: new WebContext({ authentication, csrfKey, publicUrl: config.publicUrl }),
+      accounts: new SqliteAccountStore(writer),
+      keys,
+      signIns,
+      now,
+      settings: {
+        passwordSignIn: config.passwordSignIn,
+        requireTwoFactor: config.requireTwoFactor,
+        sessionLifetimeMs: config.sessionLifetime,
+        apiKeyLifetimeMs: config.apiKeyLifetime,
+        issuer: config.publicUrl === undefined ? 'Pallet' : `Pallet (${new URL(config.publicUrl).host})`,
+      },
+    },
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
     tempDir,
     forwardWritesTo: secondary ? role.writesSocket : undefined,

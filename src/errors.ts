@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'FORBIDDEN', // credentials that are wrong, or lack the right for this action
   'PAYLOAD_TOO_LARGE', // an upload over the configured size limit
   'REQUEST_TIMEOUT', // a request body that stalled or took too long to arrive
+  'TOO_MANY_REQUESTS', // too many failed attempts from one address or at one account; wait before trying again
   'UNAVAILABLE', // the server cannot take this now (too many uploads at once, shutting down); retry later
 ] as const;
 

@@ -33,6 +33,17 @@ export type Actor =
       readonly key: ApiKeyGrant;
       readonly user: AccountRef & { readonly isAdministrator: boolean };
       readonly owner: AccountRef;
+    }
+  /** A signed-in user of the web pages (a session cookie): never accepted for the NuGet protocol's writes. */
+  | {
+      readonly kind: 'session';
+      readonly sessionId: number;
+      readonly user: AccountRef & { readonly isAdministrator: boolean };
+      /** Signed in with the password, the second factor still owed: only the code is accepted. */
+      readonly awaitingSecondFactor: boolean;
+      readonly totpEnabled: boolean;
+      /** When a second factor was last proven in this session. */
+      readonly secondFactorAt: Date | undefined;
     };
 
 export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
@@ -46,6 +57,8 @@ export function actorName(actor: Actor): string {
       return 'configured API key';
     case 'api-key':
       return `${actor.user.name} (API key '${actor.key.name}')`;
+    case 'session':
+      return `${actor.user.name} (signed in)`;
   }
 }
 

@@ -13,6 +13,12 @@ export type EventKind =
   | 'user.created'
   | 'user.password-set'
   | 'user.disabled'
+  | 'user.signed-in'
+  | 'user.sign-in-failed'
+  | 'user.locked-out'
+  | 'user.signed-out'
+  | 'user.2fa-enabled'
+  | 'user.2fa-disabled'
   | 'api-key.created'
   | 'api-key.revoked'
   | 'api-key.expiring'
@@ -48,7 +54,7 @@ export interface NewEvent {
 /** The actor of a change made over HTTP. */
 export function changeActorOf(actor: Actor, clientAddress: string | undefined): ChangeActor {
   return {
-    userId: actor.kind === 'api-key' ? actor.user.accountId : undefined,
+    userId: actor.kind === 'api-key' || actor.kind === 'session' ? actor.user.accountId : undefined,
     key: actor.kind === 'api-key' ? { keyId: actor.key.keyId, name: actor.key.name } : undefined,
     label: actorName(actor),
     clientAddress,

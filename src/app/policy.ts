@@ -51,6 +51,8 @@ function refuse(reason: string): Decision {
 export function authorize(actor: Actor, action: Action, resource?: PackageResource): Decision {
   if (actor.kind === 'anonymous') return { allowed: false, code: 'UNAUTHENTICATED', reason: API_KEY_REQUIRED[action], challenge: 'ApiKey' };
   if (actor.kind === 'configured-key') return { allowed: true, ownerAccountId: undefined };
+  // A browser's session cookie never pushes or unlists: a page on another site could make the browser send it.
+  if (actor.kind === 'session') return refuse(`A signed-in session cannot ${action === 'push' ? 'push' : 'unlist'} packages; create an API key on your account page and use it.`);
   const owner = actor.owner.accountId;
 
   // Stage 1: the key's own scope.
@@ -89,4 +91,39 @@ export function authorize(actor: Actor, action: Action, resource?: PackageResour
 /** The decision as the use case acts on it: a refusal is thrown as the AppError the HTTP layer answers with. */
 export function enforce(decision: Decision, subject?: { id: string; version?: string }): asserts decision is Extract<Decision, { allowed: true }> {
   if (!decision.allowed) throw new AppError(decision.code, decision.reason, { subject, challenge: decision.challenge });
+}
+
+/** What a signed-in user does with their own account. `sensitive` ones want a recent second factor. */
+export type AccountAction = 'view-account' | 'enrol-two-factor' | 'create-api-key' | 'revoke-api-key' | 'disable-two-factor' | 'sign-out-everywhere';
+
+const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor']);
+
+/** How recent a second factor a sensitive action wants, as nuget.org and GitHub ask again ("sudo mode"). */
+export const FRESH_SECOND_FACTOR_MS = 10 * 60 * 1000;
+
+export interface AccountPolicy {
+  /** Every user must have two-factor authentication: without it, only enrolment is open to them. */
+  readonly requireTwoFactor: boolean;
+}
+
+/**
+ * Whether a signed-in user may act on their own account now. Refusals carry a `next` step the pages walk
+ * the user to: sign in, enter the code, enrol (when the policy requires 2FA), or prove the code again.
+ */
+export function authorizeAccount(
+  actor: Actor,
+  action: AccountAction,
+  policy: AccountPolicy,
+  now: Date,
+): { readonly allowed: true } | { readonly allowed: false; readonly next: 'sign-in' | 'second-factor' | 'enrol' | 'fresh-second-factor'; readonly reason: string } {
+  if (actor.kind !== 'session') return { allowed: false, next: 'sign-in', reason: 'Sign in to manage your account.' };
+  if (actor.awaitingSecondFactor) return { allowed: false, next: 'second-factor', reason: 'Enter the code from your authenticator app to finish signing in.' };
+  if (policy.requireTwoFactor && !actor.totpEnabled && action !== 'enrol-two-factor' && action !== 'view-account') {
+    return { allowed: false, next: 'enrol', reason: 'This server requires two-factor authentication: set it up first.' };
+  }
+  if (SENSITIVE.has(action) && actor.totpEnabled) {
+    const fresh = actor.secondFactorAt !== undefined && now.getTime() - actor.secondFactorAt.getTime() <= FRESH_SECOND_FACTOR_MS;
+    if (!fresh) return { allowed: false, next: 'fresh-second-factor', reason: 'Enter a code from your authenticator app again to do this.' };
+  }
+  return { allowed: true };
 }

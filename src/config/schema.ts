@@ -47,6 +47,16 @@ const lifetime = z.union([z.number(), z.string()]).transform((value, ctx) => {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** `true` or `false`, as YAML writes them or as text from the environment and flags. */
+const onOff = z.union([z.boolean(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'boolean') return value;
+  const text = value.trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  ctx.addIssue({ code: 'custom', message: `'${value}' is neither true nor false` });
+  return z.NEVER;
+});
+
 function wholeNumber(min: number, max: number, what = `a whole number from ${min} to ${max}`) {
   return z.union([z.number(), z.string()]).transform((value, ctx) => {
     const text = String(value).trim();
@@ -166,6 +176,13 @@ export const configSchema = z
     apiKeyLifetime: lifetime
       .default(365 * DAY_MS)
       .describe("Longest an API key may live, and the expiry of a key created without one (nuget.org's: 365d)"),
+    passwordSignIn: onOff
+      .default(true)
+      .describe('Whether users may sign in to the web pages with a password (false: identity providers only, as on nuget.org)'),
+    requireTwoFactor: onOff
+      .default(false)
+      .describe('Whether every user must turn on two-factor authentication: one without it is walked through enrolment at sign-in'),
+    sessionLifetime: lifetime.default(12 * 60 * 60 * 1000).describe('How long a web sign-in lasts (12h)'),
     smtpUrl: smtpUrl.optional().describe('SMTP server for the emails to owners and key holders (smtp://user:password@host:587 or smtps://); none: no email'),
     mailFrom: z
       .string()

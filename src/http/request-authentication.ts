@@ -42,6 +42,8 @@ export class RequestAuthentication {
       case 'valid':
         return authentication.actor;
       case 'invalid':
+        // A stale session cookie is no credential: the request goes on as anonymous (and the pages ask to sign in).
+        if (authentication.via === 'session-cookie') return ANONYMOUS;
         throw authentication.via === 'basic'
           ? new AppError('UNAUTHENTICATED', authentication.reason, { challenge: 'Basic' })
           : new AppError('FORBIDDEN', authentication.reason);

@@ -8,6 +8,7 @@ import type { UploadSlots } from './upload-slots.ts';
 import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { RequestAuthentication } from './request-authentication.ts';
+import type { WebDependencies } from './web/web-dependencies.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import type { UrlContext } from './request-context.ts';
 import type { DocumentResponder } from './document-responder.ts';
@@ -28,6 +29,8 @@ export interface RouteDependencies {
   readonly blobFiles: BlobResponder;
   readonly downloads: DownloadCounter;
   readonly authentication: RequestAuthentication;
+  /** The account pages. */
+  readonly web: WebDependencies;
   readonly urlsFor: (request: UrlContext) => FeedUrls;
   readonly tempDir: string;
   /** Set in a secondary process: the primary's private socket, where pushes, unlists and relists go. */

@@ -17,6 +17,7 @@ import { registerSearchRoutes } from './routes/search.ts';
 import { registerPublishRoutes } from './routes/publish.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 import { galleryFeed } from './feed-of.ts';
+import { registerWebPages } from './web/web-pages.ts';
 
 /** Fastify's own default: longer than the idle timeout of the proxies and clients in front. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
@@ -119,5 +120,6 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   if (deps.forwardWritesTo === undefined) registerPublishRoutes(server, deps, galleryFeed);
   else registerForwardedWriteRoutes(server, deps.forwardWritesTo);
   registerPageRoutes(server, deps, galleryFeed);
+  registerWebPages(server, deps.web);
   return server;
 }

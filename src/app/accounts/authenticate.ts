@@ -6,13 +6,18 @@
  * was presented (http/request-authentication.ts).
  */
 import { apiKeyLookupHash } from '../../security/api-key-format.ts';
+import { sessionLookupHash } from '../../security/session-token.ts';
 import type { Actor } from '../actor.ts';
 import type { ApiKeyStore, ApiKeyWithAccounts } from './ports.ts';
+import type { SignInStore } from './sign-in-ports.ts';
 
 export interface PresentedCredential {
   readonly secret: string;
-  readonly via: 'api-key-header' | 'basic' | 'bearer';
+  readonly via: 'api-key-header' | 'basic' | 'bearer' | 'session-cookie';
 }
+
+/** A session's last use is written at most this often: a page view is not worth a write each time. */
+const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
 
 export type Authentication =
   | { readonly outcome: 'none' }
@@ -21,6 +26,7 @@ export type Authentication =
 
 export interface AuthenticationDependencies {
   readonly keys: ApiKeyStore;
+  readonly signIns: SignInStore;
   /** Whether the secret is the configured administrator key (`PALLET_API_KEY`), compared in constant time. */
   readonly isConfiguredKey: (secret: string) => boolean;
   readonly now: () => Date;
@@ -34,6 +40,7 @@ export const NOTHING_PRESENTED: Authentication = Object.freeze({ outcome: 'none'
 export async function authenticate(deps: AuthenticationDependencies, presented: PresentedCredential | undefined): Promise<Authentication> {
   if (presented === undefined) return NOTHING_PRESENTED;
   const invalid = (reason: string): Authentication => ({ outcome: 'invalid', via: presented.via, reason });
+  if (presented.via === 'session-cookie') return sessionOf(deps, presented.secret, invalid);
   if (deps.isConfiguredKey(presented.secret)) return { outcome: 'valid', actor: { kind: 'configured-key' } };
   // A string that is not a Pallet key (or whose checksum is wrong) is never looked up.
   const lookupHash = apiKeyLookupHash(presented.secret);
@@ -48,6 +55,26 @@ export async function authenticate(deps: AuthenticationDependencies, presented: 
       key: { keyId: key.keyId, name: key.name, scopes: key.scopes, patterns: key.patterns, expiresAt: key.expiresAt },
       user: { accountId: key.user.accountId, name: key.user.name, isAdministrator: key.user.isAdministrator },
       owner: { accountId: key.owner.accountId, name: key.owner.name },
+    },
+  };
+}
+
+async function sessionOf(deps: AuthenticationDependencies, token: string, invalid: (reason: string) => Authentication): Promise<Authentication> {
+  const session = token === '' ? undefined : await deps.signIns.findSession(sessionLookupHash(token));
+  if (session === undefined) return invalid('Your session has ended; sign in again.');
+  const now = deps.now();
+  if (session.expiresAt.getTime() <= now.getTime()) return invalid('Your session has expired; sign in again.');
+  if (session.user.disabledAt !== undefined) return invalid(`The account '${session.user.name}' is disabled.`);
+  if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) await deps.signIns.touchSession(session.sessionId, now);
+  return {
+    outcome: 'valid',
+    actor: {
+      kind: 'session',
+      sessionId: session.sessionId,
+      user: { accountId: session.user.accountId, name: session.user.name, isAdministrator: session.user.isAdministrator },
+      awaitingSecondFactor: session.awaitingSecondFactor,
+      totpEnabled: session.totpEnabled,
+      secondFactorAt: session.secondFactorAt,
     },
   };
 }

@@ -392,4 +392,56 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE api_keys ADD COLUMN expiry_warned_at TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'sessions, sign-in limits and two-factor authentication',
+    sql: `
+      -- Keys the server makes for itself once (the CSRF key), kept with the data so every process and restart agrees.
+      CREATE TABLE instance_secrets (
+        name  TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+      );
+
+      -- Server-side sessions: the cookie holds a random token, the row only its SHA-256, so a copy of the
+      -- database opens no session; sign-out (here or everywhere) revokes rows.
+      CREATE TABLE sessions (
+        session_id       INTEGER PRIMARY KEY,
+        lookup_hash      TEXT NOT NULL UNIQUE,
+        user_id          INTEGER NOT NULL REFERENCES accounts (account_id),
+        created_at       TEXT NOT NULL,
+        last_seen_at     TEXT NOT NULL,
+        expires_at       TEXT NOT NULL,
+        revoked_at       TEXT,
+        -- Signed in with the password, the second factor still owed: nothing but the code is accepted.
+        awaiting_second_factor INTEGER NOT NULL DEFAULT 0,
+        -- When a second factor was last proven in this session: sensitive actions want it recent.
+        second_factor_at TEXT,
+        client_address   TEXT,
+        user_agent       TEXT
+      );
+      CREATE INDEX sessions_by_user ON sessions (user_id);
+
+      -- Per-account lockout after repeated failures (passwords and codes), counted by conditional updates.
+      ALTER TABLE accounts ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE accounts ADD COLUMN locked_until TEXT;
+      -- TOTP (RFC 6238): the active secret, one being enrolled, the last step accepted (a code is good once).
+      ALTER TABLE accounts ADD COLUMN totp_secret TEXT;
+      ALTER TABLE accounts ADD COLUMN totp_pending_secret TEXT;
+      ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER;
+
+      CREATE TABLE recovery_codes (
+        user_id   INTEGER NOT NULL REFERENCES accounts (account_id),
+        code_hash TEXT NOT NULL,
+        used_at   TEXT,
+        PRIMARY KEY (user_id, code_hash)
+      );
+
+      -- Failed sign-ins per client address in the current window, so one address cannot try many accounts.
+      CREATE TABLE address_failures (
+        client_address TEXT PRIMARY KEY,
+        window_start   TEXT NOT NULL,
+        failures       INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,0 +1,148 @@
+/** Account settings: the profile, two-factor authentication (enrol with a QR code, recovery codes, turn off) and the open sessions. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AppError } from '../../errors.ts';
+import type { Actor, Caller } from '../../app/actor.ts';
+import { authorizeAccount, type AccountAction } from '../../app/policy.ts';
+import { beginTotpEnrolment, confirmTotpEnrolment, disableTwoFactor, pendingTotpEnrolment, proveSecondFactor } from '../../app/accounts/two-factor.ts';
+import { statusOf } from '../error-mapper.ts';
+import { Html, csrfField, html } from './html.ts';
+import { nextStep, seeOther, sendPage } from './respond.ts';
+import { field, type FormBody } from './web-context.ts';
+import type { WebDependencies } from './web-dependencies.ts';
+
+type SessionActor = Extract<Actor, { kind: 'session' }>;
+
+/** The form field that proves a fresh second factor for a sensitive action, when the session needs one. */
+export function freshCodeField(actor: SessionActor, now: Date): Html {
+  const fresh = authorizeAccount(actor, 'create-api-key', { requireTwoFactor: false }, now).allowed;
+  if (fresh) return html``;
+  return html`<label for="code">Code from your authenticator app</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
+<p class="hint">This change asks for your second factor again.</p>`;
+}
+
+/**
+ * Checks a sensitive action of a signed-in user, proving the code the form carries first when the session
+ * needs a fresh one; returns the caller as it stands afterwards, or answers with the next step.
+ */
+export async function allowAccountAction(
+  deps: WebDependencies,
+  caller: Caller,
+  action: AccountAction,
+  form: FormBody | undefined,
+  reply: FastifyReply,
+  returnTo: string,
+): Promise<{ caller: Caller & { actor: SessionActor } } | { answered: FastifyReply }> {
+  const policy = { requireTwoFactor: deps.settings.requireTwoFactor };
+  let decision = authorizeAccount(caller.actor, action, policy, deps.now());
+  let actor = caller.actor;
+  if (!decision.allowed && decision.next === 'fresh-second-factor' && actor.kind === 'session' && form !== undefined && field(form, 'code') !== '') {
+    await proveSecondFactor({ signIns: deps.signIns, now: deps.now }, caller, field(form, 'code'));
+    actor = { ...actor, secondFactorAt: deps.now(), awaitingSecondFactor: false };
+    decision = authorizeAccount(actor, action, policy, deps.now());
+  }
+  if (!decision.allowed) {
+    if (decision.next === 'fresh-second-factor' && form !== undefined) throw new AppError('UNAUTHENTICATED', decision.reason);
+    return { answered: nextStep(reply, decision, returnTo) };
+  }
+  return { caller: { ...caller, actor: actor as SessionActor } };
+}
+
+export function registerAccountPages(web: FastifyInstance, deps: WebDependencies): void {
+  const { context } = deps;
+
+  web.get<{ Querystring: { 'recovery-codes-left'?: string } }>('/account', async (request, reply) => {
+    const allowed = await allowAccountAction(deps, await context.caller(request), 'view-account', undefined, reply, '/account');
+    if ('answered' in allowed) return allowed.answered;
+    const actor = allowed.caller.actor;
+    const account = await deps.accounts.findAccountById(actor.user.accountId);
+    const sessions = await deps.signIns.listSessions(actor.user.accountId, deps.now());
+    const csrf = context.csrfToken(request, reply, actor);
+    const left = request.query['recovery-codes-left'];
+    const message = left === undefined ? undefined : { kind: 'notice' as const, text: `You used a recovery code; ${left} are left. Set up two-factor authentication again to get new ones.` };
+    const twoFactor = actor.totpEnabled
+      ? html`<p>Two-factor authentication is <strong>on</strong>.</p>
+<form method="post" action="/account/two-factor/disable">${csrfField(csrf)}${freshCodeField(actor, deps.now())}<button type="submit">Turn off two-factor authentication</button></form>`
+      : html`<p>Two-factor authentication is <strong>off</strong>${deps.settings.requireTwoFactor ? ', and this server requires it' : ''}.</p>
+<p><a href="/account/two-factor/setup">Set up two-factor authentication</a></p>`;
+    const rows = sessions.map(
+      (session) => html`<tr><td>${session.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td><td>${session.clientAddress ?? ''}</td><td>${session.userAgent ?? ''}</td><td>${session.sessionId === actor.sessionId ? 'this one' : ''}</td></tr>`,
+    );
+    return sendPage(
+      reply,
+      { title: 'Account settings', userName: actor.user.name, csrf, message },
+      html`<h2>Profile</h2>
+<dl><dt>User name</dt><dd>${actor.user.name}</dd><dt>Display name</dt><dd>${account?.displayName ?? ''}</dd><dt>Email</dt><dd>${account?.email ?? 'none'}</dd></dl>
+<h2>Two-factor authentication</h2>
+${twoFactor}
+<h2>API keys</h2>
+<p><a href="/account/api-keys">Create and revoke API keys</a></p>
+<h2>Sessions</h2>
+<table><thead><tr><th scope="col">Signed in</th><th scope="col">From</th><th scope="col">Browser</th><th scope="col"></th></tr></thead><tbody>${rows}</tbody></table>
+<form method="post" action="/account/sign-out-everywhere">${csrfField(csrf)}<button type="submit">Sign out everywhere</button></form>`,
+    );
+  });
+
+  web.get('/account/two-factor/setup', async (request, reply) => {
+    const allowed = await allowAccountAction(deps, await context.caller(request), 'enrol-two-factor', undefined, reply, '/account/two-factor/setup');
+    if ('answered' in allowed) return allowed.answered;
+    const { caller } = allowed;
+    if (caller.actor.totpEnabled) return seeOther(reply, '/account');
+    const enrolment =
+      (await pendingTotpEnrolment({ signIns: deps.signIns, now: deps.now }, caller, deps.settings.issuer)) ??
+      (await beginTotpEnrolment({ signIns: deps.signIns, now: deps.now }, caller, deps.settings.issuer));
+    return sendPage(reply, { title: 'Set up two-factor authentication', userName: caller.actor.user.name, csrf: context.csrfToken(request, reply, caller.actor) }, await enrolmentBody(enrolment, context.csrfToken(request, reply, caller.actor)));
+  });
+
+  web.post<{ Body: FormBody }>('/account/two-factor/setup', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    const allowed = await allowAccountAction(deps, caller, 'enrol-two-factor', undefined, reply, '/account/two-factor/setup');
+    if ('answered' in allowed) return allowed.answered;
+    const csrf = context.csrfToken(request, reply, allowed.caller.actor);
+    const layout = { title: 'Set up two-factor authentication', userName: allowed.caller.actor.user.name, csrf };
+    try {
+      const codes = await confirmTotpEnrolment({ signIns: deps.signIns, now: deps.now }, allowed.caller, field(request.body, 'code'));
+      return sendPage(
+        reply,
+        { ...layout, title: 'Two-factor authentication is on', message: { kind: 'notice', text: 'Keep these recovery codes somewhere safe: each signs you in once if you lose your device. They are shown only now.' } },
+        html`<ol class="codes" id="recovery-codes">${codes.map((code) => html`<li>${code}</li>`)}</ol>
+<button type="button" data-copy="recovery-codes" hidden>Copy the codes</button>
+<p><a href="/account">Back to your account</a></p>`,
+      );
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const enrolment = await pendingTotpEnrolment({ signIns: deps.signIns, now: deps.now }, allowed.caller, deps.settings.issuer);
+      const body = enrolment === undefined ? html`<p><a href="/account/two-factor/setup">Start again</a></p>` : await enrolmentBody(enrolment, csrf);
+      return sendPage(reply, { ...layout, message: { kind: 'error', text: error.message } }, body, statusOf(error.code));
+    }
+  });
+
+  web.post<{ Body: FormBody }>('/account/two-factor/disable', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    const allowed = await allowAccountAction(deps, caller, 'disable-two-factor', request.body, reply, '/account');
+    if ('answered' in allowed) return allowed.answered;
+    await disableTwoFactor({ signIns: deps.signIns, now: deps.now }, allowed.caller);
+    return seeOther(reply, '/account');
+  });
+}
+
+async function enrolmentBody(enrolment: { secret: string; uri: string }, csrf: string): Promise<Html> {
+  // qrcode is loaded with the first enrolment page, not at start; it draws the code as inline SVG, no request elsewhere.
+  const { default: qrcode } = await import('qrcode');
+  const svg = await qrcode.toString(enrolment.uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+  return html`<ol>
+<li>Scan this code with your authenticator app (or enter the key below).</li>
+<li>Enter the six-digit code the app shows.</li>
+</ol>
+<figure class="qr" aria-label="QR code of the setup key">${new Html(svg)}</figure>
+<p>Setup key: <code class="secret" id="totp-secret">${enrolment.secret}</code></p>
+<p class="hint">Or open <a href="${enrolment.uri}" id="otpauth-uri">this otpauth link</a> on the device with the app.</p>
+<form method="post" action="/account/two-factor/setup">
+  ${csrfField(csrf)}
+  <label for="code">Code from your authenticator app</label>
+  <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
+  <button type="submit">Turn on two-factor authentication</button>
+</form>`;
+}

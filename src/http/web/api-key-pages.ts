@@ -1,0 +1,125 @@
+/**
+ * API keys, as nuget.org's page offers them: create one with a name, scopes, package globs and an expiry
+ * (the secret shown once, with a copy button), see the others (never their secret) and revoke them.
+ * Creating a key asks for a fresh second factor.
+ */
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.ts';
+import { createApiKey } from '../../app/accounts/create-api-key.ts';
+import { revokeApiKey } from '../../app/accounts/revoke-api-key.ts';
+import { changeActorOf } from '../../app/events.ts';
+import { API_KEY_SCOPES, API_KEY_SCOPE_DESCRIPTIONS } from '../../domain/api-key-scope.ts';
+import type { StoredApiKey } from '../../app/accounts/ports.ts';
+import { statusOf } from '../error-mapper.ts';
+import { csrfField, html } from './html.ts';
+import { seeOther, sendPage } from './respond.ts';
+import { field, type FormBody } from './web-context.ts';
+import type { WebDependencies } from './web-dependencies.ts';
+import { allowAccountAction, freshCodeField } from './account-pages.ts';
+
+const DAY_MS = 86_400_000;
+
+export function registerApiKeyPages(web: FastifyInstance, deps: WebDependencies): void {
+  const { context } = deps;
+  const maxDays = Math.max(1, Math.floor(deps.settings.apiKeyLifetimeMs / DAY_MS));
+
+  const listPage = async (userId: number, now: Date) => {
+    const keys = await deps.keys.listKeys(userId);
+    return keys.map((key) => keyRow(key, now));
+  };
+
+  const render = async (request: Parameters<typeof context.caller>[0], reply: Parameters<typeof context.csrfToken>[1], message?: { kind: 'error' | 'notice'; text: string }, status = 200) => {
+    const allowed = await allowAccountAction(deps, await context.caller(request), 'view-account', undefined, reply, '/account/api-keys');
+    if ('answered' in allowed) return allowed.answered;
+    const actor = allowed.caller.actor;
+    const csrf = context.csrfToken(request, reply, actor);
+    const now = deps.now();
+    const scopes = API_KEY_SCOPES.map(
+      (scope) => html`<label><input type="checkbox" name="scope" value="${scope}"${scope === 'push' ? html` checked` : html``}> ${API_KEY_SCOPE_DESCRIPTIONS[scope]} (<code>${scope}</code>)</label>`,
+    );
+    const rows = await listPage(actor.user.accountId, now);
+    return sendPage(
+      reply,
+      { title: 'API keys', userName: actor.user.name, csrf, message },
+      html`<h2>Create an API key</h2>
+<form method="post" action="/account/api-keys">
+  ${csrfField(csrf)}
+  <label for="name">Name</label>
+  <input id="name" name="name" type="text" required maxlength="64" placeholder="ci-push">
+  <fieldset><legend>Scopes</legend>${scopes}</fieldset>
+  <label for="globs">Packages</label>
+  <textarea id="globs" name="globs" rows="3" aria-describedby="globs-hint" placeholder="Contoso.*"></textarea>
+  <p class="hint" id="globs-hint">One package id or glob per line (<code>*</code> matches any run of characters). Empty: every package you own.</p>
+  <label for="days">Expires in (days)</label>
+  <input id="days" name="days" type="number" min="1" max="${maxDays}" value="${maxDays}" required>
+  ${freshCodeField(actor, now)}
+  <button type="submit">Create</button>
+</form>
+<h2>Your keys</h2>
+${rows.length === 0 ? html`<p>You have no API keys yet.</p>` : html`<table><thead><tr><th scope="col">Name</th><th scope="col">Scopes</th><th scope="col">Packages</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"></th></tr></thead><tbody>${rows.map((row) => row(csrf))}</tbody></table>`}`,
+      status,
+    );
+  };
+
+  web.get('/account/api-keys', async (request, reply) => render(request, reply));
+
+  web.post<{ Body: FormBody }>('/account/api-keys', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    try {
+      const allowed = await allowAccountAction(deps, caller, 'create-api-key', request.body, reply, '/account/api-keys');
+      if ('answered' in allowed) return allowed.answered;
+      const actor = allowed.caller.actor;
+      const days = Number(field(request.body, 'days'));
+      if (!Number.isInteger(days) || days < 1 || days > maxDays) throw new AppError('INVALID_REQUEST', `A key may live from 1 to ${maxDays} days.`);
+      const created = await createApiKey(
+        { accounts: deps.accounts, keys: deps.keys, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
+        changeActorOf(actor, allowed.caller.clientAddress),
+        {
+          userName: actor.user.name,
+          name: field(request.body, 'name'),
+          scopes: request.body.scope ?? [],
+          patterns: field(request.body, 'globs').split(/[\r\n,]+/).map((line) => line.trim()).filter((line) => line !== ''),
+          lifetimeMs: days * DAY_MS,
+        },
+      );
+      const csrf = context.csrfToken(request, reply, actor);
+      return sendPage(
+        reply,
+        { title: 'Your new API key', userName: actor.user.name, csrf, message: { kind: 'notice', text: 'Copy the key now: it is shown only once. Pallet keeps only a hash of it.' } },
+        html`<p><code class="secret" id="new-api-key">${created.secret}</code></p>
+<button type="button" data-copy="new-api-key" hidden>Copy the key</button>
+<p>Push with it: <code>dotnet nuget push PACKAGE.nupkg -s SOURCE -k KEY</code></p>
+<p><a href="/account/api-keys">Back to your API keys</a></p>`,
+      );
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return render(request, reply, { kind: 'error', text: error.message }, statusOf(error.code));
+    }
+  });
+
+  web.post<{ Body: FormBody }>('/account/api-keys/revoke', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    const allowed = await allowAccountAction(deps, caller, 'revoke-api-key', request.body, reply, '/account/api-keys');
+    if ('answered' in allowed) return allowed.answered;
+    const actor = allowed.caller.actor;
+    await revokeApiKey({ accounts: deps.accounts, keys: deps.keys, now: deps.now }, changeActorOf(actor, allowed.caller.clientAddress), {
+      userName: actor.user.name,
+      name: field(request.body, 'name'),
+    });
+    return seeOther(reply, '/account/api-keys');
+  });
+}
+
+function keyRow(key: StoredApiKey, now: Date) {
+  const state = key.revokedAt !== undefined ? 'revoked' : key.expiresAt.getTime() <= now.getTime() ? 'expired' : undefined;
+  return (csrf: string) => html`<tr>
+<td>${key.name}${state === undefined ? '' : ` (${state})`}</td>
+<td>${key.scopes.join(', ')}</td>
+<td>${key.patterns.length === 0 ? 'all you own' : key.patterns.map((pattern) => pattern.text).join(', ')}</td>
+<td>${key.expiresAt.toISOString().slice(0, 10)}</td>
+<td>${key.lastUsedAt?.toISOString().slice(0, 10) ?? 'never'}</td>
+<td>${state === undefined ? html`<form method="post" action="/account/api-keys/revoke">${csrfField(csrf)}<input type="hidden" name="name" value="${key.name}"><button type="submit">Revoke</button></form>` : ''}</td>
+</tr>`;
+}
