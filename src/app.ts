@@ -36,6 +36,7 @@ import { SqliteOutboxStore } from './stores/metadata/sqlite-outbox-store.ts';
 import { SqliteWebhookStore } from './stores/metadata/sqlite-webhook-store.ts';
 import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
 import { WebContext } from './http/web/web-context.ts';
+import { offerFirstAdministratorSetup } from './app/accounts/first-administrator.ts';
 import { randomBytes } from 'node:crypto';
 import { Outbox } from './app/notifications/outbox.ts';
 import { HttpWebhookSender } from './adapters/http-webhook-sender.ts';
@@ -64,6 +65,11 @@ export interface PalletApp {
   readonly server: FastifyInstance;
   readonly config: Config;
   readonly log: Logger;
+  /**
+   * Set when this server has no administrator yet: the token of the one-time link that creates the first
+   * one (`/account/setup?token=…`), for `pallet serve` to print on standard error, never into the log.
+   */
+  readonly setupToken: string | undefined;
   /** Starts listening; resolves with the address actually bound (useful with port 0). */
   listen(): Promise<{ port: number; serviceIndexUrl: string }>;
   /**
@@ -139,6 +145,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const authentication = new RequestAuthentication((presented) => authenticate({ keys, signIns, isConfiguredKey, now }, presented));
   // The key CSRF tokens are made with: one per data folder, so every process and restart agrees.
   const csrfKey = await signIns.instanceSecret('csrf', () => randomBytes(32));
+  const setupToken = secondary ? undefined : await offerFirstAdministratorSetup(signIns);
   const isConfiguredKey = configuredKeyCheck(config.apiKey);
   // Only the process that owns the writes sends notifications: each event is expanded there, once.
   const mailSender = !secondary && config.smtpUrl !== undefined ? await smtpSender(config.smtpUrl) : undefined;
@@ -211,6 +218,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     server,
     config,
     log,
+    setupToken,
     async listen() {
       // Several processes on one port: the kernel spreads connections over them (SO_REUSEPORT).
       const listenOptions = { host: config.host, port: secondary ? role.port : config.port, ...(role ? { reusePort: true } : {}) };

@@ -157,5 +157,8 @@ describe('scoped API keys with dotnet nuget push and delete', { skip: !dotnetAva
     refused(await push(await nupkg('Contoso.Widgets', '3.0.0'), 'pallet_not-a-real-key'), 403, /The specified API key is invalid/);
     const logs = server.logs();
     for (const secret of [ci, versionsOnly, unlister, bobs, ADMIN_KEY]) assert.ok(!logs.includes(secret), 'a key appears in the server log');
+    // The one-time link for the first administrator goes to standard error, never into a JSON log line.
+    assert.match(logs, /No administrator yet: open http:\/\/[^ ]+\/account\/setup\?token=[A-Za-z0-9_-]{43} to create the first one/);
+    assert.ok(!JSON.stringify(server.logRecords()).includes('setup?token='));
   });
 });

@@ -202,3 +202,35 @@ describe('web sign-in, two-factor authentication and API keys', () => {
     assert.equal(evenRight.statusCode, 429, 'the right password waits too');
   });
 });
+
+describe('the first administrator', () => {
+  it('is created once through the one-time link a new server offers', async () => {
+    const pallet = await startInProcess();
+    try {
+      const token = pallet.app.setupToken;
+      assert.match(String(token), /^[A-Za-z0-9_-]{43}$/);
+      const browser = new Browser(pallet);
+      assert.equal((await browser.get('/account/setup?token=not-the-token')).statusCode, 404);
+      const url = `/account/setup?token=${token}`;
+      const tooShort = await browser.submit(url, '/account/setup', { token: token as string, name: 'root', email: 'root@example.com', password: 'short' });
+      assert.equal(tooShort.statusCode, 400, 'a refused form does not spend the link');
+      const created = await browser.submit(url, '/account/setup', { token: token as string, name: 'root', email: 'root@example.com', password: PASSWORD });
+      assert.equal(created.statusCode, 303);
+      const account = await browser.get('/account');
+      assert.equal(account.statusCode, 200);
+      assert.match(account.body, /<dd>root<\/dd>/);
+      assert.equal((await new Browser(pallet).get(url)).statusCode, 404, 'the link works once');
+      await pallet.close({ keepData: true });
+      const restarted = await startInProcess({ dataDir: pallet.dataDir });
+      try {
+        assert.equal(restarted.app.setupToken, undefined, 'no link once there is an administrator');
+      } finally {
+        await restarted.close();
+      }
+    } catch (error) {
+      await pallet.close().catch(() => undefined);
+      throw error;
+    }
+  });
+});
+

@@ -5,12 +5,13 @@
  */
 import { AppError } from '../../errors.ts';
 import { parseReservedPrefix, type IdPrefixReservation } from '../../domain/id-prefix-reservation.ts';
-import type { ChangeActor } from '../events.ts';
-import type { Account, AccountStore, ReservationStore } from './ports.ts';
+import type { ChangeActor, NewEvent } from '../events.ts';
+import type { AccountStore, ReservationStore } from './ports.ts';
 
 type Dependencies = { readonly accounts: AccountStore; readonly reservations: ReservationStore; readonly now: () => Date };
 
-async function parsed(deps: Dependencies, text: string, ownerName: string): Promise<{ reservation: IdPrefixReservation; owner: Account }> {
+/** The reservation and its owner, with the event a change of it records. */
+async function parsed(deps: Dependencies, actor: ChangeActor, text: string, ownerName: string, kind: 'prefix.reserved' | 'prefix.released') {
   let reservation: IdPrefixReservation;
   try {
     reservation = parseReservedPrefix(text);
@@ -19,30 +20,19 @@ async function parsed(deps: Dependencies, text: string, ownerName: string): Prom
   }
   const owner = await deps.accounts.findAccountByName(ownerName);
   if (owner === undefined) throw new AppError('NOT_FOUND', `There is no account '${ownerName}'.`);
-  return { reservation, owner };
+  const event: NewEvent = { kind, at: deps.now(), actor, subjectUserId: owner.accountId, data: { prefix: reservation.text, owner: owner.name } };
+  return { reservation, owner, event };
 }
 
 /** Returns false when the owner held the reservation already. */
 export async function reservePrefix(deps: Dependencies, actor: ChangeActor, text: string, ownerName: string): Promise<boolean> {
-  const { reservation, owner } = await parsed(deps, text, ownerName);
-  const outcome = await deps.reservations.reserve(reservation, owner.accountId, {
-    kind: 'prefix.reserved',
-    at: deps.now(),
-    actor,
-    subjectUserId: owner.accountId,
-    data: { prefix: reservation.text, owner: owner.name },
-  });
-  return outcome === 'created';
+  const { reservation, owner, event } = await parsed(deps, actor, text, ownerName, 'prefix.reserved');
+  return (await deps.reservations.reserve(reservation, owner.accountId, event)) === 'created';
 }
 
 export async function releasePrefix(deps: Dependencies, actor: ChangeActor, text: string, ownerName: string): Promise<void> {
-  const { reservation, owner } = await parsed(deps, text, ownerName);
-  const released = await deps.reservations.release(reservation, owner.accountId, {
-    kind: 'prefix.released',
-    at: deps.now(),
-    actor,
-    subjectUserId: owner.accountId,
-    data: { prefix: reservation.text, owner: owner.name },
-  });
-  if (!released) throw new AppError('NOT_FOUND', `'${owner.name}' holds no reservation '${reservation.text}'.`);
+  const { reservation, owner, event } = await parsed(deps, actor, text, ownerName, 'prefix.released');
+  if (!(await deps.reservations.release(reservation, owner.accountId, event))) {
+    throw new AppError('NOT_FOUND', `'${owner.name}' holds no reservation '${reservation.text}'.`);
+  }
 }

@@ -75,6 +75,12 @@ export interface SignInStore {
   /** Removes the secret and the recovery codes, with the event; false when 2FA was not on. */
   disableTotp(userId: AccountId, event: NewEvent): Promise<boolean>;
 
+  /** Whether any administrator account exists (a new server has none: it offers the setup link). */
+  hasAdministrator(): Promise<boolean>;
+  /** Keeps the hash of the one-time setup link's token, replacing the one before (only the latest link works). */
+  setSetupTokenHash(hash: string): Promise<void>;
+  /** Whether `hash` is the setup token's; with `consume`, it is removed in the same step (it works once). */
+  checkSetupToken(hash: string, consume: boolean): Promise<boolean>;
   /** A secret the server keeps for itself under `name`, made by `create` the first time. */
   instanceSecret(name: string, create: () => Buffer): Promise<Buffer>;
 }

@@ -61,6 +61,11 @@ export const serveCommand: Command = {
       }
     }
     if (signalDuringStart === undefined) announceListening(app.log, config, serviceIndexUrl);
+    if (signalDuringStart === undefined && app.setupToken !== undefined) {
+      // Standard error, not the log: the link is a secret that works once, for whoever started the server.
+      const base = serviceIndexUrl.replace(/\/v3\/index\.json$/, '');
+      process.stderr.write(`No administrator yet: open ${base}/account/setup?token=${app.setupToken} to create the first one (the link works once).\n`);
+    }
     const signal = signalDuringStart ?? (await stopSignal);
     app.log.info({ signal, shutdownTimeoutMs: config.shutdownTimeout }, 'shutting down');
     const again = (second: string) => {

@@ -14,6 +14,7 @@ import type { WebDependencies } from './web-dependencies.ts';
 import { registerSignInPages } from './sign-in-pages.ts';
 import { registerAccountPages } from './account-pages.ts';
 import { registerApiKeyPages } from './api-key-pages.ts';
+import { registerSetupPages } from './setup-pages.ts';
 
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -49,6 +50,7 @@ export function registerWebPages(server: FastifyInstance, deps: WebDependencies)
     registerSignInPages(web, deps);
     registerAccountPages(web, deps);
     registerApiKeyPages(web, deps);
+    registerSetupPages(web, deps);
   });
 }
 

@@ -225,6 +225,24 @@ export class SqliteSignInStore implements SignInStore {
     });
   }
 
+  async hasAdministrator(): Promise<boolean> {
+    return this.statements.prepare("SELECT 1 FROM accounts WHERE is_admin = 1 AND kind = 'user' LIMIT 1").get() !== undefined;
+  }
+
+  async setSetupTokenHash(hash: string): Promise<void> {
+    await this.writer.write(() => {
+      this.statements
+        .prepare("INSERT INTO instance_secrets (name, value) VALUES ('setup-token', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+        .run(Buffer.from(hash, 'utf8'));
+    });
+  }
+
+  async checkSetupToken(hash: string, consume: boolean): Promise<boolean> {
+    const value = Buffer.from(hash, 'utf8');
+    if (!consume) return this.statements.prepare("SELECT 1 FROM instance_secrets WHERE name = 'setup-token' AND value = ?").get(value) !== undefined;
+    return this.writer.write(() => this.statements.prepare("DELETE FROM instance_secrets WHERE name = 'setup-token' AND value = ?").run(value).changes === 1);
+  }
+
   async instanceSecret(name: string, create: () => Buffer): Promise<Buffer> {
     const existing = this.statements.prepare('SELECT value FROM instance_secrets WHERE name = ?').get(name);
     if (existing !== undefined) return Buffer.from(existing.value as Uint8Array);
