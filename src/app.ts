@@ -37,6 +37,7 @@ import { SqliteWebhookStore } from './stores/metadata/sqlite-webhook-store.ts';
 import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
 import { WebContext } from './http/web/web-context.ts';
 import { offerFirstAdministratorSetup } from './app/accounts/first-administrator.ts';
+import { apiRoutes } from './http/api/api-routes.ts';
 import { randomBytes } from 'node:crypto';
 import { Outbox } from './app/notifications/outbox.ts';
 import { HttpWebhookSender } from './adapters/http-webhook-sender.ts';
@@ -145,6 +146,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const authentication = new RequestAuthentication((presented) => authenticate({ keys, signIns, isConfiguredKey, now }, presented));
   // The key CSRF tokens are made with: one per data folder, so every process and restart agrees.
   const csrfKey = await signIns.instanceSecret('csrf', () => randomBytes(32));
+  const webContext = new WebContext({ authentication, csrfKey, publicUrl: config.publicUrl });
+  const accounts = new SqliteAccountStore(writer);
+  const reader = new PackageReader(packages, blobs);
   const setupToken = secondary ? undefined : await offerFirstAdministratorSetup(signIns);
   const isConfiguredKey = configuredKeyCheck(config.apiKey);
   // Only the process that owns the writes sends notifications: each event is expanded there, once.
@@ -184,7 +188,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     uploadSlots: new UploadSlots(config.maxConcurrentUploads),
     work,
     search,
-    reader: new PackageReader(packages, blobs),
+    reader,
     documents: new DocumentResponder(packages, { maxCacheBytes: config.documentCacheSize / cacheShares }),
     blobFiles: new BlobResponder(blobs, {
       maxCacheBytes: config.packageCacheSize / cacheShares,
@@ -194,8 +198,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     downloads,
     authentication,
     web: {
-      context: new WebContext({ authentication, csrfKey, publicUrl: config.publicUrl }),
-      accounts: new SqliteAccountStore(writer),
+      context: webContext,
+      accounts,
       keys,
       signIns,
       now,
@@ -207,6 +211,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         issuer: config.publicUrl === undefined ? 'Pallet' : `Pallet (${new URL(config.publicUrl).host})`,
       },
     },
+    api: apiRoutes({
+      accounts,
+      keys,
+      reservations: new SqliteReservationStore(writer),
+      events: new SqliteEventLog(() => writer.reading()),
+      packages,
+      reader,
+      now,
+    }),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
     tempDir,
     forwardWritesTo: secondary ? role.writesSocket : undefined,

@@ -9,6 +9,7 @@ import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { RequestAuthentication } from './request-authentication.ts';
 import type { WebDependencies } from './web/web-dependencies.ts';
+import type { ApiRoute } from './api/api-route.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import type { UrlContext } from './request-context.ts';
 import type { DocumentResponder } from './document-responder.ts';
@@ -31,6 +32,8 @@ export interface RouteDependencies {
   readonly authentication: RequestAuthentication;
   /** The account pages. */
   readonly web: WebDependencies;
+  /** The management API's routes (api/api-routes.ts). */
+  readonly api: readonly ApiRoute[];
   readonly urlsFor: (request: UrlContext) => FeedUrls;
   readonly tempDir: string;
   /** Set in a secondary process: the primary's private socket, where pushes, unlists and relists go. */

@@ -18,6 +18,7 @@ import { registerPublishRoutes } from './routes/publish.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 import { galleryFeed } from './feed-of.ts';
 import { registerWebPages } from './web/web-pages.ts';
+import { registerManagementApi } from './api/management-api.ts';
 
 /** Fastify's own default: longer than the idle timeout of the proxies and clients in front. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
@@ -121,5 +122,6 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   else registerForwardedWriteRoutes(server, deps.forwardWritesTo);
   registerPageRoutes(server, deps, galleryFeed);
   registerWebPages(server, deps.web);
+  registerManagementApi(server, deps.api, deps.web.context);
   return server;
 }

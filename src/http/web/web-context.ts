@@ -68,6 +68,12 @@ export class WebContext {
     }
   }
 
+  /** For the management API called from a signed-in page: the form token, sent in `X-Pallet-CSRF`. */
+  checkCsrfHeader(request: FastifyRequest, actor: Actor): void {
+    const header = request.headers['x-pallet-csrf'];
+    this.checkCsrf(request, actor, { _csrf: [typeof header === 'string' ? header : ''] });
+  }
+
   setSession(request: FastifyRequest, reply: FastifyReply, token: string, lifetimeMs: number): void {
     reply.header('set-cookie', this.cookie(request, sessionCookieName(this.https(request)), token, { maxAgeSeconds: Math.floor(lifetimeMs / 1000), sameSite: 'Lax' }));
   }

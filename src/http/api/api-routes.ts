@@ -1,0 +1,226 @@
+/**
+ * The management API's routes (`/api/v1`): the caller's account, API keys and audit log, a package's
+ * versions with their push records and owners, and for administrators the audit log and prefix
+ * reservations. Each calls the same use cases as the pages and the command line.
+ */
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+import { revokeApiKey } from '../../app/accounts/revoke-api-key.ts';
+import { reservePrefix } from '../../app/accounts/reserve-prefix.ts';
+import { changeActorOf, type StoredEvent } from '../../app/events.ts';
+import type { Actor } from '../../app/actor.ts';
+import type { AccountStore, ApiKeyStore, ReservationStore, StoredApiKey } from '../../app/accounts/ports.ts';
+import type { EventLog } from '../../app/events.ts';
+import type { PackageReader } from '../../app/packages/read-package.ts';
+import type { PackageStore } from '../../app/ports.ts';
+import { DEFAULT_FEED_ID } from '../../domain/feed.ts';
+import { lowerPackageId } from '../../domain/package-id.ts';
+import { apiRoute, type ApiRoute } from './api-route.ts';
+
+export interface ApiDependencies {
+  readonly accounts: AccountStore;
+  readonly keys: ApiKeyStore;
+  readonly reservations: ReservationStore;
+  readonly events: EventLog;
+  readonly packages: PackageStore;
+  readonly reader: PackageReader;
+  readonly now: () => Date;
+}
+
+const account = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  isAdministrator: z.boolean(),
+});
+
+const apiKey = z.object({
+  name: z.string(),
+  scopes: z.array(z.string()),
+  patterns: z.array(z.string()).describe('Package ids or globs; empty: every package the owner owns'),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+
+const event = z.object({
+  eventId: z.number(),
+  at: z.string(),
+  kind: z.string(),
+  actor: z.string(),
+  actorKeyName: z.string().nullable(),
+  clientAddress: z.string().nullable(),
+  package: z.string().nullable(),
+  version: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+const events = z.object({ events: z.array(event), next: z.number().nullable().describe('Pass as ?after= for the next page') });
+
+const EVENTS_PAGE = 100;
+
+function userOf(actor: Actor): { accountId: number; name: string } {
+  if (actor.kind === 'api-key' || actor.kind === 'session') return actor.user;
+  throw new AppError('FORBIDDEN', 'This is about a user account; the configured API key has none.');
+}
+
+function keyView(key: StoredApiKey): z.infer<typeof apiKey> {
+  return {
+    name: key.name,
+    scopes: [...key.scopes],
+    patterns: key.patterns.map((pattern) => pattern.text),
+    createdAt: key.createdAt.toISOString(),
+    expiresAt: key.expiresAt.toISOString(),
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+function eventView(stored: StoredEvent): z.infer<typeof event> {
+  return {
+    eventId: stored.eventId,
+    at: stored.at.toISOString(),
+    kind: stored.kind,
+    actor: stored.actorLabel,
+    actorKeyName: stored.actorKeyName ?? null,
+    clientAddress: stored.clientAddress ?? null,
+    package: stored.idLower ?? null,
+    version: stored.versionLower ?? null,
+    data: { ...stored.data },
+  };
+}
+
+function afterOf(query: Readonly<Record<string, string | undefined>>): number {
+  const after = query.after ?? '0';
+  if (!/^\d{1,15}$/.test(after)) throw new AppError('INVALID_REQUEST', "'after' must be an event id.");
+  return Number(after);
+}
+
+async function eventPage(log: EventLog, after: number, userId: number | undefined): Promise<z.infer<typeof events>> {
+  const page = await log.listEvents({ afterEventId: after, limit: EVENTS_PAGE, ...(userId === undefined ? {} : { userId }) });
+  return { events: page.map(eventView), next: page.length === EVENTS_PAGE ? (page.at(-1)?.eventId ?? null) : null };
+}
+
+export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
+  return [
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/me',
+      summary: 'The signed-in user (or the holder of the API key)',
+      access: 'signed-in',
+      answer: account,
+      async handle({ caller }) {
+        const found = await deps.accounts.findAccountById(userOf(caller.actor).accountId);
+        if (found === undefined) throw new AppError('NOT_FOUND', 'Your account is gone.');
+        return { name: found.name, displayName: found.displayName, email: found.email ?? null, isAdministrator: found.isAdministrator };
+      },
+    }),
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/me/api-keys',
+      summary: "The user's API keys, newest first, never their secrets",
+      access: 'signed-in',
+      answer: z.object({ apiKeys: z.array(apiKey) }),
+      async handle({ caller }) {
+        return { apiKeys: (await deps.keys.listKeys(userOf(caller.actor).accountId)).map(keyView) };
+      },
+    }),
+    apiRoute({
+      method: 'DELETE',
+      path: '/api/v1/me/api-keys/:name',
+      summary: 'Revokes one of the user’s API keys',
+      access: 'signed-in',
+      answer: z.object({ revoked: z.string() }),
+      async handle({ caller, params }) {
+        const name = params.name ?? '';
+        await revokeApiKey({ accounts: deps.accounts, keys: deps.keys, now: deps.now }, changeActorOf(caller.actor, caller.clientAddress), {
+          userName: userOf(caller.actor).name,
+          name,
+        });
+        return { revoked: name };
+      },
+    }),
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/me/events',
+      summary: 'The audit log of the user: what they did and what concerns their account (?after=ID pages on)',
+      access: 'signed-in',
+      answer: events,
+      async handle({ caller, query }) {
+        return eventPage(deps.events, afterOf(query), userOf(caller.actor).accountId);
+      },
+    }),
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/packages/:id',
+      summary: 'A package of the gallery: its owners and every version with who pushed it and with which key',
+      access: 'signed-in',
+      answer: z.object({
+        id: z.string(),
+        owners: z.array(z.string()),
+        versions: z.array(
+          z.object({ version: z.string(), listed: z.boolean(), publishedAt: z.string(), pushedBy: z.string().nullable(), pushedWithKey: z.string().nullable() }),
+        ),
+      }),
+      async handle({ params }) {
+        const id = params.id ?? '';
+        const versions = await deps.reader.versions(DEFAULT_FEED_ID, id);
+        const latest = versions.at(-1);
+        if (latest === undefined) throw new AppError('NOT_FOUND', `Package '${id}' was not found.`);
+        const ownership = await deps.packages.ownership(lowerPackageId(id));
+        const owners = await Promise.all(ownership.ownerIds.map((ownerId) => deps.accounts.findAccountById(ownerId)));
+        return {
+          id: latest.registrationId,
+          owners: owners.flatMap((owner) => (owner === undefined ? [] : [owner.name])),
+          versions: versions.map((version) => ({
+            version: version.versionFull,
+            listed: version.listed,
+            publishedAt: version.publishedAt.toISOString(),
+            pushedBy: version.pushedBy?.label ?? null,
+            pushedWithKey: version.pushedBy?.keyName ?? null,
+          })),
+        };
+      },
+    }),
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/admin/events',
+      summary: 'The whole audit log (?after=ID pages on)',
+      access: 'administrator',
+      answer: events,
+      async handle({ query }) {
+        return eventPage(deps.events, afterOf(query), undefined);
+      },
+    }),
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/admin/prefixes',
+      summary: 'The ID prefix reservations',
+      access: 'administrator',
+      answer: z.object({ prefixes: z.array(z.object({ prefix: z.string(), owner: z.string(), createdAt: z.string() })) }),
+      async handle() {
+        const reservations = await deps.reservations.listReservations();
+        return { prefixes: reservations.map((each) => ({ prefix: each.text, owner: each.owner.name, createdAt: each.createdAt.toISOString() })) };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/admin/prefixes',
+      summary: "Reserves an ID prefix ('Contoso.*', or one id) for an owner",
+      access: 'administrator',
+      status: 201,
+      body: z.object({ prefix: z.string().min(1).max(200), owner: z.string().min(1).max(64) }).strict(),
+      answer: z.object({ prefix: z.string(), owner: z.string(), created: z.boolean() }),
+      async handle({ caller, body }) {
+        const created = await reservePrefix(
+          { accounts: deps.accounts, reservations: deps.reservations, now: deps.now },
+          changeActorOf(caller.actor, caller.clientAddress),
+          body.prefix,
+          body.owner,
+        );
+        return { prefix: body.prefix, owner: body.owner, created };
+      },
+    }),
+  ];
+}
