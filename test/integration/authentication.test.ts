@@ -24,7 +24,7 @@ describe('authentication of API keys', () => {
     // As `pallet user create` and `pallet key create` do, on the running server's data folder.
     const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
     try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, now: () => new Date(), maxLifetimeMs: 86_400_000 };
+      const deps = { accounts: tools.accounts, keys: tools.keys, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
       await createUser(deps, COMMAND_LINE, { name: 'alice', email: 'alice@example.com', isAdministrator: false, password: undefined });
       secret = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'ci', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
     } finally {
@@ -76,6 +76,21 @@ describe('authentication of API keys', () => {
     } finally {
       tools.close();
     }
+  });
+
+  it('warns in X-NuGet-Warning when the key expires within ten days, as nuget.org does', async () => {
+    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
+    let brief: string;
+    try {
+      const deps = { accounts: tools.accounts, keys: tools.keys, now: () => new Date(), maxLifetimeMs: 86_400_000 * 30 };
+      brief = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'brief', scopes: ['push'], patterns: [], lifetimeMs: 5 * 86_400_000 })).secret;
+    } finally {
+      tools.close();
+    }
+    const warned = await pushWith('Warned.Push', { 'x-nuget-apikey': brief });
+    assert.equal(warned.statusCode, 201);
+    assert.match(String(warned.headers['x-nuget-warning']), /^The API key 'brief' expires on \d{4}-\d\d-\d\d; create a new one before then\.$/);
+    assert.equal((await pushWith('Unwarned.Push', { 'x-nuget-apikey': secret })).headers['x-nuget-warning'], undefined);
   });
 
   it('never writes a secret to the log', () => {

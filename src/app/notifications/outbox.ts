@@ -5,6 +5,7 @@
  * marked sent only after its receiver took it: a crash in between sends it again (at least once).
  */
 import type { Logger } from '../logger.ts';
+import { KEY_EXPIRY_WARNING_MS } from '../accounts/key-expiry.ts';
 import { deliveriesFor, type NotificationSettings } from './deliveries-for.ts';
 import type { Delivery, MailSender, OutboxStore, WebhookSender } from './ports.ts';
 
@@ -13,9 +14,8 @@ const DELIVERIES_PER_TICK = 50;
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 /** A delivery still failing after this long is given up (and logged as an error). */
 const GIVE_UP_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
-/** Keys are looked at for their expiry once a minute, and their holder told this long before. */
+/** Keys are looked at for their expiry once a minute; their holder is told KEY_EXPIRY_WARNING_MS before. */
 const EXPIRY_CHECK_INTERVAL_MS = 60 * 1000;
-const EXPIRY_WARNING_MS = 10 * 24 * 60 * 60 * 1000;
 
 export interface OutboxDependencies {
   readonly store: OutboxStore;
@@ -63,7 +63,7 @@ export class Outbox {
       const now = this.deps.now();
       if (now.getTime() - this.lastExpiryCheck >= EXPIRY_CHECK_INTERVAL_MS) {
         this.lastExpiryCheck = now.getTime();
-        await this.deps.store.warnOfExpiringKeys(now, new Date(now.getTime() + EXPIRY_WARNING_MS));
+        await this.deps.store.warnOfExpiringKeys(now, new Date(now.getTime() + KEY_EXPIRY_WARNING_MS));
       }
       while ((await this.deps.store.expandEvents((event, audience) => deliveriesFor(event, audience, this.settings), EVENTS_PER_READ, now)) === EVENTS_PER_READ);
       for (const delivery of await this.deps.store.dueDeliveries(now, DELIVERIES_PER_TICK)) await this.attempt(delivery);

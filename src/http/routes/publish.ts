@@ -8,20 +8,23 @@ import type { RouteDependencies } from '../route-dependencies.ts';
 import type { Caller } from '../../app/actor.ts';
 import { authorize, enforce } from '../../app/policy.ts';
 import { clientAddressOf } from '../client-address.ts';
+import { keyExpiryWarning } from '../../app/accounts/key-expiry.ts';
 import { pushPackage } from '../../app/packages/push-package.ts';
 import { setListing } from '../../app/packages/set-listing.ts';
 import { spoolUpload } from '../upload.ts';
 import type { FeedOf } from '../feed-of.ts';
 
 export function registerPublishRoutes(server: FastifyInstance, deps: RouteDependencies, feedOf: FeedOf): void {
-  const callerOf = async (request: FastifyRequest): Promise<Caller> => ({
-    actor: await deps.authentication.actorOf(request),
-    clientAddress: clientAddressOf(request),
-  });
+  const callerOf = async (request: FastifyRequest, reply: FastifyReply): Promise<Caller> => {
+    const actor = await deps.authentication.actorOf(request);
+    const warning = keyExpiryWarning(actor, deps.now());
+    if (warning !== undefined) reply.header('x-nuget-warning', warning);
+    return { actor, clientAddress: clientAddressOf(request) };
+  };
 
   // The client PUTs to `{PackagePublish}/`; the router ignores the trailing slash.
   server.put('/api/v2/package', async (request, reply) => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, reply);
     // Refused before a byte of a possibly huge body is read; server.ts drains what the client still sends.
     enforce(authorize(caller.actor, 'push'));
     const release = deps.uploadSlots.acquire();
@@ -49,7 +52,7 @@ export function registerPublishRoutes(server: FastifyInstance, deps: RouteDepend
   };
 
   const listingRoute = (listed: boolean) => async (request: FastifyRequest<{ Params: { id: string; version: string } }>, reply: FastifyReply) => {
-    await setListing({ packages: deps.packages, now: deps.now, log: request.log }, await callerOf(request), { feedId: feedOf(request), ...request.params }, listed);
+    await setListing({ packages: deps.packages, now: deps.now, log: request.log }, await callerOf(request, reply), { feedId: feedOf(request), ...request.params }, listed);
     // nuget.org answers 200 with an empty body; any 2xx is success to the client.
     return reply.code(200).send();
   };
