@@ -38,6 +38,7 @@ import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
 import { WebContext } from './http/web/web-context.ts';
 import { offerFirstAdministratorSetup } from './app/accounts/first-administrator.ts';
 import { apiRoutes } from './http/api/api-routes.ts';
+import { SqliteOwnershipStore } from './stores/metadata/sqlite-ownership-store.ts';
 import { randomBytes } from 'node:crypto';
 import { Outbox } from './app/notifications/outbox.ts';
 import { HttpWebhookSender } from './adapters/http-webhook-sender.ts';
@@ -218,6 +219,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       events: new SqliteEventLog(() => writer.reading()),
       packages,
       reader,
+      ownership: new SqliteOwnershipStore(writer),
+      policy: { requireTwoFactor: config.requireTwoFactor },
       now,
     }),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),

@@ -24,6 +24,9 @@ export type EventKind =
   | 'api-key.expiring'
   | 'prefix.reserved'
   | 'prefix.released'
+  | 'ownership.invited'
+  | 'ownership.added'
+  | 'ownership.removed'
   | 'webhook.added'
   | 'webhook.removed';
 

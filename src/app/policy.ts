@@ -94,9 +94,17 @@ export function enforce(decision: Decision, subject?: { id: string; version?: st
 }
 
 /** What a signed-in user does with their own account. `sensitive` ones want a recent second factor. */
-export type AccountAction = 'view-account' | 'enrol-two-factor' | 'create-api-key' | 'revoke-api-key' | 'disable-two-factor' | 'sign-out-everywhere';
+export type AccountAction =
+  | 'view-account'
+  | 'enrol-two-factor'
+  | 'create-api-key'
+  | 'revoke-api-key'
+  | 'disable-two-factor'
+  | 'sign-out-everywhere'
+  | 'manage-owners'
+  | 'accept-ownership';
 
-const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor']);
+const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners']);
 
 /** How recent a second factor a sensitive action wants, as nuget.org and GitHub ask again ("sudo mode"). */
 export const FRESH_SECOND_FACTOR_MS = 10 * 60 * 1000;

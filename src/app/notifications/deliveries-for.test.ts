@@ -76,4 +76,18 @@ describe('deliveriesFor', () => {
   it('sends nothing for events nobody is told of', () => {
     for (const kind of ['user.created', 'user.disabled', 'webhook.added'] as const) assert.deepEqual(deliveriesFor({ ...pushed, kind }, audience, MAIL), [], kind);
   });
+
+  it('tells every owner, and the one removed, of a change of owners; and an invitee of the invitation', () => {
+    const removed = { ...pushed, kind: 'ownership.removed' as const, data: { id: 'Contoso.Lib', owner: 'bob' } };
+    const withBob = { ...audience, subject: { name: 'bob', email: 'bob@example.com' } };
+    const mails = deliveriesFor(removed, withBob, MAIL).map((delivery) => (delivery.channel === 'email' ? [delivery.message.to, delivery.message.subject] : []));
+    assert.deepEqual(mails, [
+      ['alice@example.com', '[Pallet] bob is no longer an owner of Contoso.Lib'],
+      ['quiet@example.com', '[Pallet] bob is no longer an owner of Contoso.Lib'],
+      ['bob@example.com', '[Pallet] bob is no longer an owner of Contoso.Lib'],
+    ]);
+    const invited = { ...pushed, kind: 'ownership.invited' as const, data: { id: 'Contoso.Lib', invitee: 'bob' } };
+    const [mail] = deliveriesFor(invited, withBob, MAIL);
+    assert.deepEqual(mail?.channel === 'email' ? [mail.message.to, mail.message.subject] : [], ['bob@example.com', '[Pallet] You are invited to co-own Contoso.Lib']);
+  });
 });

@@ -68,6 +68,14 @@ function accountMessage(event: StoredEvent, to: string): MailMessage | undefined
         subject: `[Pallet] The API key '${name}' expires on ${day(event.data.expiresAt)}`,
         text: `The API key '${name}' expires on ${day(event.data.expiresAt)}. Create a new key before then, or regenerate this one.\n`,
       };
+    case 'ownership.invited': {
+      const id = text(event.data.id);
+      return {
+        to,
+        subject: `[Pallet] You are invited to co-own ${id}`,
+        text: `${event.actorLabel} invited you to become an owner of ${id}. Accept it on your account (the management API's /api/v1/me/invitations) or ignore it.\n`,
+      };
+    }
     case 'user.password-set':
       return { to, subject: '[Pallet] Your password was changed', text: `The password of your account was set ${whoAndWhere(event)}.\n` };
     case 'prefix.reserved':
@@ -81,6 +89,13 @@ function accountMessage(event: StoredEvent, to: string): MailMessage | undefined
   }
 }
 
+function ownershipMessage(event: StoredEvent, to: string): MailMessage {
+  const id = text(event.data.id);
+  const owner = text(event.data.owner);
+  const change = event.kind === 'ownership.added' ? `${owner} is now an owner of ${id}` : `${owner} is no longer an owner of ${id}`;
+  return { to, subject: `[Pallet] ${change}`, text: `${change} (${whoAndWhere(event)}).\n` };
+}
+
 export function deliveriesFor(event: StoredEvent, audience: EventAudience, settings: NotificationSettings): NewDelivery[] {
   const deliveries: NewDelivery[] = [];
   if (settings.mail) {
@@ -88,6 +103,11 @@ export function deliveriesFor(event: StoredEvent, audience: EventAudience, setti
       for (const owner of audience.packageOwners) {
         if (owner.email !== undefined && owner.publishEmails) deliveries.push({ channel: 'email', message: publishedMessage(event, owner.email, settings) });
       }
+    } else if (event.kind === 'ownership.added' || event.kind === 'ownership.removed') {
+      // Every owner hears of a change of owners, as does the account removed (no longer among them).
+      const recipients = new Set(audience.packageOwners.flatMap((owner) => (owner.email === undefined ? [] : [owner.email])));
+      if (audience.subject?.email !== undefined) recipients.add(audience.subject.email);
+      for (const to of recipients) deliveries.push({ channel: 'email', message: ownershipMessage(event, to) });
     } else if (audience.subject?.email !== undefined) {
       const message = accountMessage(event, audience.subject.email);
       if (message) deliveries.push({ channel: 'email', message });

@@ -16,6 +16,9 @@ import type { PackageStore } from '../../app/ports.ts';
 import { DEFAULT_FEED_ID } from '../../domain/feed.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
 import { apiRoute, type ApiRoute } from './api-route.ts';
+import { acceptInvitation, inviteOwner, pendingInvitations, removeOwner } from '../../app/ownership/manage-owners.ts';
+import type { OwnershipStore } from '../../app/ownership/ports.ts';
+import type { AccountPolicy } from '../../app/policy.ts';
 
 export interface ApiDependencies {
   readonly accounts: AccountStore;
@@ -24,6 +27,8 @@ export interface ApiDependencies {
   readonly events: EventLog;
   readonly packages: PackageStore;
   readonly reader: PackageReader;
+  readonly ownership: OwnershipStore;
+  readonly policy: AccountPolicy;
   readonly now: () => Date;
 }
 
@@ -103,6 +108,7 @@ async function eventPage(log: EventLog, after: number, userId: number | undefine
 }
 
 export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
+  const ownershipDeps = { accounts: deps.accounts, packages: deps.packages, ownership: deps.ownership, policy: deps.policy, now: deps.now };
   return [
     apiRoute({
       method: 'GET',
@@ -181,6 +187,54 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
             pushedWithKey: version.pushedBy?.keyName ?? null,
           })),
         };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/packages/:id/owners',
+      summary: 'Invites an account to co-own the package (an owner, signed in, with a fresh second factor); it owns it once it accepts',
+      access: 'signed-in',
+      status: 201,
+      body: z.object({ name: z.string().min(1).max(64) }).strict(),
+      answer: z.object({ invited: z.string() }),
+      async handle({ caller, params, body }) {
+        await inviteOwner(ownershipDeps, caller, { id: params.id ?? '', inviteeName: body.name });
+        return { invited: body.name };
+      },
+    }),
+    apiRoute({
+      method: 'DELETE',
+      path: '/api/v1/packages/:id/owners/:name',
+      summary: 'Removes an owner of the package (never the last one)',
+      access: 'signed-in',
+      answer: z.object({ removed: z.string() }),
+      async handle({ caller, params }) {
+        await removeOwner(ownershipDeps, caller, { id: params.id ?? '', ownerName: params.name ?? '' });
+        return { removed: params.name ?? '' };
+      },
+    }),
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/me/invitations',
+      summary: 'The invitations to co-own packages waiting for the user',
+      access: 'signed-in',
+      answer: z.object({ invitations: z.array(z.object({ invitationId: z.number(), package: z.string(), invitedBy: z.string().nullable(), createdAt: z.string() })) }),
+      async handle({ caller }) {
+        const invitations = await pendingInvitations(ownershipDeps, caller);
+        return { invitations: invitations.map((each) => ({ invitationId: each.invitationId, package: each.id, invitedBy: each.invitedBy ?? null, createdAt: each.createdAt.toISOString() })) };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/me/invitations/:invitationId/accept',
+      summary: 'Accepts an invitation: the user becomes an owner of the package',
+      access: 'signed-in',
+      answer: z.object({ accepted: z.number() }),
+      async handle({ caller, params }) {
+        const invitationId = Number(params.invitationId);
+        if (!Number.isSafeInteger(invitationId)) throw new AppError('NOT_FOUND', 'There is no such invitation for you.');
+        await acceptInvitation(ownershipDeps, caller, invitationId);
+        return { accepted: invitationId };
       },
     }),
     apiRoute({

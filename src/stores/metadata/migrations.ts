@@ -444,4 +444,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'owner invitations',
+    sql: `
+      -- An owner invites another account to co-own an id; it becomes an owner when the invitee accepts.
+      CREATE TABLE owner_invitations (
+        invitation_id INTEGER PRIMARY KEY,
+        id_lower      TEXT NOT NULL,
+        invitee_id    INTEGER NOT NULL REFERENCES accounts (account_id),
+        invited_by    INTEGER REFERENCES accounts (account_id), -- NULL: the configured administrator key
+        created_at    TEXT NOT NULL,
+        accepted_at   TEXT,
+        cancelled_at  TEXT
+      );
+      CREATE UNIQUE INDEX owner_invitations_pending ON owner_invitations (id_lower, invitee_id) WHERE accepted_at IS NULL AND cancelled_at IS NULL;
+      CREATE INDEX owner_invitations_by_invitee ON owner_invitations (invitee_id);
+    `,
+  },
 ];
