@@ -39,6 +39,8 @@ import { WebContext } from './http/web/web-context.ts';
 import { offerFirstAdministratorSetup } from './app/accounts/first-administrator.ts';
 import { apiRoutes } from './http/api/api-routes.ts';
 import { SqliteOwnershipStore } from './stores/metadata/sqlite-ownership-store.ts';
+import { SqliteTrustedPublisherStore } from './stores/metadata/sqlite-trusted-publisher-store.ts';
+import { JoseCiTokenVerifier } from './adapters/jose-ci-token-verifier.ts';
 import { randomBytes } from 'node:crypto';
 import { Outbox } from './app/notifications/outbox.ts';
 import { HttpWebhookSender } from './adapters/http-webhook-sender.ts';
@@ -221,6 +223,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       reader,
       ownership: new SqliteOwnershipStore(writer),
       policy: { requireTwoFactor: config.requireTwoFactor },
+      publishers: new SqliteTrustedPublisherStore(writer),
+      ciTokens: new JoseCiTokenVerifier(),
+      trustedPublishingAudience: config.trustedPublishingAudience ?? config.publicUrl ?? 'pallet',
       now,
     }),
     urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),

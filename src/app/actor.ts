@@ -21,6 +21,8 @@ export interface ApiKeyGrant {
   /** Empty: every package the owner owns. */
   readonly patterns: readonly PackageIdPattern[];
   readonly expiresAt: Date;
+  /** For a key minted by trusted publishing: the CI claims every push with it records. */
+  readonly provenance?: Readonly<Record<string, string>> | undefined;
 }
 
 export type Actor =

@@ -27,6 +27,9 @@ export type EventKind =
   | 'ownership.invited'
   | 'ownership.added'
   | 'ownership.removed'
+  | 'trusted-publisher.added'
+  | 'trusted-publisher.removed'
+  | 'trusted-publishing.exchanged'
   | 'webhook.added'
   | 'webhook.removed';
 

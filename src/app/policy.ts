@@ -102,9 +102,10 @@ export type AccountAction =
   | 'disable-two-factor'
   | 'sign-out-everywhere'
   | 'manage-owners'
-  | 'accept-ownership';
+  | 'accept-ownership'
+  | 'manage-trusted-publishers';
 
-const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners']);
+const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers']);
 
 /** How recent a second factor a sensitive action wants, as nuget.org and GitHub ask again ("sudo mode"). */
 export const FRESH_SECOND_FACTOR_MS = 10 * 60 * 1000;

@@ -125,6 +125,8 @@ export interface StoredVersion extends NewPackageVersion {
   readonly feedId: FeedId;
   /** Who pushed it (`alice (API key 'ci')`) and with which key; undefined for versions from before push records. */
   readonly pushedBy: { readonly label: string; readonly keyName: string | undefined } | undefined;
+  /** For a version pushed through trusted publishing: the CI token's claims (repository, workflow, commit). */
+  readonly provenance: Readonly<Record<string, string>> | undefined;
   /** The registration's display id: the casing of the first version ever pushed. */
   readonly registrationId: string;
   readonly listed: boolean;
@@ -188,6 +190,8 @@ export interface PushRecord {
    */
   readonly ownerAccountId: AccountId | undefined;
   readonly event: NewEvent;
+  /** The CI claims of a trusted-publishing push (repository, workflow, commit), recorded with the version. */
+  readonly provenance?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

@@ -183,6 +183,11 @@ export const configSchema = z
       .default(false)
       .describe('Whether every user must turn on two-factor authentication: one without it is walked through enrolment at sign-in'),
     sessionLifetime: lifetime.default(12 * 60 * 60 * 1000).describe('How long a web sign-in lasts (12h)'),
+    trustedPublishingAudience: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The audience CI jobs request their OIDC token for, for trusted publishing; default: publicUrl, else 'pallet'"),
     smtpUrl: smtpUrl.optional().describe('SMTP server for the emails to owners and key holders (smtp://user:password@host:587 or smtps://); none: no email'),
     mailFrom: z
       .string()

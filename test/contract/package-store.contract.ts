@@ -154,7 +154,7 @@ export function packageStoreContract(name: string, factory: PackageStoreFactory)
         const stored = await packages.findVersion(FEED, 'contoso.widgets', '1.2.3-beta.1');
         assert.ok(stored);
         // details is display-only JSON: a key whose value is undefined may come back absent.
-        const expected: StoredVersion = { ...row, feedId: FEED, registrationId: 'Contoso.Widgets', listed: true, downloads: 0, pushedBy: { label: 'configured API key', keyName: undefined } };
+        const expected: StoredVersion = { ...row, feedId: FEED, registrationId: 'Contoso.Widgets', listed: true, downloads: 0, pushedBy: { label: 'configured API key', keyName: undefined }, provenance: undefined };
         assert.deepEqual({ ...stored, details: undefined }, { ...expected, details: undefined });
         assert.deepEqual(JSON.parse(JSON.stringify(stored.details)), JSON.parse(JSON.stringify(row.details)));
         for (const [key, value] of Object.entries(row.details)) assert.deepEqual(stored.details[key as keyof VersionDetails], value, key);

@@ -68,7 +68,7 @@ describe('management API', () => {
     assert.deepEqual(found, {
       id: 'Api.Package',
       owners: ['alice'],
-      versions: [{ version: '1.0.0', listed: true, publishedAt: found.versions[0]?.publishedAt, pushedBy: "alice (API key 'ci')", pushedWithKey: 'ci' }],
+      versions: [{ version: '1.0.0', listed: true, publishedAt: found.versions[0]?.publishedAt, pushedBy: "alice (API key 'ci')", pushedWithKey: 'ci', provenance: null }],
     });
     assert.equal((await call('GET', '/api/v1/packages/no.such.package', bearer(key))).statusCode, 404);
     const mine = (await call('GET', '/api/v1/me/events', bearer(key))).json() as { events: { kind: string; package: string | null }[]; next: number | null };

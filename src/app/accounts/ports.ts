@@ -56,6 +56,8 @@ export interface NewApiKey {
   readonly patterns: readonly PackageIdPattern[];
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /** For a key minted by trusted publishing: the CI token's claims it stands for (a repository, a workflow, a commit). */
+  readonly provenance?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface StoredApiKey extends Omit<NewApiKey, 'lookupHash'> {

@@ -48,7 +48,9 @@ function publishedMessage(event: StoredEvent, to: string, settings: Notification
 function accountMessage(event: StoredEvent, to: string): MailMessage | undefined {
   const name = text(event.data.name);
   switch (event.kind) {
+    // A trusted-publishing key is minted for every CI run: the exchange is in the audit log, not in the mailbox.
     case 'api-key.created': {
+      if (event.data.trustedPublisher !== undefined) return undefined;
       const scopes = Array.isArray(event.data.scopes) ? event.data.scopes.join(', ') : '';
       const patterns = Array.isArray(event.data.patterns) && event.data.patterns.length > 0 ? event.data.patterns.join(', ') : 'every package you own';
       return {

@@ -34,8 +34,10 @@ export async function pushPackage(deps: PushDependencies, caller: Caller, feedId
   // A cheap early answer; the unique key on insert is what really guarantees a single winner.
   if (await deps.packages.findVersion(feedId, inspected.idLower, inspected.versionLower)) throw alreadyExists(inspected);
 
+  const provenance = caller.actor.kind === 'api-key' ? caller.actor.key.provenance : undefined;
   const record = (publishedAt: Date): PushRecord => ({
     ownerAccountId: decision.ownerAccountId,
+    provenance,
     event: {
       kind: 'package.pushed',
       at: publishedAt,
@@ -43,7 +45,7 @@ export async function pushPackage(deps: PushDependencies, caller: Caller, feedId
       feedId,
       idLower: inspected.idLower,
       versionLower: inspected.versionLower,
-      data: { id: inspected.id, version: inspected.versionFull, size: upload.size, sha512: upload.sha512Hex },
+      data: { id: inspected.id, version: inspected.versionFull, size: upload.size, sha512: upload.sha512Hex, ...(provenance === undefined ? {} : { provenance }) },
     },
   });
   // From the first blob stored to the row inserted, garbage collection must not judge these blobs unreferenced.

@@ -6,7 +6,8 @@
 import type { z } from 'zod';
 import type { Caller } from '../../app/actor.ts';
 
-export type ApiAccess = 'signed-in' | 'administrator';
+/** `anyone`: the route authenticates its own way (a CI token in the body). */
+export type ApiAccess = 'anyone' | 'signed-in' | 'administrator';
 
 export interface ApiRequest<Body> {
   readonly caller: Caller;

@@ -18,7 +18,9 @@ import { lowerPackageId } from '../../domain/package-id.ts';
 import { apiRoute, type ApiRoute } from './api-route.ts';
 import { acceptInvitation, inviteOwner, pendingInvitations, removeOwner } from '../../app/ownership/manage-owners.ts';
 import type { OwnershipStore } from '../../app/ownership/ports.ts';
-import type { AccountPolicy } from '../../app/policy.ts';
+import { authorizeAccount, type AccountPolicy } from '../../app/policy.ts';
+import { addTrustedPublisher, exchangeCiToken } from '../../app/trusted-publishing/trusted-publishing.ts';
+import type { CiTokenVerifier, TrustedPublisherStore } from '../../app/trusted-publishing/ports.ts';
 
 export interface ApiDependencies {
   readonly accounts: AccountStore;
@@ -29,6 +31,9 @@ export interface ApiDependencies {
   readonly reader: PackageReader;
   readonly ownership: OwnershipStore;
   readonly policy: AccountPolicy;
+  readonly publishers: TrustedPublisherStore;
+  readonly ciTokens: CiTokenVerifier;
+  readonly trustedPublishingAudience: string;
   readonly now: () => Date;
 }
 
@@ -166,7 +171,14 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
         id: z.string(),
         owners: z.array(z.string()),
         versions: z.array(
-          z.object({ version: z.string(), listed: z.boolean(), publishedAt: z.string(), pushedBy: z.string().nullable(), pushedWithKey: z.string().nullable() }),
+          z.object({
+            version: z.string(),
+            listed: z.boolean(),
+            publishedAt: z.string(),
+            pushedBy: z.string().nullable(),
+            pushedWithKey: z.string().nullable(),
+            provenance: z.record(z.string(), z.string()).nullable().describe('The CI claims of a trusted-publishing push'),
+          }),
         ),
       }),
       async handle({ params }) {
@@ -185,6 +197,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
             publishedAt: version.publishedAt.toISOString(),
             pushedBy: version.pushedBy?.label ?? null,
             pushedWithKey: version.pushedBy?.keyName ?? null,
+            provenance: version.provenance === undefined ? null : { ...version.provenance },
           })),
         };
       },
@@ -235,6 +248,59 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
         if (!Number.isSafeInteger(invitationId)) throw new AppError('NOT_FOUND', 'There is no such invitation for you.');
         await acceptInvitation(ownershipDeps, caller, invitationId);
         return { accepted: invitationId };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/trusted-publishing/token',
+      summary: "Exchanges a CI job's OIDC token (of a registered trusted publisher) for an API key that pushes its owner's packages for one hour",
+      access: 'anyone',
+      body: z.object({ token: z.string().min(1).max(16_384) }).strict(),
+      answer: z.object({ apiKey: z.string(), expiresAt: z.string(), owner: z.string() }),
+      async handle({ caller, body }) {
+        const exchanged = await exchangeCiToken(
+          { publishers: deps.publishers, accounts: deps.accounts, keys: deps.keys, verifier: deps.ciTokens, audience: deps.trustedPublishingAudience, now: deps.now },
+          { token: body.token, clientAddress: caller.clientAddress },
+        );
+        return { apiKey: exchanged.apiKey, expiresAt: exchanged.expiresAt.toISOString(), owner: exchanged.owner };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/me/trusted-publishers',
+      summary: 'Registers a CI identity that may push the signed-in user’s packages (with a fresh second factor; never with an API key)',
+      access: 'signed-in',
+      status: 201,
+      body: z.object({ issuer: z.string().min(1).max(500), claims: z.record(z.string(), z.string()) }).strict(),
+      answer: z.object({ publisherId: z.number() }),
+      async handle({ caller, body }) {
+        const decision = authorizeAccount(caller.actor, 'manage-trusted-publishers', deps.policy, deps.now());
+        if (!decision.allowed || caller.actor.kind !== 'session') {
+          throw new AppError('FORBIDDEN', caller.actor.kind === 'api-key' ? 'Trusted publishers are registered by a signed-in user, not with an API key.' : decision.allowed ? 'Sign in first.' : decision.reason);
+        }
+        const publisherId = await addTrustedPublisher(
+          { publishers: deps.publishers, accounts: deps.accounts, now: deps.now },
+          changeActorOf(caller.actor, caller.clientAddress),
+          { ownerName: caller.actor.user.name, issuer: body.issuer, claims: body.claims },
+        );
+        return { publisherId };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/admin/trusted-publishers',
+      summary: 'Registers a CI identity (an OIDC issuer and the claims its tokens must carry) that may push an owner’s packages',
+      access: 'administrator',
+      status: 201,
+      body: z.object({ owner: z.string().min(1).max(64), issuer: z.string().min(1).max(500), claims: z.record(z.string(), z.string()) }).strict(),
+      answer: z.object({ publisherId: z.number() }),
+      async handle({ caller, body }) {
+        const publisherId = await addTrustedPublisher(
+          { publishers: deps.publishers, accounts: deps.accounts, now: deps.now },
+          changeActorOf(caller.actor, caller.clientAddress),
+          { ownerName: body.owner, issuer: body.issuer, claims: body.claims },
+        );
+        return { publisherId };
       },
     }),
     apiRoute({

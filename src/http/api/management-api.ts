@@ -17,6 +17,7 @@ import type { ApiAccess, ApiRoute } from './api-route.ts';
 const MAX_JSON_BYTES = 64 * 1024;
 
 function allowed(actor: Actor, access: ApiAccess): AppError | undefined {
+  if (access === 'anyone') return undefined;
   if (actor.kind === 'anonymous') return new AppError('UNAUTHENTICATED', 'Send an API key (Authorization: Bearer KEY) or sign in.');
   if (actor.kind === 'session' && actor.awaitingSecondFactor) return new AppError('UNAUTHENTICATED', 'Finish signing in with your second factor first.');
   if (access === 'signed-in') return undefined;

@@ -462,4 +462,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX owner_invitations_by_invitee ON owner_invitations (invitee_id);
     `,
   },
+  {
+    version: 10,
+    name: 'trusted publishing',
+    sql: `
+      -- nuget.org's trusted publishing: an owner names a CI identity (an OIDC issuer and the claims its tokens
+      -- must carry, such as a repository and a workflow); a job's token for it is exchanged for a key that
+      -- pushes that owner's packages for one hour.
+      CREATE TABLE trusted_publishers (
+        publisher_id INTEGER PRIMARY KEY,
+        owner_id     INTEGER NOT NULL REFERENCES accounts (account_id),
+        issuer       TEXT NOT NULL,
+        claims       TEXT NOT NULL,        -- JSON object: claim name → the value it must have
+        created_at   TEXT NOT NULL,
+        removed_at   TEXT
+      );
+      -- A CI token is exchanged once: its id (jti) is kept until it expires.
+      CREATE TABLE exchanged_tokens (
+        issuer     TEXT NOT NULL,
+        jti        TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (issuer, jti)
+      );
+      -- The CI claims a key minted by trusted publishing stands for, and those a version was pushed with (its provenance).
+      ALTER TABLE api_keys ADD COLUMN provenance TEXT;
+      ALTER TABLE package_versions ADD COLUMN provenance TEXT;
+    `,
+  },
 ];

@@ -8,7 +8,7 @@ import { ACCOUNT_COLUMNS, rowToAccount } from './sqlite-account-store.ts';
 import { recordEvent } from './sqlite-events.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
-const KEY_COLUMNS = 'k.key_id, k.user_id, k.owner_id, k.name, k.scopes, k.patterns, k.created_at, k.expires_at, k.revoked_at, k.last_used_at';
+const KEY_COLUMNS = 'k.key_id, k.user_id, k.owner_id, k.name, k.scopes, k.patterns, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.provenance';
 
 /** `u.account_id AS user_account_id, …`: an account's columns under a prefix, for a join. */
 function accountColumnsAs(alias: string, prefix: string): string {
@@ -28,8 +28,8 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     return this.writer.write(() => {
       const inserted = this.writer.statements
         .prepare(
-          `INSERT INTO api_keys (user_id, owner_id, name, lookup_hash, scopes, patterns, created_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, name) DO NOTHING`,
+          `INSERT INTO api_keys (user_id, owner_id, name, lookup_hash, scopes, patterns, created_at, expires_at, provenance)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, name) DO NOTHING`,
         )
         .run(
           key.userId,
@@ -40,6 +40,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
           JSON.stringify(key.patterns),
           key.createdAt.toISOString(),
           key.expiresAt.toISOString(),
+          key.provenance === undefined ? null : JSON.stringify(key.provenance),
         );
       if (inserted.changes !== 1) return { outcome: 'name-taken' as const };
       recordEvent(this.writer.statements, { ...event, subjectUserId: key.userId });
@@ -94,5 +95,6 @@ function rowToKey(row: Record<string, unknown>): StoredApiKey {
     expiresAt: new Date(String(row.expires_at)),
     revokedAt: optionalDate(row.revoked_at),
     lastUsedAt: optionalDate(row.last_used_at),
+    provenance: row.provenance === null || row.provenance === undefined ? undefined : (JSON.parse(String(row.provenance)) as Record<string, string>),
   };
 }

@@ -66,6 +66,7 @@ export class SqlitePackageStore implements PackageStore {
       pushed_by_user_id: record.event.actor.userId ?? null,
       pushed_by_label: record.event.actor.label,
       pushed_with_key: record.event.actor.key?.name ?? null,
+      provenance: record.provenance === undefined ? null : JSON.stringify(record.provenance),
     };
     const columns = Object.keys(values);
     return this.write(() => {

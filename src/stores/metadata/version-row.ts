@@ -9,7 +9,7 @@ export const VERSION_WITH_PACKAGE = 'package_versions v JOIN packages p ON p.fee
 export const VERSION_COLUMNS = `v.feed_id, v.id_lower, v.version_lower, v.id, v.version_normalized, v.version_full, v.version_original,
   v.sort_key, v.is_prerelease, v.is_semver2, v.listed, v.published_at, v.package_blob, v.package_size, v.package_sha512,
   v.nuspec_blob, v.readme_blob, v.icon_blob, v.icon_content_type, v.license_blob, v.details_json, v.downloads,
-  v.pushed_by_label, v.pushed_with_key,
+  v.pushed_by_label, v.pushed_with_key, v.provenance,
   p.id AS registration_id`;
 
 export function versionInsertValues(feedId: FeedId, version: NewPackageVersion): Record<string, SQLInputValue> {
@@ -78,5 +78,6 @@ export function rowToStoredVersion(row: Record<string, unknown>): StoredVersion 
     details: JSON.parse(text('details_json')) as VersionDetails,
     downloads: Number(row.downloads),
     pushedBy: row.pushed_by_label === null ? undefined : { label: text('pushed_by_label'), keyName: optional('pushed_with_key') },
+    provenance: row.provenance === null || row.provenance === undefined ? undefined : (JSON.parse(text('provenance')) as Record<string, string>),
   };
 }
