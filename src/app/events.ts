@@ -21,6 +21,7 @@ export type EventKind =
   | 'user.2fa-disabled'
   | 'api-key.created'
   | 'api-key.revoked'
+  | 'api-key.regenerated'
   | 'api-key.expiring'
   | 'prefix.reserved'
   | 'prefix.released'

@@ -55,6 +55,7 @@ describe('scoped API keys with dotnet nuget push and delete', { skip: !dotnetAva
   let versionsOnly: string;
   let unlister: string;
   let bobs: string;
+  let brief: string;
 
   before(async () => {
     server = await startPallet({ apiKey: ADMIN_KEY });
@@ -106,9 +107,16 @@ describe('scoped API keys with dotnet nuget push and delete', { skip: !dotnetAva
   });
 
   it('refuses an expired key with the day it expired', STEP, async () => {
-    const brief = await createKey('--user', 'alice', '--name', 'brief', '--expires', '1s');
+    brief = await createKey('--user', 'alice', '--name', 'brief', '--expires', '1s');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     refused(await push(await nupkg('Contoso.Widgets', '1.2.0'), brief), 403, /The API key 'brief' expired on \d{4}-\d\d-\d\d/);
+  });
+
+  it('regenerates a key: the new secret pushes, the old one is refused', STEP, async () => {
+    const regenerated = (await pallet('key', 'regenerate', '--user', 'alice', '--name', 'brief', '--expires', '30d')).trim();
+    assert.match(regenerated, /^pallet_[0-9A-Za-z]{49}$/);
+    succeeded(await push(await nupkg('Contoso.Widgets', '1.2.0'), regenerated));
+    refused(await push(await nupkg('Contoso.Widgets', '1.3.0'), brief), 403, /The specified API key is invalid/);
   });
 
   it('refuses a revoked key with the day it was revoked', STEP, async () => {

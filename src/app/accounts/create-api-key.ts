@@ -76,3 +76,28 @@ function unique(scopes: readonly ApiKeyScope[]): ApiKeyScope[] {
   return [...new Set(scopes)];
 }
 
+
+/** nuget.org's "regenerate": a new secret and expiry for a key, its name, scopes and packages kept; the old secret stops at once. */
+export async function regenerateApiKey(
+  deps: { readonly accounts: AccountStore; readonly keys: ApiKeyStore; readonly now: () => Date; readonly maxLifetimeMs: number },
+  actor: ChangeActor,
+  request: { readonly userName: string; readonly name: string; readonly lifetimeMs: number | undefined },
+): Promise<{ readonly secret: string; readonly key: StoredApiKey }> {
+  const lifetimeMs = request.lifetimeMs ?? deps.maxLifetimeMs;
+  if (lifetimeMs <= 0 || lifetimeMs > deps.maxLifetimeMs) {
+    throw new AppError('INVALID_REQUEST', `An API key may live at most ${Math.floor(deps.maxLifetimeMs / 86_400_000)} days on this server (apiKeyLifetime).`);
+  }
+  const user = await deps.accounts.findAccountByName(request.userName);
+  if (user === undefined || user.kind !== 'user') throw new AppError('NOT_FOUND', `There is no user '${request.userName}'.`);
+  const at = deps.now();
+  const expiresAt = new Date(at.getTime() + lifetimeMs);
+  const { secret, lookupHash } = generateApiKey();
+  const key = await deps.keys.regenerateKey(user.accountId, request.name, lookupHash, expiresAt, {
+    kind: 'api-key.regenerated',
+    at,
+    actor,
+    data: { name: request.name, expiresAt: expiresAt.toISOString() },
+  });
+  if (key === undefined) throw new AppError('NOT_FOUND', `'${user.name}' has no API key named '${request.name}' (a revoked key cannot be regenerated).`);
+  return { secret, key };
+}

@@ -78,6 +78,11 @@ export interface ApiKeyStore {
   findKeyByLookupHash(lookupHash: string): Promise<ApiKeyWithAccounts | undefined>;
   /** The user's keys, newest first, revoked and expired ones included. */
   listKeys(userId: AccountId): Promise<StoredApiKey[]>;
+  /**
+   * Gives the key a new secret (hash) and expiry, keeping its name, scopes and patterns (nuget.org's
+   * "regenerate"); the old secret stops working at once. Undefined when the user has no such key, or it was revoked.
+   */
+  regenerateKey(userId: AccountId, name: string, lookupHash: string, expiresAt: Date, event: NewEvent): Promise<StoredApiKey | undefined>;
   /** false when the user has no such key; revoking twice keeps the first time. */
   revokeKey(userId: AccountId, name: string, at: Date, event: NewEvent): Promise<boolean>;
 }

@@ -90,4 +90,11 @@ describe('deliveriesFor', () => {
     const [mail] = deliveriesFor(invited, withBob, MAIL);
     assert.deepEqual(mail?.channel === 'email' ? [mail.message.to, mail.message.subject] : [], ['bob@example.com', '[Pallet] You are invited to co-own Contoso.Lib']);
   });
+
+  it('tells a user that two-factor authentication was turned on or off', () => {
+    for (const [kind, state] of [['user.2fa-enabled', 'on'], ['user.2fa-disabled', 'off']] as const) {
+      const [mail] = deliveriesFor({ ...pushed, kind, idLower: undefined, data: {} }, audience, MAIL);
+      assert.deepEqual(mail?.channel === 'email' ? [mail.message.to, mail.message.subject] : [], ['alice@example.com', `[Pallet] Two-factor authentication was turned ${state}`]);
+    }
+  });
 });

@@ -62,6 +62,8 @@ function accountMessage(event: StoredEvent, to: string): MailMessage | undefined
           `If you did not create it, revoke it (pallet key revoke --name ${name}) and check your account.\n`,
       };
     }
+    case 'api-key.regenerated':
+      return { to, subject: `[Pallet] The API key '${name}' was regenerated`, text: `The API key '${name}' got a new secret ${whoAndWhere(event)}; the old one no longer works.\n` };
     case 'api-key.revoked':
       return { to, subject: `[Pallet] The API key '${name}' was revoked`, text: `The API key '${name}' was revoked ${whoAndWhere(event)}.\n` };
     case 'api-key.expiring':
@@ -76,6 +78,15 @@ function accountMessage(event: StoredEvent, to: string): MailMessage | undefined
         to,
         subject: `[Pallet] You are invited to co-own ${id}`,
         text: `${event.actorLabel} invited you to become an owner of ${id}. Accept it on your account (the management API's /api/v1/me/invitations) or ignore it.\n`,
+      };
+    }
+    case 'user.2fa-enabled':
+    case 'user.2fa-disabled': {
+      const state = event.kind === 'user.2fa-enabled' ? 'on' : 'off';
+      return {
+        to,
+        subject: `[Pallet] Two-factor authentication was turned ${state}`,
+        text: `Two-factor authentication was turned ${state} for your account ${whoAndWhere(event)}.\nIf this was not you, sign in, change your password and check your sessions and API keys.\n`,
       };
     }
     case 'user.password-set':

@@ -11,7 +11,7 @@ import { configFromFlags } from '../config-options.ts';
 import { reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
 
-const ACTIONS = ['create', 'revoke', 'list'] as const;
+const ACTIONS = ['create', 'regenerate', 'revoke', 'list'] as const;
 
 function strings(value: unknown): string[] {
   if (value === undefined) return [];
@@ -21,11 +21,12 @@ function strings(value: unknown): string[] {
 export const keyCommand: Command = {
   name: 'key',
   summary: 'create, revoke or list the scoped API keys of a user',
-  synopsis: 'pallet key create|revoke|list --user <name> [options]',
+  synopsis: 'pallet key create|regenerate|revoke|list --user <name> [options]',
   details:
     'create    --name <name> [--scope push|push-version|unlist]... [--glob <pattern>]... [--expires <30d>]\n' +
     "          prints the key only; the scope is push unless given; globs such as 'Contoso.*' or plain ids limit\n" +
     '          the packages (none: every package the user owns); the expiry defaults to apiKeyLifetime\n' +
+    'regenerate --name <name> [--expires <30d>]: a new secret (printed only) and expiry, same scopes and packages\n' +
     'revoke    --name <name>\n' +
     'list      one JSON line per key (name, scopes, patterns, created, expires, revoked, last used)\n\n' +
     'Works on the data folder of a running server. Exit code 0 on success, 1 when refused (the reason is printed), 2: bad usage.',
@@ -73,6 +74,10 @@ export const keyCommand: Command = {
             lifetimeMs,
           });
           process.stdout.write(`${created.secret}\n`);
+        } else if (action === 'regenerate') {
+          const { regenerateApiKey } = await import('../../app/accounts/create-api-key.ts');
+          const regenerated = await regenerateApiKey(deps, COMMAND_LINE, { userName, name: name as string, lifetimeMs });
+          process.stdout.write(`${regenerated.secret}\n`);
         } else if (action === 'revoke') {
           const { revokeApiKey } = await import('../../app/accounts/revoke-api-key.ts');
           await revokeApiKey(deps, COMMAND_LINE, { userName, name: name as string });

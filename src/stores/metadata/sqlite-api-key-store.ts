@@ -70,6 +70,20 @@ export class SqliteApiKeyStore implements ApiKeyStore {
       .map(rowToKey);
   }
 
+  async regenerateKey(userId: AccountId, name: string, lookupHash: string, expiresAt: Date, event: NewEvent): Promise<StoredApiKey | undefined> {
+    return this.writer.write(() => {
+      const updated = this.writer.statements
+        .prepare(
+          `UPDATE api_keys SET lookup_hash = ?, expires_at = ?, expiry_warned_at = NULL WHERE user_id = ? AND name = ? AND revoked_at IS NULL
+           RETURNING key_id, user_id, owner_id, name, scopes, patterns, created_at, expires_at, revoked_at, last_used_at, provenance`,
+        )
+        .get(lookupHash, expiresAt.toISOString(), userId, name);
+      if (updated === undefined) return undefined;
+      recordEvent(this.writer.statements, { ...event, subjectUserId: userId });
+      return rowToKey(updated);
+    });
+  }
+
   async revokeKey(userId: AccountId, name: string, at: Date, event: NewEvent): Promise<boolean> {
     return this.writer.write(() => {
       const found = this.writer.statements.prepare('SELECT key_id, revoked_at FROM api_keys WHERE user_id = ? AND name = ?').get(userId, name);
