@@ -65,7 +65,8 @@ export function openApiDocument(routes: readonly ApiRoute[]): Record<string, unk
 }
 
 export function registerManagementApi(server: FastifyInstance, routes: readonly ApiRoute[], context: WebContext): void {
-  const document = JSON.stringify(openApiDocument(routes));
+  // Made on the first request for it: turning every schema into JSON Schema is start-up time no one waits for.
+  let document: string | undefined;
   void server.register(async (api) => {
     api.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_JSON_BYTES }, (_request, body, done) => {
       try {
@@ -75,7 +76,7 @@ export function registerManagementApi(server: FastifyInstance, routes: readonly 
       }
     });
     api.setErrorHandler((error, request, reply) => sendApiError(error as Error, request, reply));
-    api.get('/api/v1/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(document));
+    api.get('/api/v1/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send((document ??= JSON.stringify(openApiDocument(routes)))));
     for (const route of routes) {
       api.route({
         method: route.method,
