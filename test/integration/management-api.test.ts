@@ -12,6 +12,7 @@ import { createApiKey } from '../../src/app/accounts/create-api-key.ts';
 import { COMMAND_LINE } from '../../src/app/events.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
 import { API_KEY, startInProcess, type InProcessPallet } from '../support/in-process.ts';
+import { signInHeaders } from '../support/web-session.ts';
 
 describe('management API', () => {
   let pallet: InProcessPallet;
@@ -100,22 +101,11 @@ describe('management API', () => {
   });
 
   it("refuses a session's write without the page's CSRF token", async () => {
-    const page = await pallet.inject({ method: 'GET', url: '/account/sign-in' });
-    const formCookie = String(page.headers['set-cookie']).split(';')[0] as string;
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
-    const signedIn = await pallet.inject({
-      method: 'POST',
-      url: '/account/sign-in',
-      headers: { cookie: formCookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: csrf, name: 'alice', password: 'a long enough password' }).toString(),
-    });
-    const session = String(signedIn.headers['set-cookie']).split(';')[0] as string;
+    const { cookie: session, 'x-pallet-csrf': token } = await signInHeaders(pallet, 'alice', 'a long enough password');
     assert.equal((await call('GET', '/api/v1/me', { cookie: session })).statusCode, 200, 'a session reads');
     const forged = await call('DELETE', '/api/v1/me/api-keys/ci', { cookie: session });
     assert.equal(forged.statusCode, 403);
     assert.equal((await call('GET', '/api/v1/me', bearer(key))).statusCode, 200, 'the key was not revoked');
-    const accountPage = await pallet.inject({ method: 'GET', url: '/account', headers: { cookie: session } });
-    const token = /name="_csrf" value="([^"]+)"/.exec(accountPage.body)?.[1] as string;
     assert.equal((await call('DELETE', '/api/v1/me/api-keys/ci', { cookie: session, 'x-pallet-csrf': token })).statusCode, 200);
   });
 });

@@ -12,24 +12,9 @@ import { createApiKey } from '../../src/app/accounts/create-api-key.ts';
 import { COMMAND_LINE } from '../../src/app/events.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
 import { API_KEY, startInProcess, type InProcessPallet } from '../support/in-process.ts';
+import { signInHeaders } from '../support/web-session.ts';
 
 const PASSWORD = 'a long enough password';
-
-/** Signs in through the pages; the session cookie and the token its API writes carry. */
-async function signIn(pallet: InProcessPallet, name: string): Promise<Record<string, string>> {
-  const page = await pallet.inject({ method: 'GET', url: '/account/sign-in' });
-  const formCookie = String(page.headers['set-cookie']).split(';')[0] as string;
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
-  const signedIn = await pallet.inject({
-    method: 'POST',
-    url: '/account/sign-in',
-    headers: { cookie: formCookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: csrf, name, password: PASSWORD }).toString(),
-  });
-  const cookie = String(signedIn.headers['set-cookie']).split(';')[0] as string;
-  const account = await pallet.inject({ method: 'GET', url: '/account', headers: { cookie } });
-  return { cookie, 'x-pallet-csrf': /name="_csrf" value="([^"]+)"/.exec(account.body)?.[1] as string };
-}
 
 describe('package co-owners', () => {
   let pallet: InProcessPallet;
@@ -58,15 +43,15 @@ describe('package co-owners', () => {
     pallet.inject({ method, url, headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
 
   it('lets an owner invite, and the invitee own the id once they accept', async () => {
-    const alice = await signIn(pallet, 'alice');
+    const alice = await signInHeaders(pallet, 'alice', PASSWORD);
     assert.equal((await call('POST', '/api/v1/packages/Shared.Lib/owners', { authorization: `Bearer ${keys.alice}` }, { name: 'bob' })).statusCode, 401, 'never with an API key');
-    const eve = await signIn(pallet, 'eve');
+    const eve = await signInHeaders(pallet, 'eve', PASSWORD);
     assert.equal((await call('POST', '/api/v1/packages/Shared.Lib/owners', eve, { name: 'eve' })).statusCode, 403, 'not an owner');
     assert.equal((await call('POST', '/api/v1/packages/Shared.Lib/owners', alice, { name: 'bob' })).statusCode, 201);
     assert.equal((await call('POST', '/api/v1/packages/Shared.Lib/owners', alice, { name: 'bob' })).statusCode, 409, 'already invited');
     assert.equal((await pallet.push(buildNupkg({ id: 'Shared.Lib', version: '1.1.0' }), { key: keys.bob })).statusCode, 403, 'not before accepting');
 
-    const bob = await signIn(pallet, 'bob');
+    const bob = await signInHeaders(pallet, 'bob', PASSWORD);
     const invitations = (await call('GET', '/api/v1/me/invitations', bob)).json() as { invitations: { invitationId: number; package: string; invitedBy: string }[] };
     assert.deepEqual(invitations.invitations.map((each) => [each.package, each.invitedBy]), [['Shared.Lib', 'alice']]);
     const invitationId = invitations.invitations[0]?.invitationId as number;
@@ -79,7 +64,7 @@ describe('package co-owners', () => {
   });
 
   it('removes an owner, never the last one', async () => {
-    const bob = await signIn(pallet, 'bob');
+    const bob = await signInHeaders(pallet, 'bob', PASSWORD);
     assert.equal((await call('DELETE', '/api/v1/packages/Shared.Lib/owners/alice', bob)).statusCode, 200);
     const last = await call('DELETE', '/api/v1/packages/Shared.Lib/owners/bob', bob);
     assert.equal(last.statusCode, 409);

@@ -1,0 +1,23 @@
+/** Signs a user in through the account pages, as a browser would: the session cookie, and the CSRF token its API writes carry. */
+import type { InProcessPallet } from './in-process.ts';
+
+function csrfOf(body: string): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
+  if (token === undefined) throw new Error('the page has no form with a CSRF token');
+  return token;
+}
+
+export async function signInHeaders(pallet: InProcessPallet, name: string, password: string): Promise<{ cookie: string; 'x-pallet-csrf': string }> {
+  const page = await pallet.inject({ method: 'GET', url: '/account/sign-in' });
+  const formCookie = String(page.headers['set-cookie']).split(';')[0] as string;
+  const signedIn = await pallet.inject({
+    method: 'POST',
+    url: '/account/sign-in',
+    headers: { cookie: formCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: csrfOf(page.body), name, password }).toString(),
+  });
+  if (signedIn.statusCode !== 303) throw new Error(`signing in as ${name} answered ${signedIn.statusCode}`);
+  const cookie = String(signedIn.headers['set-cookie']).split(';')[0] as string;
+  const account = await pallet.inject({ method: 'GET', url: '/account', headers: { cookie } });
+  return { cookie, 'x-pallet-csrf': csrfOf(account.body) };
+}
