@@ -125,4 +125,14 @@ describe('trusted publishing', () => {
     });
     assert.equal(viaKey.statusCode, 403);
   });
+
+  it('lists and removes publishers; a removed one exchanges no more tokens', async () => {
+    const admin = { 'x-nuget-apikey': API_KEY };
+    const listed = (await pallet.inject({ method: 'GET', url: '/api/v1/admin/trusted-publishers', headers: admin })).json() as { trustedPublishers: { publisherId: number; owner: string; claims: Record<string, string> }[] };
+    assert.deepEqual(listed.trustedPublishers.map((each) => [each.owner, each.claims]), [['contoso', { repository: 'contoso/lib', workflow: 'release' }]]);
+    const id = listed.trustedPublishers[0]?.publisherId as number;
+    assert.equal((await pallet.inject({ method: 'DELETE', url: `/api/v1/admin/trusted-publishers/${id}`, headers: admin })).statusCode, 200);
+    assert.equal((await pallet.inject({ method: 'DELETE', url: `/api/v1/admin/trusted-publishers/${id}`, headers: admin })).statusCode, 404);
+    assert.equal((await exchange(await token())).statusCode, 401);
+  });
 });

@@ -305,6 +305,37 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     }),
     apiRoute({
       method: 'GET',
+      path: '/api/v1/admin/trusted-publishers',
+      summary: 'The registered trusted publishers',
+      access: 'administrator',
+      answer: z.object({
+        trustedPublishers: z.array(z.object({ publisherId: z.number(), owner: z.string(), issuer: z.string(), claims: z.record(z.string(), z.string()), createdAt: z.string() })),
+      }),
+      async handle() {
+        const publishers = await deps.publishers.listPublishers();
+        return {
+          trustedPublishers: publishers.map((each) => ({ publisherId: each.publisherId, owner: each.ownerName, issuer: each.issuer, claims: { ...each.claims }, createdAt: each.createdAt.toISOString() })),
+        };
+      },
+    }),
+    apiRoute({
+      method: 'DELETE',
+      path: '/api/v1/admin/trusted-publishers/:publisherId',
+      summary: 'Removes a trusted publisher: its tokens are exchanged no more (keys already minted live out their hour)',
+      access: 'administrator',
+      answer: z.object({ removed: z.number() }),
+      async handle({ caller, params }) {
+        const publisherId = Number(params.publisherId);
+        const at = deps.now();
+        const removed =
+          Number.isSafeInteger(publisherId) &&
+          (await deps.publishers.removePublisher(publisherId, at, { kind: 'trusted-publisher.removed', at, actor: changeActorOf(caller.actor, caller.clientAddress), data: { publisherId } }));
+        if (!removed) throw new AppError('NOT_FOUND', `There is no trusted publisher ${params.publisherId ?? ''}.`);
+        return { removed: publisherId };
+      },
+    }),
+    apiRoute({
+      method: 'GET',
       path: '/api/v1/admin/events',
       summary: 'The whole audit log (?after=ID pages on)',
       access: 'administrator',
