@@ -103,9 +103,11 @@ export type AccountAction =
   | 'sign-out-everywhere'
   | 'manage-owners'
   | 'accept-ownership'
-  | 'manage-trusted-publishers';
+  | 'manage-trusted-publishers'
+  | 'change-password'
+  | 'set-notifications';
 
-const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers']);
+const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers', 'change-password']);
 
 /** How recent a second factor a sensitive action wants, as nuget.org and GitHub ask again ("sudo mode"). */
 export const FRESH_SECOND_FACTOR_MS = 10 * 60 * 1000;

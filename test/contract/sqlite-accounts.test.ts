@@ -75,6 +75,7 @@ describe('SQLite accounts, API keys and events', () => {
       email: 'Alice@example.com',
       emailVerified: true,
       isAdministrator: true,
+      publishEmails: true,
       disabledAt: undefined,
       createdAt: AT,
     });

@@ -234,3 +234,42 @@ describe('the first administrator', () => {
   });
 });
 
+describe('account settings', () => {
+  it('changes the password (the current one proving it, other sessions ended) and the publish email choice', async () => {
+    const pallet = await startInProcess();
+    try {
+      const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
+      try {
+        await createUser({ accounts: tools.accounts, now: () => new Date() }, COMMAND_LINE, { name: 'carol', email: 'carol@example.com', isAdministrator: false, password: PASSWORD });
+      } finally {
+        tools.close();
+      }
+      const browser = new Browser(pallet);
+      const other = new Browser(pallet);
+      await browser.submit('/account/sign-in', '/account/sign-in', { name: 'carol', password: PASSWORD });
+      await other.submit('/account/sign-in', '/account/sign-in', { name: 'carol', password: PASSWORD });
+      assert.equal((await browser.submit('/account', '/account/password', { current: 'not it at all', next: 'a brand new password' })).statusCode, 401);
+      assert.equal((await browser.submit('/account', '/account/password', { current: PASSWORD, next: 'short' })).statusCode, 400);
+      const changed = await browser.submit('/account', '/account/password', { current: PASSWORD, next: 'a brand new password' });
+      assert.equal(changed.headers.location, '/account?changed=password');
+      assert.match((await browser.get('/account?changed=password')).body, /Your password is changed/);
+      assert.equal((await other.get('/account')).statusCode, 303, 'the other session ended');
+      const fresh = new Browser(pallet);
+      assert.equal((await fresh.submit('/account/sign-in', '/account/sign-in', { name: 'carol', password: PASSWORD })).statusCode, 401);
+      assert.equal((await fresh.submit('/account/sign-in', '/account/sign-in', { name: 'carol', password: 'a brand new password' })).statusCode, 303);
+
+      assert.match((await browser.get('/account')).body, /name="publish" value="on" checked/);
+      assert.equal((await browser.submit('/account', '/account/notifications', {})).statusCode, 303);
+      assert.doesNotMatch((await browser.get('/account')).body, /name="publish" value="on" checked/);
+      const check = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'read');
+      try {
+        assert.equal((await check.accounts.findAccountByName('carol'))?.publishEmails, false);
+      } finally {
+        check.close();
+      }
+    } finally {
+      await pallet.close();
+    }
+  });
+});
+

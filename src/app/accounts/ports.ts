@@ -17,6 +17,8 @@ export interface Account {
   readonly email: string | undefined;
   readonly emailVerified: boolean;
   readonly isAdministrator: boolean;
+  /** Whether the user gets an email when one of their packages is published (on by default). */
+  readonly publishEmails: boolean;
   /** Set when an administrator disabled the account: it can neither sign in nor use its keys. */
   readonly disabledAt: Date | undefined;
   readonly createdAt: Date;

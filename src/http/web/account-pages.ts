@@ -5,12 +5,19 @@ import type { Actor, Caller } from '../../app/actor.ts';
 import { authorizeAccount, type AccountAction } from '../../app/policy.ts';
 import { beginTotpEnrolment, confirmTotpEnrolment, disableTwoFactor, pendingTotpEnrolment, proveSecondFactor } from '../../app/accounts/two-factor.ts';
 import { statusOf } from '../error-mapper.ts';
+import { changeOwnPassword } from '../../app/accounts/manage-user.ts';
 import { Html, csrfField, html } from './html.ts';
 import { nextStep, seeOther, sendPage } from './respond.ts';
 import { field, type FormBody } from './web-context.ts';
 import type { WebDependencies } from './web-dependencies.ts';
 
 type SessionActor = Extract<Actor, { kind: 'session' }>;
+
+/** The notice after a change of the account page's forms, by `?changed=`. */
+const CHANGED = new Map([
+  ['password', 'Your password is changed; your other sessions have ended.'],
+  ['emails', 'Your email choices are saved.'],
+]);
 
 /** The form field that proves a fresh second factor for a sensitive action, when the session needs one. */
 export function freshCodeField(actor: SessionActor, now: Date): Html {
@@ -51,7 +58,7 @@ export async function allowAccountAction(
 export function registerAccountPages(web: FastifyInstance, deps: WebDependencies): void {
   const { context } = deps;
 
-  web.get<{ Querystring: { 'recovery-codes-left'?: string } }>('/account', async (request, reply) => {
+  web.get<{ Querystring: { 'recovery-codes-left'?: string; changed?: string } }>('/account', async (request, reply) => {
     const allowed = await allowAccountAction(deps, await context.caller(request), 'view-account', undefined, reply, '/account');
     if ('answered' in allowed) return allowed.answered;
     const actor = allowed.caller.actor;
@@ -59,7 +66,13 @@ export function registerAccountPages(web: FastifyInstance, deps: WebDependencies
     const sessions = await deps.signIns.listSessions(actor.user.accountId, deps.now());
     const csrf = context.csrfToken(request, reply, actor);
     const left = request.query['recovery-codes-left'];
-    const message = left === undefined ? undefined : { kind: 'notice' as const, text: `You used a recovery code; ${left} are left. Set up two-factor authentication again to get new ones.` };
+    const changed = CHANGED.get(request.query.changed ?? '');
+    const message =
+      left !== undefined
+        ? { kind: 'notice' as const, text: `You used a recovery code; ${left} are left. Set up two-factor authentication again to get new ones.` }
+        : changed === undefined
+          ? undefined
+          : { kind: 'notice' as const, text: changed };
     const twoFactor = actor.totpEnabled
       ? html`<p>Two-factor authentication is <strong>on</strong>.</p>
 <form method="post" action="/account/two-factor/disable">${csrfField(csrf)}${freshCodeField(actor, deps.now())}<button type="submit">Turn off two-factor authentication</button></form>`
@@ -75,12 +88,50 @@ export function registerAccountPages(web: FastifyInstance, deps: WebDependencies
 <dl><dt>User name</dt><dd>${actor.user.name}</dd><dt>Display name</dt><dd>${account?.displayName ?? ''}</dd><dt>Email</dt><dd>${account?.email ?? 'none'}</dd></dl>
 <h2>Two-factor authentication</h2>
 ${twoFactor}
+<h2>Password</h2>
+<form method="post" action="/account/password">
+  ${csrfField(csrf)}
+  <input type="text" name="username" value="${actor.user.name}" autocomplete="username" hidden>
+  <label for="current-password">Current password</label>
+  <input id="current-password" name="current" type="password" autocomplete="current-password" required>
+  <label for="new-password">New password</label>
+  <input id="new-password" name="next" type="password" autocomplete="new-password" required minlength="10">
+  ${freshCodeField(actor, deps.now())}
+  <button type="submit">Change the password</button>
+  <p class="hint">Your other sessions end when the password changes.</p>
+</form>
+<h2>Emails</h2>
+<form method="post" action="/account/notifications">
+  ${csrfField(csrf)}
+  <fieldset><legend>Email me</legend>
+  <label><input type="checkbox" name="publish" value="on"${account?.publishEmails === false ? html`` : html` checked`}> when a version of one of my packages is published</label>
+  </fieldset>
+  <button type="submit">Save</button>
+</form>
 <h2>API keys</h2>
 <p><a href="/account/api-keys">Create and revoke API keys</a></p>
 <h2>Sessions</h2>
 <table><thead><tr><th scope="col">Signed in</th><th scope="col">From</th><th scope="col">Browser</th><th scope="col"></th></tr></thead><tbody>${rows}</tbody></table>
 <form method="post" action="/account/sign-out-everywhere">${csrfField(csrf)}<button type="submit">Sign out everywhere</button></form>`,
     );
+  });
+
+  web.post<{ Body: FormBody }>('/account/password', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    const allowed = await allowAccountAction(deps, caller, 'change-password', request.body, reply, '/account');
+    if ('answered' in allowed) return allowed.answered;
+    await changeOwnPassword({ accounts: deps.accounts, signIns: deps.signIns, now: deps.now }, allowed.caller, { current: field(request.body, 'current'), next: field(request.body, 'next') });
+    return seeOther(reply, '/account?changed=password');
+  });
+
+  web.post<{ Body: FormBody }>('/account/notifications', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    const allowed = await allowAccountAction(deps, caller, 'set-notifications', request.body, reply, '/account');
+    if ('answered' in allowed) return allowed.answered;
+    await deps.accounts.setPublishEmails(allowed.caller.actor.user.accountId, field(request.body, 'publish') === 'on');
+    return seeOther(reply, '/account?changed=emails');
   });
 
   web.get('/account/two-factor/setup', async (request, reply) => {

@@ -6,7 +6,7 @@ import { lowerAccountName } from '../../domain/account-name.ts';
 import { recordEvent } from './sqlite-events.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
-export const ACCOUNT_COLUMNS = 'account_id, kind, name, display_name, email, email_verified, is_admin, disabled_at, created_at';
+export const ACCOUNT_COLUMNS = 'account_id, kind, name, display_name, email, email_verified, is_admin, publish_emails, disabled_at, created_at';
 
 export class SqliteAccountStore implements AccountStore {
   private readonly writer: SqliteWriter;
@@ -91,6 +91,7 @@ export function rowToAccount(row: Record<string, unknown>, prefix = ''): Account
     email: value('email') === null ? undefined : String(value('email')),
     emailVerified: Number(value('email_verified')) === 1,
     isAdministrator: Number(value('is_admin')) === 1,
+    publishEmails: Number(value('publish_emails')) === 1,
     disabledAt: value('disabled_at') === null ? undefined : new Date(String(value('disabled_at'))),
     createdAt: new Date(String(value('created_at'))),
   };
