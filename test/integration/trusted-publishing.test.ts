@@ -131,6 +131,7 @@ describe('trusted publishing', () => {
     const listed = (await pallet.inject({ method: 'GET', url: '/api/v1/admin/trusted-publishers', headers: admin })).json() as { trustedPublishers: { publisherId: number; owner: string; claims: Record<string, string> }[] };
     assert.deepEqual(listed.trustedPublishers.map((each) => [each.owner, each.claims]), [['contoso', { repository: 'contoso/lib', workflow: 'release' }]]);
     const id = listed.trustedPublishers[0]?.publisherId as number;
+    assert.equal((await pallet.inject({ method: 'DELETE', url: `/api/v1/admin/trusted-publishers/0x${id.toString(16)}`, headers: admin })).statusCode, 404, 'ids are digits only');
     assert.equal((await pallet.inject({ method: 'DELETE', url: `/api/v1/admin/trusted-publishers/${id}`, headers: admin })).statusCode, 200);
     assert.equal((await pallet.inject({ method: 'DELETE', url: `/api/v1/admin/trusted-publishers/${id}`, headers: admin })).statusCode, 404);
     assert.equal((await exchange(await token())).statusCode, 401);

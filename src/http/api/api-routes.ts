@@ -101,6 +101,12 @@ function eventView(stored: StoredEvent): z.infer<typeof event> {
   };
 }
 
+/** A numeric id from the path, written as digits only: `0x10` or `1e3` name nothing. */
+function idParam(text: string | undefined, what: string): number {
+  if (text === undefined || !/^\d{1,15}$/.test(text)) throw new AppError('NOT_FOUND', `There is no ${what} ${(text ?? '').slice(0, 40)}.`);
+  return Number(text);
+}
+
 function afterOf(query: Readonly<Record<string, string | undefined>>): number {
   const after = query.after ?? '0';
   if (!/^\d{1,15}$/.test(after)) throw new AppError('INVALID_REQUEST', "'after' must be an event id.");
@@ -244,8 +250,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
       access: 'signed-in',
       answer: z.object({ accepted: z.number() }),
       async handle({ caller, params }) {
-        const invitationId = Number(params.invitationId);
-        if (!Number.isSafeInteger(invitationId)) throw new AppError('NOT_FOUND', 'There is no such invitation for you.');
+        const invitationId = idParam(params.invitationId, 'invitation');
         await acceptInvitation(ownershipDeps, caller, invitationId);
         return { accepted: invitationId };
       },
@@ -325,11 +330,9 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
       access: 'administrator',
       answer: z.object({ removed: z.number() }),
       async handle({ caller, params }) {
-        const publisherId = Number(params.publisherId);
+        const publisherId = idParam(params.publisherId, 'trusted publisher');
         const at = deps.now();
-        const removed =
-          Number.isSafeInteger(publisherId) &&
-          (await deps.publishers.removePublisher(publisherId, at, { kind: 'trusted-publisher.removed', at, actor: changeActorOf(caller.actor, caller.clientAddress), data: { publisherId } }));
+        const removed = await deps.publishers.removePublisher(publisherId, at, { kind: 'trusted-publisher.removed', at, actor: changeActorOf(caller.actor, caller.clientAddress), data: { publisherId } });
         if (!removed) throw new AppError('NOT_FOUND', `There is no trusted publisher ${params.publisherId ?? ''}.`);
         return { removed: publisherId };
       },
