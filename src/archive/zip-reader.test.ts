@@ -546,14 +546,20 @@ for (const [mode, options] of [['whole', {}], ['streamed', { inflateWholeMaxByte
 
   it('keeps memory flat while verifying an entry of 64 MiB of zeros', async () => {
     setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const exposedGc = runInNewContext('gc') as () => void;
+    // Twice: a collection that finishes an incremental marking already under way keeps everything allocated
+    // since that marking began (V8 allocates black), which made one call report up to 19 MiB of garbage.
+    const collect = () => {
+      exposedGc();
+      exposedGc();
+    };
     const archive = await openZipArchive(await toFile(zip([{ name: 'zeros.bin', data: Buffer.alloc(64 * 1024 * 1024) }])), { maxEntries: 10 });
     try {
-      gc();
+      collect();
       const baseline = process.memoryUsage().arrayBuffers;
       let peak = 0;
       const sampler = setInterval(() => {
-        gc();
+        collect();
         peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
       }, 20);
       try {
@@ -561,11 +567,11 @@ for (const [mode, options] of [['whole', {}], ['streamed', { inflateWholeMaxByte
       } finally {
         clearInterval(sampler);
       }
-      gc();
+      collect();
       peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
-      // The bound is a quarter of the entry: a reader that buffered the entry would pass 64 MiB, while
-      // stream buffers, zlib's window and the sampler's timing on a busy machine stay well under 16 MiB.
-      assert.ok(peak < 16 * 1024 * 1024, `array buffers grew by ${peak} bytes`);
+      // What the stream really holds is a few 64 KiB blocks (about 200 KiB measured); a reader that buffered
+      // the entry would hold all 64 MiB, so an eighth of it is a bound with room on either side.
+      assert.ok(peak < 8 * 1024 * 1024, `array buffers grew by ${peak} bytes`);
     } finally {
       await archive.close();
     }
