@@ -35,6 +35,8 @@ import { SqliteReservationStore } from './stores/metadata/sqlite-reservation-sto
 import { SqliteOutboxStore } from './stores/metadata/sqlite-outbox-store.ts';
 import { SqliteWebhookStore } from './stores/metadata/sqlite-webhook-store.ts';
 import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
+import { SqliteExternalIdentityStore } from './stores/metadata/sqlite-external-identity-store.ts';
+import { OpenIdIdentityProviders } from './adapters/openid-identity-providers.ts';
 import { WebContext } from './http/web/web-context.ts';
 import { offerFirstAdministratorSetup } from './app/accounts/first-administrator.ts';
 import { apiRoutes } from './http/api/api-routes.ts';
@@ -179,6 +181,25 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const firstSweep = secondary ? undefined : setTimeout(runGarbageCollection, FIRST_GARBAGE_COLLECTION_DELAY_MS);
   firstSweep?.unref();
 
+  const providerNames = Object.keys(config.identityProviders);
+  const externalSignIn =
+    providerNames.length === 0
+      ? undefined
+      : {
+          identities: new SqliteExternalIdentityStore(writer),
+          signIns,
+          gateway: new OpenIdIdentityProviders(config.identityProviders),
+          now,
+          sessionLifetimeMs: config.sessionLifetime,
+          providers: Object.fromEntries(
+            Object.entries(config.identityProviders).map(([name, provider]) => [
+              name,
+              { displayName: provider.displayName ?? name, createAccounts: provider.createAccounts, trustEmail: provider.trustEmail, mfaCountsAsSecondFactor: provider.mfaCountsAsSecondFactor },
+            ]),
+          ),
+        };
+  const urlsFor = feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`);
+
   // The cache sizes are for the whole server: each of several processes keeps its share.
   const cacheShares = role ? config.processes : 1;
   const server = buildHttpServer({
@@ -206,6 +227,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       keys,
       signIns,
       now,
+      externalSignIn,
+      baseUrlOf: (request) => urlsFor(request).base,
       settings: {
         passwordSignIn: config.passwordSignIn,
         requireTwoFactor: config.requireTwoFactor,
@@ -228,7 +251,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       trustedPublishingAudience: config.trustedPublishingAudience ?? config.publicUrl ?? 'pallet',
       now,
     }),
-    urlsFor: feedUrlsResolver(config.publicUrl, () => `http://localhost:${boundPort}`),
+    urlsFor,
     tempDir,
     forwardWritesTo: secondary ? role.writesSocket : undefined,
     now,

@@ -46,6 +46,8 @@ export type Actor =
       readonly totpEnabled: boolean;
       /** When a second factor was last proven in this session. */
       readonly secondFactorAt: Date | undefined;
+      /** The identity provider's multi-factor sign-in stands in for Pallet's second factor (by configuration). */
+      readonly providerMfa: boolean;
     };
 
 export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });

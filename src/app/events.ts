@@ -19,6 +19,8 @@ export type EventKind =
   | 'user.signed-out'
   | 'user.2fa-enabled'
   | 'user.2fa-disabled'
+  | 'user.identity-linked'
+  | 'user.identity-unlinked'
   | 'api-key.created'
   | 'api-key.revoked'
   | 'api-key.regenerated'

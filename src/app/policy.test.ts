@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { authorize, enforce, type PackageResource } from './policy.ts';
+import { authorize, authorizeAccount, enforce, type PackageResource } from './policy.ts';
 import { ANONYMOUS, type Actor } from './actor.ts';
 import { parsePackageIdPattern } from '../domain/package-id-pattern.ts';
 import type { ApiKeyScope } from '../domain/api-key-scope.ts';
@@ -99,5 +99,40 @@ describe('authorize', () => {
       (error: unknown) => error instanceof AppError && error.code === 'UNAUTHENTICATED' && error.challenge === 'ApiKey' && error.subject?.id === 'X',
     );
     assert.doesNotThrow(() => enforce(authorize({ kind: 'configured-key' }, 'push')));
+  });
+});
+
+describe('authorizeAccount', () => {
+  const now = new Date('2026-12-02T12:00:00Z');
+  function session(options: { totpEnabled?: boolean; providerMfa?: boolean; secondFactorAt?: Date; awaitingSecondFactor?: boolean } = {}): Actor {
+    return {
+      kind: 'session',
+      sessionId: 1,
+      user: { accountId: ALICE, name: 'alice', isAdministrator: false },
+      awaitingSecondFactor: options.awaitingSecondFactor ?? false,
+      totpEnabled: options.totpEnabled ?? false,
+      secondFactorAt: options.secondFactorAt,
+      providerMfa: options.providerMfa ?? false,
+    };
+  }
+  const required = { requireTwoFactor: true };
+
+  it('walks a user without a second factor to enrolment where the server requires one, unless the provider checked MFA', () => {
+    const decision = authorizeAccount(session(), 'create-api-key', required, now);
+    assert.equal(decision.allowed ? undefined : decision.next, 'enrol');
+    assert.equal(authorizeAccount(session(), 'enrol-two-factor', required, now).allowed, true);
+    assert.equal(authorizeAccount(session({ providerMfa: true }), 'create-api-key', required, now).allowed, true);
+    assert.equal(authorizeAccount(session(), 'create-api-key', { requireTwoFactor: false }, now).allowed, true);
+  });
+
+  it('asks for a fresh code for sensitive actions after ten minutes, the provider MFA counting as one at sign-in', () => {
+    const recent = new Date(now.getTime() - 5 * 60 * 1000);
+    const old = new Date(now.getTime() - 11 * 60 * 1000);
+    assert.equal(authorizeAccount(session({ totpEnabled: true, secondFactorAt: recent }), 'manage-identities', required, now).allowed, true);
+    const stale = authorizeAccount(session({ totpEnabled: true, secondFactorAt: old, providerMfa: true }), 'manage-identities', required, now);
+    assert.equal(stale.allowed ? undefined : stale.next, 'fresh-second-factor');
+    assert.equal(authorizeAccount(session({ totpEnabled: true, secondFactorAt: old }), 'view-account', required, now).allowed, true);
+    const owed = authorizeAccount(session({ totpEnabled: true, awaitingSecondFactor: true }), 'view-account', required, now);
+    assert.equal(owed.allowed ? undefined : owed.next, 'second-factor');
   });
 });

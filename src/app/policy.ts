@@ -105,9 +105,10 @@ export type AccountAction =
   | 'accept-ownership'
   | 'manage-trusted-publishers'
   | 'change-password'
-  | 'set-notifications';
+  | 'set-notifications'
+  | 'manage-identities';
 
-const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers', 'change-password']);
+const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers', 'change-password', 'manage-identities']);
 
 /** How recent a second factor a sensitive action wants, as nuget.org and GitHub ask again ("sudo mode"). */
 export const FRESH_SECOND_FACTOR_MS = 10 * 60 * 1000;
@@ -129,7 +130,9 @@ export function authorizeAccount(
 ): { readonly allowed: true } | { readonly allowed: false; readonly next: 'sign-in' | 'second-factor' | 'enrol' | 'fresh-second-factor'; readonly reason: string } {
   if (actor.kind !== 'session') return { allowed: false, next: 'sign-in', reason: 'Sign in to manage your account.' };
   if (actor.awaitingSecondFactor) return { allowed: false, next: 'second-factor', reason: 'Enter the code from your authenticator app to finish signing in.' };
-  if (policy.requireTwoFactor && !actor.totpEnabled && action !== 'enrol-two-factor' && action !== 'view-account') {
+  // A provider trusted for its multi-factor sign-in (amr) satisfies the requirement; a sensitive action
+  // then asks for nothing more, as for any session without Pallet's own second factor.
+  if (policy.requireTwoFactor && !actor.totpEnabled && !actor.providerMfa && action !== 'enrol-two-factor' && action !== 'view-account') {
     return { allowed: false, next: 'enrol', reason: 'This server requires two-factor authentication: set it up first.' };
   }
   if (SENSITIVE.has(action) && actor.totpEnabled) {

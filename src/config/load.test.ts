@@ -77,6 +77,7 @@ describe('loadConfig: defaults', () => {
       passwordSignIn: true,
       requireTwoFactor: false,
       sessionLifetime: 12 * 60 * 60 * 1000,
+      identityProviders: {},
       mailFrom: 'Pallet <pallet@localhost>',
       deliveryRetryDelay: 30_000,
       logLevel: 'info',
@@ -153,6 +154,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
         PALLET_PASSWORD_SIGN_IN: 'false',
         PALLET_REQUIRE_TWO_FACTOR: 'TRUE',
         PALLET_SESSION_LIFETIME: '2h',
+        PALLET_IDENTITY_PROVIDERS: '{"keycloak": {"issuer": "https://sso.example.com/realms/dev", "clientId": "pallet", "createAccounts": "false"}}',
         PALLET_SMTP_URL: 'smtps://mailer:p%40ss@mail.example.com:465',
         PALLET_MAIL_FROM: 'NuGet <nuget@example.com>',
         PALLET_DELIVERY_RETRY_DELAY: '1m',
@@ -180,6 +182,16 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       passwordSignIn: false,
       requireTwoFactor: true,
       sessionLifetime: 2 * 60 * 60 * 1000,
+      identityProviders: {
+        keycloak: {
+          issuer: 'https://sso.example.com/realms/dev',
+          clientId: 'pallet',
+          scopes: 'openid email profile',
+          createAccounts: false,
+          trustEmail: false,
+          mfaCountsAsSecondFactor: false,
+        },
+      },
       smtpUrl: 'smtps://mailer:p%40ss@mail.example.com:465',
       mailFrom: 'NuGet <nuget@example.com>',
       deliveryRetryDelay: 60_000,
@@ -438,6 +450,39 @@ describe('redactConfig', () => {
     const problems = problemsOf({ env: { PALLET_SMTP_URL: 'http://mailer:hunter2-password@example.com' } });
     assert.match(problems.join('\n'), /smtpUrl: is not an SMTP URL/);
     assert.ok(!problems.join('\n').includes('hunter2'));
+  });
+
+  it('shows identity providers without their client secrets, from JSON in the environment or a *_FILE', async () => {
+    const providers = { entra: { issuer: 'https://login.example.com/tenant/v2.0/', clientId: 'pallet-app', clientSecret: 'client-secret-s3cr3t' } };
+    const fromEnv = load({ env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify(providers) } });
+    assert.equal(fromEnv.identityProviders.entra?.issuer, 'https://login.example.com/tenant/v2.0');
+    assert.equal(fromEnv.identityProviders.entra?.scopes, 'openid email profile');
+    assert.equal(fromEnv.identityProviders.entra?.createAccounts, true);
+    const redacted = redactConfig(fromEnv) as { identityProviders: Record<string, Record<string, unknown>> };
+    assert.equal(redacted.identityProviders.entra?.clientSecret, '[set]');
+    assert.equal(redacted.identityProviders.entra?.clientId, 'pallet-app');
+    assert.ok(!JSON.stringify(redacted).includes('s3cr3t'));
+    const file = await configFile(JSON.stringify(providers));
+    assert.equal(load({ env: { PALLET_IDENTITY_PROVIDERS_FILE: file } }).identityProviders.entra?.clientSecret, 'client-secret-s3cr3t');
+  });
+
+  it('refuses a provider over plain http off loopback, a bad name, an unknown option and JSON it cannot read, never repeating the text', () => {
+    const problems = problemsOf({
+      env: {
+        PALLET_IDENTITY_PROVIDERS: JSON.stringify({
+          plain: { issuer: 'http://idp.example.com', clientId: 'a' },
+          extra: { issuer: 'https://idp.example.com', clientId: 'a', clientSecert: 'typo' },
+        }),
+      },
+    });
+    assert.match(problems.join('\n'), /identityProviders\.plain\.issuer: 'http:\/\/idp\.example\.com' must use https \(http only on loopback\)/);
+    assert.match(problems.join('\n'), /identityProviders\.extra: .*clientSecert/);
+    const badName = problemsOf({ env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify({ 'Bad Name': { issuer: 'https://idp.example.com', clientId: 'a' } }) } });
+    assert.deepEqual(badName, ['identityProviders.Bad Name: provider names are 1 to 32 lowercase letters, digits and dashes']);
+    const unreadable = problemsOf({ env: { PALLET_IDENTITY_PROVIDERS: '{"a": {"clientSecret": "hunter2"' } });
+    assert.match(unreadable.join('\n'), /identityProviders: is not a JSON object of providers/);
+    assert.ok(!unreadable.join('\n').includes('hunter2'));
+    assert.equal(load({ env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify({ local: { issuer: 'http://127.0.0.1:4000', clientId: 'a' } }) } }).identityProviders.local?.issuer, 'http://127.0.0.1:4000');
   });
 
   it('does not change the config it is given', () => {

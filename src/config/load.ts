@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { configSchema, environmentVariableOf, SECRET_SETTINGS, SETTING_NAMES, type Config } from './schema.ts';
+import { configSchema, environmentVariableOf, redactedSetting, SECRET_SETTINGS, SETTING_NAMES, type Config } from './schema.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -102,6 +102,6 @@ function readConfigFile(filePath: string, problems: string[]): Record<string, un
 /** The configuration as it may be printed or logged: secrets replaced by whether they are set. */
 export function redactConfig(config: Config): Record<string, unknown> {
   const redacted: Record<string, unknown> = { ...config };
-  for (const key of SECRET_SETTINGS) redacted[key] = config[key] === undefined ? '[not set]' : '[set]';
+  for (const key of SECRET_SETTINGS) redacted[key] = redactedSetting(key, config[key]);
   return redacted;
 }

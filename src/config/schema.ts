@@ -123,6 +123,73 @@ const publicUrl = z.string().transform((value, ctx) => {
   return url.href.replace(/\/+$/, '');
 });
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An OpenID Connect issuer: https, or http on loopback only (a provider started next to the server, as the tests do). */
+const issuerUrl = z.string().transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `'${value}' is not an absolute URL (example: https://login.microsoftonline.com/TENANT/v2.0)` });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    ctx.addIssue({ code: 'custom', message: `'${value}' must use https (http only on loopback)` });
+    return z.NEVER;
+  }
+  return url.href.replace(/\/+$/, '');
+});
+
+/** One identity provider users sign in with (OpenID Connect, the authorization-code flow with PKCE). */
+const identityProvider = z
+  .object({
+    issuer: issuerUrl.describe("The provider's issuer URL; its /.well-known/openid-configuration is read"),
+    clientId: z.string().min(1).max(512),
+    clientSecret: z.string().min(1).max(4096).optional().describe('None: a public client (PKCE only)'),
+    displayName: z.string().min(1).max(60).optional().describe("The sign-in button's text; default: the provider's name"),
+    scopes: z.string().min(1).default('openid email profile'),
+    createAccounts: onOff.default(true).describe('Whether the first sign-in of an unknown identity creates an account (false: refused)'),
+    trustEmail: onOff
+      .default(false)
+      .describe("Whether the provider's email claim counts as verified without email_verified (Entra ID sends none)"),
+    mfaCountsAsSecondFactor: onOff
+      .default(false)
+      .describe("Whether an ID token whose amr claim says 'mfa' stands in for Pallet's own second factor"),
+  })
+  .strict();
+
+export type IdentityProviderSettings = z.output<typeof identityProvider>;
+
+/** Provider names are path segments of the redirect URI: `{publicUrl}/account/external/{name}/callback`. */
+const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** A YAML mapping, or JSON text from `PALLET_IDENTITY_PROVIDERS` (or the file `PALLET_IDENTITY_PROVIDERS_FILE` names). */
+const identityProviders = z
+  .union([z.record(z.string(), z.unknown()), z.string()])
+  .transform((value, ctx) => {
+    let providers: Record<string, unknown> | undefined;
+    if (typeof value !== 'string') providers = value;
+    else {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) providers = parsed as Record<string, unknown>;
+      } catch {
+        // Reported below; the text may hold a client secret, so it is never repeated.
+      }
+    }
+    if (providers === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'is not a JSON object of providers ({"entra": {"issuer": "…", "clientId": "…", "clientSecret": "…"}})' });
+      return z.NEVER;
+    }
+    // Checked here, with the providers' own problems reported too: a refinement after them would not run.
+    for (const name of Object.keys(providers)) {
+      if (!PROVIDER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'provider names are 1 to 32 lowercase letters, digits and dashes' });
+    }
+    return providers;
+  })
+  .pipe(z.record(z.string(), identityProvider));
+
 /** One process per core serves reads on every core; past four, the one writer and SQLite gain little. */
 function defaultProcesses(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
@@ -188,6 +255,9 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe("The audience CI jobs request their OIDC token for, for trusted publishing; default: publicUrl, else 'pallet'"),
+    identityProviders: identityProviders
+      .default({})
+      .describe('OpenID Connect providers users sign in with, by name: issuer, clientId, clientSecret and options (README: Sign-in)'),
     smtpUrl: smtpUrl.optional().describe('SMTP server for the emails to owners and key holders (smtp://user:password@host:587 or smtps://); none: no email'),
     mailFrom: z
       .string()
@@ -217,7 +287,21 @@ export type SettingName = keyof Config;
 export const SETTING_NAMES = Object.keys(configSchema.shape) as SettingName[];
 
 /** Settings whose values are secrets: never printed, and never taken from a flag (flags show in the process list). */
-export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['apiKey', 'smtpUrl']);
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['apiKey', 'smtpUrl', 'identityProviders']);
+
+/**
+ * How a secret setting is printed: whether it is set, or for the providers everything but their client
+ * secrets, which an operator needs to see to check an issuer or a client id.
+ */
+export function redactedSetting(name: SettingName, value: unknown): unknown {
+  if (name === 'identityProviders') {
+    const providers = value as Config['identityProviders'];
+    return Object.fromEntries(
+      Object.entries(providers).map(([provider, settings]) => [provider, { ...settings, clientSecret: settings.clientSecret === undefined ? '[not set]' : '[set]' }]),
+    );
+  }
+  return value === undefined ? '[not set]' : '[set]';
+}
 
 /** `dataDir` → `PALLET_DATA_DIR`. */
 export function environmentVariableOf(name: SettingName): string {

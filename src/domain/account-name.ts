@@ -23,3 +23,19 @@ export function accountNameProblem(name: string): string | undefined {
 export function lowerAccountName(name: string): string {
   return name.toLowerCase();
 }
+
+/**
+ * An account name made from what an identity provider says of a new user (a preferred username, an email's
+ * local part, a display name): accents dropped, other characters outside the rule turned into '-', at most
+ * 56 characters (room for a '-NNNN' suffix when the name is taken). Undefined when nothing usable is left.
+ */
+export function accountNameFrom(text: string): string | undefined {
+  const folded = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 56)
+    .replace(/[._-]+$/, '');
+  return folded.length === 0 ? undefined : folded;
+}

@@ -13,66 +13,9 @@ import { COMMAND_LINE } from '../../src/app/events.ts';
 import { totpCode } from '../../src/security/totp.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
 import { startInProcess, type InjectResponse, type InProcessPallet } from '../support/in-process.ts';
+import { Browser, csrfOf } from '../support/web-browser.ts';
 
 const PASSWORD = 'correct horse battery staple';
-
-/** A browser's cookie jar, as far as these pages need one. */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-  private readonly pallet: InProcessPallet;
-  constructor(pallet: InProcessPallet) {
-    this.pallet = pallet;
-  }
-
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-
-  cookie(name: string): string | undefined {
-    return this.cookies.get(name);
-  }
-
-  setCookie(name: string, value: string): void {
-    this.cookies.set(name, value);
-  }
-
-  private keep(response: InjectResponse): InjectResponse {
-    const setCookie = response.headers['set-cookie'];
-    for (const line of Array.isArray(setCookie) ? setCookie : setCookie === undefined ? [] : [setCookie]) {
-      const [pair = ''] = line.split(';');
-      const equals = pair.indexOf('=');
-      const name = pair.slice(0, equals);
-      const value = pair.slice(equals + 1);
-      if (/Max-Age=0/.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return response;
-  }
-
-  async get(url: string): Promise<InjectResponse> {
-    return this.keep(await this.pallet.inject({ method: 'GET', url, headers: { cookie: this.header() } }));
-  }
-
-  async post(url: string, fields: Record<string, string | string[]>): Promise<InjectResponse> {
-    const body = new URLSearchParams();
-    for (const [name, value] of Object.entries(fields)) for (const each of Array.isArray(value) ? value : [value]) body.append(name, each);
-    return this.keep(
-      await this.pallet.inject({ method: 'POST', url, headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }),
-    );
-  }
-
-  /** Opens `url` and submits its form to `action` with the page's CSRF token. */
-  async submit(url: string, action: string, fields: Record<string, string | string[]>): Promise<InjectResponse> {
-    const page = await this.get(url);
-    return this.post(action, { _csrf: csrfOf(page.body), ...fields });
-  }
-}
-
-function csrfOf(body: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
-  assert.ok(token, 'the page has a form with a CSRF token');
-  return token;
-}
 
 describe('web sign-in, two-factor authentication and API keys', () => {
   let pallet: InProcessPallet;

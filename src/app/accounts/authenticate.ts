@@ -75,6 +75,7 @@ async function sessionOf(deps: AuthenticationDependencies, token: string, invali
       awaitingSecondFactor: session.awaitingSecondFactor,
       totpEnabled: session.totpEnabled,
       secondFactorAt: session.secondFactorAt,
+      providerMfa: session.providerMfa,
     },
   };
 }

@@ -23,6 +23,11 @@ export interface NewSession {
   readonly awaitingSecondFactor: boolean;
   readonly clientAddress: string | undefined;
   readonly userAgent: string | undefined;
+  /**
+   * Signed in through a provider trusted to have checked several factors (its ID token's `amr` says `mfa`):
+   * that stands in for Pallet's second factor, proven at `createdAt`.
+   */
+  readonly providerMfa: boolean;
 }
 
 export interface StoredSession extends Omit<NewSession, 'lookupHash'> {

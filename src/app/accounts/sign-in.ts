@@ -80,6 +80,7 @@ export async function signInWithPassword(
       awaitingSecondFactor: record.totpEnabled,
       clientAddress: request.clientAddress,
       userAgent: request.userAgent,
+      providerMfa: false,
     },
     { kind: 'user.signed-in', at: now, actor, subjectUserId: record.account.accountId, data: { with: 'password', secondFactorOwed: record.totpEnabled } },
   );

@@ -97,4 +97,16 @@ describe('deliveriesFor', () => {
       assert.deepEqual(mail?.channel === 'email' ? [mail.message.to, mail.message.subject] : [], ['alice@example.com', `[Pallet] Two-factor authentication was turned ${state}`]);
     }
   });
+
+  it('tells a user when an identity is linked or unlinked, and at the first sign-in through a provider only', () => {
+    const mail = (event: StoredEvent) => deliveriesFor(event, audience, MAIL).map((delivery) => (delivery.channel === 'email' ? [delivery.message.to, delivery.message.subject] : []));
+    const base = { ...pushed, idLower: undefined, versionLower: undefined, feedId: undefined };
+    assert.deepEqual(mail({ ...base, kind: 'user.identity-linked', data: { provider: 'entra', email: 'alice@contoso.com' } }), [
+      ['alice@example.com', '[Pallet] An identity at entra was linked to your account'],
+    ]);
+    assert.deepEqual(mail({ ...base, kind: 'user.identity-unlinked', data: { provider: 'entra' } }), [['alice@example.com', '[Pallet] An identity at entra was unlinked from your account']]);
+    assert.deepEqual(mail({ ...base, kind: 'user.signed-in', data: { with: 'entra', firstWithProvider: true } }), [['alice@example.com', '[Pallet] New sign-in to your account through entra']]);
+    assert.deepEqual(mail({ ...base, kind: 'user.signed-in', data: { with: 'entra', firstWithProvider: false } }), []);
+    assert.deepEqual(mail({ ...base, kind: 'user.signed-in', data: { with: 'password' } }), []);
+  });
 });

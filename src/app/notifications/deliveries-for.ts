@@ -1,7 +1,8 @@
 /**
  * What each event sends, as nuget.org does and past it where its users asked: an email to every owner when a
  * version is published (each user can turn it off), to a key's holder when the key is created, revoked or
- * about to expire, to a user when their password is set or a prefix is reserved for or released from them;
+ * about to expire, to a user when their password is set, an identity at a provider is linked or unlinked,
+ * they first sign in through a provider, or a prefix is reserved for or released from them;
  * and a signed webhook call for pushes, unlists and relists. Pure: the outbox store supplies the audience.
  */
 import type { StoredEvent } from '../events.ts';
@@ -87,6 +88,29 @@ function accountMessage(event: StoredEvent, to: string): MailMessage | undefined
         to,
         subject: `[Pallet] Two-factor authentication was turned ${state}`,
         text: `Two-factor authentication was turned ${state} for your account ${whoAndWhere(event)}.\nIf this was not you, sign in, change your password and check your sessions and API keys.\n`,
+      };
+    }
+    case 'user.identity-linked':
+    case 'user.identity-unlinked': {
+      const provider = text(event.data.provider);
+      const done = event.kind === 'user.identity-linked' ? 'linked to' : 'unlinked from';
+      const email = text(event.data.email);
+      return {
+        to,
+        subject: `[Pallet] An identity at ${provider} was ${done} your account`,
+        text:
+          `The ${provider} identity${email === '' ? '' : ` ${email}`} was ${done} your account ${whoAndWhere(event)}.\n` +
+          (event.kind === 'user.identity-linked' ? 'It signs you in from now on. If this was not you, unlink it on your account page and check your sessions and API keys.\n' : ''),
+      };
+    }
+    case 'user.signed-in': {
+      // Only the first sign-in through a provider the account had not used: every sign-in would be noise.
+      if (event.data.firstWithProvider !== true) return undefined;
+      const provider = text(event.data.with);
+      return {
+        to,
+        subject: `[Pallet] New sign-in to your account through ${provider}`,
+        text: `Your account was signed in to through ${provider} for the first time ${whoAndWhere(event)}.\nIf this was not you, unlink that identity on your account page, and sign out everywhere.\n`,
       };
     }
     case 'user.password-set':

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PortInUseError, SecondaryProcesses, claimPort } from '../server-processes.ts';
 import { buildApp } from '../../app.ts';
+import { redirectUriOf } from '../../http/web/provider-redirect-uri.ts';
 import { redactConfig } from '../../config/load.ts';
 import { DataFolderInUseError } from '../../stores/data-folder-lock.ts';
 import { configFromFlags } from '../config-options.ts';
@@ -90,5 +91,10 @@ function announceListening(log: Logger, config: Config, serviceIndexUrl: string)
   if (config.publicUrl === undefined) {
     // Behind a TLS proxy the request arrives as http, so documents would advertise http:// URLs.
     log.info("publicUrl is not set: documents use each request's Host header and plain http; set it behind a reverse proxy");
+  }
+  const base = serviceIndexUrl.replace(/\/v3\/index\.json$/, '');
+  for (const provider of Object.keys(config.identityProviders)) {
+    // The one value an administrator must copy into the provider's app registration.
+    log.info({ provider, redirectUri: redirectUriOf(base, provider) }, `sign-in through '${provider}': register this redirect URI at the provider`);
   }
 }

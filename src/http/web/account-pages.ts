@@ -17,6 +17,7 @@ type SessionActor = Extract<Actor, { kind: 'session' }>;
 const CHANGED = new Map([
   ['password', 'Your password is changed; your other sessions have ended.'],
   ['emails', 'Your email choices are saved.'],
+  ['identities', 'The identity is unlinked: it no longer signs you in.'],
 ]);
 
 /** The form field that proves a fresh second factor for a sensitive action, when the session needs one. */
@@ -58,7 +59,7 @@ export async function allowAccountAction(
 export function registerAccountPages(web: FastifyInstance, deps: WebDependencies): void {
   const { context } = deps;
 
-  web.get<{ Querystring: { 'recovery-codes-left'?: string; changed?: string } }>('/account', async (request, reply) => {
+  web.get<{ Querystring: { 'recovery-codes-left'?: string; changed?: string; linked?: string } }>('/account', async (request, reply) => {
     const allowed = await allowAccountAction(deps, await context.caller(request), 'view-account', undefined, reply, '/account');
     if ('answered' in allowed) return allowed.answered;
     const actor = allowed.caller.actor;
@@ -66,7 +67,8 @@ export function registerAccountPages(web: FastifyInstance, deps: WebDependencies
     const sessions = await deps.signIns.listSessions(actor.user.accountId, deps.now());
     const csrf = context.csrfToken(request, reply, actor);
     const left = request.query['recovery-codes-left'];
-    const changed = CHANGED.get(request.query.changed ?? '');
+    const linkedProvider = request.query.linked === undefined ? undefined : deps.externalSignIn?.providers[request.query.linked];
+    const changed = linkedProvider === undefined ? CHANGED.get(request.query.changed ?? '') : `Your ${linkedProvider.displayName} identity is linked: it signs you in from now on.`;
     const message =
       left !== undefined
         ? { kind: 'notice' as const, text: `You used a recovery code; ${left} are left. Set up two-factor authentication again to get new ones.` }
@@ -88,6 +90,7 @@ export function registerAccountPages(web: FastifyInstance, deps: WebDependencies
 <dl><dt>User name</dt><dd>${actor.user.name}</dd><dt>Display name</dt><dd>${account?.displayName ?? ''}</dd><dt>Email</dt><dd>${account?.email ?? 'none'}</dd></dl>
 <h2>Two-factor authentication</h2>
 ${twoFactor}
+${await identitiesSection(deps, actor, csrf)}
 <h2>Password</h2>
 <form method="post" action="/account/password">
   ${csrfField(csrf)}
@@ -196,4 +199,28 @@ async function enrolmentBody(enrolment: { secret: string; uri: string }, csrf: s
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
   <button type="submit">Turn on two-factor authentication</button>
 </form>`;
+}
+
+/** The identities at providers that sign the user in, each with an unlink button, and a link button per provider. */
+async function identitiesSection(deps: WebDependencies, actor: SessionActor, csrf: string): Promise<Html> {
+  const external = deps.externalSignIn;
+  if (external === undefined) return html``;
+  const identities = await external.identities.identitiesOf(actor.user.accountId);
+  const nameOf = (provider: string) => external.providers[provider]?.displayName ?? provider;
+  const day = (date: Date | undefined) => (date === undefined ? 'never' : date.toISOString().slice(0, 16).replace('T', ' '));
+  const rows = identities.map(
+    (identity) => html`<tr><td>${nameOf(identity.provider)}</td><td>${identity.email ?? ''}</td><td>${day(identity.linkedAt)}</td><td>${day(identity.lastSignedInAt)}</td><td>
+<form method="post" action="/account/identities/unlink">${csrfField(csrf)}<input type="hidden" name="provider" value="${identity.provider}"><input type="hidden" name="subject" value="${identity.subject}">${freshCodeField(actor, deps.now())}<button type="submit">Unlink</button></form></td></tr>`,
+  );
+  const links = Object.entries(external.providers).map(
+    ([provider, policy]) => html`<form method="post" action="/account/identities/link">${csrfField(csrf)}<input type="hidden" name="provider" value="${provider}">${freshCodeField(actor, deps.now())}<button type="submit">Link a ${policy.displayName} identity</button></form>`,
+  );
+  const table =
+    identities.length === 0
+      ? html`<p>No identity at a provider signs you in yet.</p>`
+      : html`<table><thead><tr><th scope="col">Provider</th><th scope="col">Email there</th><th scope="col">Linked</th><th scope="col">Last sign-in</th><th scope="col"></th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<h2>Linked identities</h2>
+${table}
+${links}
+<p class="hint">Linking asks the provider to sign you in, and keeps you signed in here: both accounts are proven.</p>`;
 }

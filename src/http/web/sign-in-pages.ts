@@ -5,7 +5,7 @@ import { signInWithPassword, signOut } from '../../app/accounts/sign-in.ts';
 import { proveSecondFactor } from '../../app/accounts/two-factor.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { statusOf } from '../error-mapper.ts';
-import { csrfField, html } from './html.ts';
+import { csrfField, html, type Html } from './html.ts';
 import { safeNext, seeOther, sendPage } from './respond.ts';
 import { field, type FormBody } from './web-context.ts';
 import type { WebDependencies } from './web-dependencies.ts';
@@ -17,7 +17,7 @@ export function registerSignInPages(web: FastifyInstance, deps: WebDependencies)
     const actor = await context.actor(request);
     const next = safeNext(request.query.next);
     if (actor.kind === 'session' && !actor.awaitingSecondFactor) return seeOther(reply, next);
-    return sendPage(reply, { title: 'Sign in' }, signInForm(context.csrfToken(request, reply, actor), next, deps.settings.passwordSignIn));
+    return sendPage(reply, { title: 'Sign in' }, signInChoices(deps, context.csrfToken(request, reply, actor), next));
   });
 
   web.post<{ Body: FormBody }>('/account/sign-in', async (request, reply) => {
@@ -35,7 +35,7 @@ export function registerSignInPages(web: FastifyInstance, deps: WebDependencies)
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-      const form = signInForm(context.csrfToken(request, reply, actor), next, deps.settings.passwordSignIn, field(request.body, 'name'));
+      const form = signInChoices(deps, context.csrfToken(request, reply, actor), next, field(request.body, 'name'));
       return sendPage(reply, { title: 'Sign in', message: { kind: 'error', text: error.message } }, form, statusOf(error.code));
     }
   });
@@ -74,8 +74,21 @@ export function registerSignInPages(web: FastifyInstance, deps: WebDependencies)
   }
 }
 
-function signInForm(csrf: string, next: string, passwords: boolean, name = '') {
-  if (!passwords) return html`<p>This server does not accept passwords.</p>`;
+/** The ways to sign in this server offers: the password form (unless turned off) and a button per identity provider. */
+export function signInChoices(deps: WebDependencies, csrf: string, next: string, name = ''): Html {
+  const providers = Object.entries(deps.externalSignIn?.providers ?? {});
+  const buttons = providers.map(
+    ([provider, policy]) => html`<form method="post" action="/account/external/${provider}" class="provider">
+  ${csrfField(csrf)}
+  <input type="hidden" name="next" value="${next}">
+  <button type="submit">Sign in with ${policy.displayName}</button>
+</form>`,
+  );
+  if (!deps.settings.passwordSignIn) return providers.length === 0 ? html`<p>This server accepts no passwords and has no identity provider configured.</p>` : html`${buttons}`;
+  return html`${passwordForm(csrf, next, name)}${providers.length === 0 ? html`` : html`<p class="or">or</p>${buttons}`}`;
+}
+
+function passwordForm(csrf: string, next: string, name: string): Html {
   return html`<form method="post" action="/account/sign-in">
   ${csrfField(csrf)}
   <input type="hidden" name="next" value="${next}">

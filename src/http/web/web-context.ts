@@ -14,6 +14,8 @@ import { cookieValue, sessionCookieName } from '../credentials.ts';
 import type { RequestAuthentication } from '../request-authentication.ts';
 
 const PRE_SESSION_COOKIE = 'pallet_form';
+/** Binds a sign-in at an identity provider to the browser that started it (Lax: the provider's redirect back is a top-level GET). */
+const PROVIDER_FLOW_COOKIE = 'pallet_provider_flow';
 
 export interface WebContextDependencies {
   readonly authentication: RequestAuthentication;
@@ -80,6 +82,23 @@ export class WebContext {
 
   clearSession(request: FastifyRequest, reply: FastifyReply): void {
     reply.header('set-cookie', this.cookie(request, sessionCookieName(this.https(request)), '', { maxAgeSeconds: 0, sameSite: 'Lax' }));
+  }
+
+  /** The cookie of a sign-in at a provider under way, for `lifetimeMs`. */
+  setProviderFlow(request: FastifyRequest, reply: FastifyReply, token: string, lifetimeMs: number): void {
+    reply.header('set-cookie', this.cookie(request, this.providerFlowCookieName(request), token, { maxAgeSeconds: Math.floor(lifetimeMs / 1000), sameSite: 'Lax' }));
+  }
+
+  providerFlow(request: FastifyRequest): string | undefined {
+    return cookieValue(request.headers.cookie, this.providerFlowCookieName(request));
+  }
+
+  clearProviderFlow(request: FastifyRequest, reply: FastifyReply): void {
+    reply.header('set-cookie', this.cookie(request, this.providerFlowCookieName(request), '', { maxAgeSeconds: 0, sameSite: 'Lax' }));
+  }
+
+  private providerFlowCookieName(request: FastifyRequest): string {
+    return this.https(request) ? `__Host-${PROVIDER_FLOW_COOKIE}` : PROVIDER_FLOW_COOKIE;
   }
 
   private cookie(request: FastifyRequest, name: string, value: string, options: { maxAgeSeconds: number; sameSite: 'Lax' | 'Strict' }): string {

@@ -1,5 +1,7 @@
 /** What the web pages receive from the composition root. */
 import type { AccountStore, ApiKeyStore } from '../../app/accounts/ports.ts';
+import type { FastifyRequest } from 'fastify';
+import type { ExternalSignInDependencies } from '../../app/accounts/external-sign-in.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
 import type { WebContext } from './web-context.ts';
 
@@ -9,6 +11,10 @@ export interface WebDependencies {
   readonly keys: ApiKeyStore;
   readonly signIns: SignInStore;
   readonly now: () => Date;
+  /** Sign-in through identity providers; undefined when none is configured. */
+  readonly externalSignIn: ExternalSignInDependencies | undefined;
+  /** The base URL of this server as the browser reaches it (the public URL when set): redirect URIs are made from it. */
+  readonly baseUrlOf: (request: FastifyRequest) => string;
   readonly settings: {
     readonly passwordSignIn: boolean;
     readonly requireTwoFactor: boolean;

@@ -15,6 +15,7 @@ import { registerSignInPages } from './sign-in-pages.ts';
 import { registerAccountPages } from './account-pages.ts';
 import { registerApiKeyPages } from './api-key-pages.ts';
 import { registerSetupPages } from './setup-pages.ts';
+import { registerExternalSignInPages } from './external-sign-in-pages.ts';
 
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -51,6 +52,7 @@ export function registerWebPages(server: FastifyInstance, deps: WebDependencies)
     registerAccountPages(web, deps);
     registerApiKeyPages(web, deps);
     registerSetupPages(web, deps);
+    registerExternalSignInPages(web, deps);
   });
 }
 

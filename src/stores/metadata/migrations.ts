@@ -489,4 +489,40 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE package_versions ADD COLUMN provenance TEXT;
     `,
   },
+  {
+    version: 11,
+    name: 'sign-in with identity providers',
+    sql: `
+      -- Who an OpenID Connect provider says signed in (its issuer's name here and the ID token's sub), linked
+      -- to one account; an account may have several. The email is the provider's, as last seen.
+      CREATE TABLE external_identities (
+        provider          TEXT NOT NULL,
+        subject           TEXT NOT NULL,
+        user_id           INTEGER NOT NULL REFERENCES accounts (account_id),
+        email             TEXT,
+        linked_at         TEXT NOT NULL,
+        last_signed_in_at TEXT,
+        PRIMARY KEY (provider, subject)
+      );
+      CREATE INDEX external_identities_by_user ON external_identities (user_id);
+
+      -- A sign-in under way at a provider, found once by its state's hash; the nonce and the PKCE verifier are
+      -- checked against what comes back, and the hash of a cookie binds it to the browser that started it.
+      CREATE TABLE external_sign_in_flows (
+        state_hash    TEXT PRIMARY KEY,
+        browser_hash  TEXT NOT NULL,
+        provider      TEXT NOT NULL,
+        purpose       TEXT NOT NULL CHECK (purpose IN ('sign-in', 'link')),
+        user_id       INTEGER REFERENCES accounts (account_id), -- linking: the signed-in user who asked
+        nonce         TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        next_path     TEXT NOT NULL,
+        expires_at    TEXT NOT NULL
+      );
+
+      -- The session's sign-in went through a provider whose ID token said it checked several factors, and the
+      -- provider is trusted for that: it stands in for Pallet's own second factor.
+      ALTER TABLE sessions ADD COLUMN provider_mfa INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

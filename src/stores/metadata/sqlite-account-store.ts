@@ -3,6 +3,7 @@ import type { Account, AccountStore, NewUser } from '../../app/accounts/ports.ts
 import type { AccountId } from '../../app/actor.ts';
 import type { NewEvent } from '../../app/events.ts';
 import { lowerAccountName } from '../../domain/account-name.ts';
+import type { StatementCache } from './sqlite-database.ts';
 import { recordEvent } from './sqlite-events.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
@@ -17,25 +18,8 @@ export class SqliteAccountStore implements AccountStore {
 
   async createUser(user: NewUser, event: NewEvent): Promise<{ outcome: 'created'; account: Account } | { outcome: 'name-taken' }> {
     return this.writer.write(() => {
-      const inserted = this.writer.statements
-        .prepare(
-          `INSERT INTO accounts (kind, name, name_lower, display_name, email, email_verified, is_admin, password_hash, created_at)
-           VALUES ('user', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name_lower) DO NOTHING`,
-        )
-        .run(
-          user.name,
-          lowerAccountName(user.name),
-          user.displayName,
-          user.email ?? null,
-          user.emailVerified ? 1 : 0,
-          user.isAdministrator ? 1 : 0,
-          user.passwordHash ?? null,
-          user.createdAt.toISOString(),
-        );
-      if (inserted.changes !== 1) return { outcome: 'name-taken' as const };
-      const accountId = Number(inserted.lastInsertRowid);
-      recordEvent(this.writer.statements, { ...event, subjectUserId: accountId });
-      return { outcome: 'created' as const, account: this.byId(accountId) as Account };
+      const account = insertUser(this.writer.statements, user, event);
+      return account === undefined ? { outcome: 'name-taken' as const } : { outcome: 'created' as const, account };
     });
   }
 
@@ -78,6 +62,32 @@ export class SqliteAccountStore implements AccountStore {
     const row = statements.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE account_id = ?`).get(accountId);
     return row === undefined ? undefined : rowToAccount(row);
   }
+}
+
+/**
+ * Inserts a user with its event, inside the caller's transaction (also the identity store's, which links a
+ * provider's identity in the same one); undefined when an account has the name.
+ */
+export function insertUser(statements: StatementCache, user: NewUser, event: NewEvent): Account | undefined {
+  const inserted = statements
+    .prepare(
+      `INSERT INTO accounts (kind, name, name_lower, display_name, email, email_verified, is_admin, password_hash, created_at)
+       VALUES ('user', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name_lower) DO NOTHING`,
+    )
+    .run(
+      user.name,
+      lowerAccountName(user.name),
+      user.displayName,
+      user.email ?? null,
+      user.emailVerified ? 1 : 0,
+      user.isAdministrator ? 1 : 0,
+      user.passwordHash ?? null,
+      user.createdAt.toISOString(),
+    );
+  if (inserted.changes !== 1) return undefined;
+  const accountId = Number(inserted.lastInsertRowid);
+  recordEvent(statements, { ...event, subjectUserId: accountId });
+  return rowToAccount(statements.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE account_id = ?`).get(accountId) as Record<string, unknown>);
 }
 
 /** An `accounts` row (ACCOUNT_COLUMNS, optionally under a prefix such as `user_`). */

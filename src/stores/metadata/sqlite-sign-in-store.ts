@@ -7,7 +7,7 @@ import { ACCOUNT_COLUMNS, rowToAccount } from './sqlite-account-store.ts';
 import { recordEvent } from './sqlite-events.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
-const SESSION_COLUMNS = 's.session_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.awaiting_second_factor, s.second_factor_at, s.client_address, s.user_agent';
+const SESSION_COLUMNS = 's.session_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.awaiting_second_factor, s.second_factor_at, s.client_address, s.user_agent, s.provider_mfa';
 
 function optionalDate(value: unknown): Date | undefined {
   return value === null || value === undefined ? undefined : new Date(String(value));
@@ -24,6 +24,7 @@ function rowToSession(row: Record<string, unknown>): StoredSession {
     secondFactorAt: optionalDate(row.second_factor_at),
     clientAddress: row.client_address === null ? undefined : String(row.client_address),
     userAgent: row.user_agent === null ? undefined : String(row.user_agent),
+    providerMfa: Number(row.provider_mfa) === 1,
   };
 }
 
@@ -94,8 +95,8 @@ export class SqliteSignInStore implements SignInStore {
     return this.writer.write(() => {
       const inserted = this.statements
         .prepare(
-          `INSERT INTO sessions (lookup_hash, user_id, created_at, last_seen_at, expires_at, awaiting_second_factor, second_factor_at, client_address, user_agent)
-           VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+          `INSERT INTO sessions (lookup_hash, user_id, created_at, last_seen_at, expires_at, awaiting_second_factor, second_factor_at, client_address, user_agent, provider_mfa)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           session.lookupHash,
@@ -104,8 +105,10 @@ export class SqliteSignInStore implements SignInStore {
           session.createdAt.toISOString(),
           session.expiresAt.toISOString(),
           session.awaitingSecondFactor ? 1 : 0,
+          session.providerMfa ? session.createdAt.toISOString() : null,
           session.clientAddress ?? null,
           session.userAgent?.slice(0, 300) ?? null,
+          session.providerMfa ? 1 : 0,
         );
       recordEvent(this.statements, event);
       return Number(inserted.lastInsertRowid);
