@@ -37,6 +37,7 @@ import { SqliteWebhookStore } from './stores/metadata/sqlite-webhook-store.ts';
 import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
 import { SqliteExternalIdentityStore } from './stores/metadata/sqlite-external-identity-store.ts';
 import { OpenIdIdentityProviders } from './adapters/openid-identity-providers.ts';
+import { authenticatorIssuer } from './security/totp.ts';
 import { WebContext } from './http/web/web-context.ts';
 import { offerFirstAdministratorSetup } from './app/accounts/first-administrator.ts';
 import { apiRoutes } from './http/api/api-routes.ts';
@@ -229,12 +230,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       now,
       externalSignIn,
       baseUrlOf: (request) => urlsFor(request).base,
+      formActionOrigins: [...new Set(Object.values(config.identityProviders).map((provider) => new URL(provider.issuer).origin))],
       settings: {
         passwordSignIn: config.passwordSignIn,
         requireTwoFactor: config.requireTwoFactor,
         sessionLifetimeMs: config.sessionLifetime,
         apiKeyLifetimeMs: config.apiKeyLifetime,
-        issuer: config.publicUrl === undefined ? 'Pallet' : `Pallet (${new URL(config.publicUrl).host})`,
+        issuer: authenticatorIssuer(config.publicUrl),
       },
     },
     api: apiRoutes({

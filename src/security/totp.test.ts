@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { base32Decode, base32Encode, generateTotpSecret, otpauthUri, totpCode, verifyTotp } from './totp.ts';
+import { authenticatorIssuer, base32Decode, base32Encode, generateTotpSecret, otpauthUri, totpCode, verifyTotp } from './totp.ts';
 
 // RFC 6238 Appendix B and RFC 4226 Appendix D share this SHA-1 secret: ASCII "12345678901234567890".
 const RFC_SECRET = base32Encode(Buffer.from('12345678901234567890', 'ascii'));
@@ -154,5 +154,15 @@ describe('otpauthUri', () => {
     ]) {
       assert.throws(() => otpauthUri(input), RangeError);
     }
+  });
+});
+
+describe('authenticatorIssuer', () => {
+  it('names the host without its port, which the otpauth label cannot hold', () => {
+    assert.equal(authenticatorIssuer(undefined), 'Pallet');
+    assert.equal(authenticatorIssuer('https://nuget.example.com/feed'), 'Pallet (nuget.example.com)');
+    const issuer = authenticatorIssuer('http://127.0.0.1:5000');
+    assert.equal(issuer, 'Pallet (127.0.0.1)');
+    assert.match(otpauthUri({ issuer, accountName: 'alice', secretBase32: 'JBSWY3DPEHPK3PXP' }), /^otpauth:\/\/totp\/Pallet%20\(127\.0\.0\.1\):alice\?/);
   });
 });

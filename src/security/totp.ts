@@ -121,3 +121,11 @@ export function otpauthUri({ issuer, accountName, secretBase32 }: { issuer: stri
   ];
   return `otpauth://totp/${label}?${parameters.join('&')}`;
 }
+
+/**
+ * The issuer authenticator apps show next to the account: `Pallet (nuget.example.com)`. The host name
+ * only, never the port: a colon would break the `issuer:account` label.
+ */
+export function authenticatorIssuer(publicUrl: string | undefined): string {
+  return publicUrl === undefined ? 'Pallet' : `Pallet (${new URL(publicUrl).hostname})`;
+}

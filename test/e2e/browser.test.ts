@@ -2,7 +2,8 @@
  * End-to-end in a real browser: Debian's Chromium driven by playwright-core against a real server. The
  * first administrator is created through the one-time link the server prints, turns on two-factor
  * authentication by reading the key from the page and computing the code, creates an API key on the page,
- * signs out and in again with a code, and the key pushes with the real `dotnet nuget push`. Screenshots of
+ * signs out and in again with a code, and the key pushes with the real `dotnet nuget push`; a second user
+ * signs in through a real OpenID Connect provider (oidc-provider on loopback). Screenshots of
  * each page go to test-output/screenshots (or $PALLET_TEST_OUTPUT). The pages must load nothing from
  * elsewhere and break no rule of their Content-Security-Policy.
  */
@@ -19,6 +20,17 @@ import { createDotnetSandbox, describeRun, type Sandbox } from '../support/dotne
 import { buildNupkg } from '../support/nupkg-builder.ts';
 import { totpCode } from '../../src/security/totp.ts';
 import { eventually } from '../support/smtp-sink.ts';
+import { startTestIdentityProvider, type TestIdentityProvider } from '../support/oidc-test-provider.ts';
+import { createServer } from 'node:net';
+
+/** A port free now, for a server whose public URL (and so the provider's redirect URI) must be known before it starts. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 const CHROMIUM = process.env.PALLET_CHROMIUM ?? '/usr/bin/chromium';
 const STEP = { timeout: 5 * 60_000 };
@@ -32,6 +44,7 @@ describe('the account pages in Chromium', { skip }, () => {
   let page: Page;
   let sandbox: Sandbox;
   let shots: string;
+  let idp: TestIdentityProvider;
   const problems: string[] = [];
 
   const screenshot = async (name: string) => {
@@ -41,14 +54,20 @@ describe('the account pages in Chromium', { skip }, () => {
   before(async () => {
     shots = join(process.env.PALLET_TEST_OUTPUT ?? join(REPO_ROOT, 'test-output'), 'screenshots');
     await mkdir(shots, { recursive: true });
-    server = await startPallet({ args: ['--processes', '1'] });
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    idp = await startTestIdentityProvider({ redirectUris: [`${publicUrl}/account/external/test-id/callback`] });
+    idp.users.set('olivia', { email: 'olivia@example.com', email_verified: true, name: 'Olivia Dunham', preferred_username: 'olivia' });
+    const providers = { 'test-id': { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, displayName: 'Test ID' } };
+    server = await startPallet({ args: ['--processes', '1', '--port', String(port), '--public-url', publicUrl], env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify(providers) } });
     sandbox = await createDotnetSandbox(server.serviceIndexUrl);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     // A phone's width: the pages must be usable there.
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const origin = new URL(server.baseUrl).origin;
     page.on('request', (request) => {
-      if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) problems.push(`a request to ${request.url()}`);
+      // The identity provider's own pages are where a sign-in through it goes: not a page of Pallet's loading elsewhere.
+      if (!request.url().startsWith(origin) && !request.url().startsWith('data:') && !request.url().startsWith(idp.issuer)) problems.push(`a request to ${request.url()}`);
     });
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
@@ -59,6 +78,7 @@ describe('the account pages in Chromium', { skip }, () => {
     await browser?.close();
     await sandbox?.remove();
     await server?.stop();
+    await idp?.close();
   });
 
   let key = '';
@@ -109,7 +129,7 @@ describe('the account pages in Chromium', { skip }, () => {
     await page.waitForURL('**/account/sign-in');
     await page.getByLabel('User name').fill('root');
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL('**/account/two-factor**');
     await screenshot('second-factor');
     // The enrolment's code is used: wait for the next time step, as a person would.
@@ -134,5 +154,23 @@ describe('the account pages in Chromium', { skip }, () => {
       await rm(folder, { recursive: true, force: true });
     }
     assert.deepEqual(problems, [], 'the pages loaded nothing from elsewhere and broke no CSP rule');
+  });
+
+  it('signs a new user in through the OpenID Connect provider, which makes their account', STEP, async () => {
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL('**/account/sign-in');
+    await screenshot('sign-in-with-provider');
+    await page.getByRole('button', { name: 'Sign in with Test ID' }).click();
+    await page.waitForURL(`${idp.issuer}/interaction/**`);
+    await page.getByLabel('Login').fill('olivia');
+    await page.getByRole('button', { name: 'Sign in at the provider' }).click();
+    await page.waitForURL('**/account');
+    const main = await page.locator('main').innerText();
+    assert.match(main, /olivia/);
+    assert.match(main, /Olivia Dunham/);
+    assert.match(main, /Linked identities/);
+    await screenshot('account-from-provider');
+    assert.deepEqual(problems, [], 'the pages loaded nothing from elsewhere and broke no CSP rule');
+    assert.match(server.logs(), /register this redirect URI at the provider/);
   });
 });

@@ -25,6 +25,11 @@ export function registerExternalSignInPages(web: FastifyInstance, deps: WebDepen
     const caller = await context.caller(request);
     const begun = await beginExternalSignIn(external, caller, { provider, purpose, nextPath, redirectUri: redirectUriOf(deps.baseUrlOf(request), provider) });
     context.setProviderFlow(request, reply, begun.browserToken, FLOW_LIFETIME_MS);
+    // A provider whose sign-in page is on another origin than its issuer is not in the page's form-action:
+    // the browser is handed a link instead of a redirect it would refuse.
+    if (!deps.formActionOrigins.includes(new URL(begun.url).origin)) {
+      return sendPage(reply, { title: 'Sign in' }, html`<p><a href="${begun.url}" id="continue">Continue to the identity provider</a></p>`);
+    }
     return seeOther(reply, begun.url);
   };
 

@@ -15,6 +15,8 @@ export interface WebDependencies {
   readonly externalSignIn: ExternalSignInDependencies | undefined;
   /** The base URL of this server as the browser reaches it (the public URL when set): redirect URIs are made from it. */
   readonly baseUrlOf: (request: FastifyRequest) => string;
+  /** The identity providers' origins, which forms may lead to (through the redirect that starts a sign-in). */
+  readonly formActionOrigins: readonly string[];
   readonly settings: {
     readonly passwordSignIn: boolean;
     readonly requireTwoFactor: boolean;

@@ -17,8 +17,14 @@ import { registerApiKeyPages } from './api-key-pages.ts';
 import { registerSetupPages } from './setup-pages.ts';
 import { registerExternalSignInPages } from './external-sign-in-pages.ts';
 
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/**
+ * Forms post to this server only, and to the identity providers' origins: a sign-in button's POST is answered
+ * with a redirect to the provider, and browsers hold that redirect to `form-action` too.
+ */
+function contentSecurityPolicy(formTargets: readonly string[]): string {
+  const formAction = ["'self'", ...formTargets].join(' ');
+  return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+}
 
 const STATIC_FILES: Record<string, { type: string; body: Buffer }> = {
   'pallet.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./static/pallet.css', import.meta.url)) },
@@ -29,12 +35,13 @@ const STATIC_FILES: Record<string, { type: string; body: Buffer }> = {
 const MAX_FORM_BYTES = 64 * 1024;
 
 export function registerWebPages(server: FastifyInstance, deps: WebDependencies): void {
+  const policy = contentSecurityPolicy(deps.formActionOrigins);
   void server.register(async (web) => {
     web.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_FORM_BYTES }, (_request, body, done) => {
       done(null, parseForm(body as string));
     });
     web.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+      reply.header('content-security-policy', policy);
       reply.header('x-frame-options', 'DENY');
       reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'no-referrer');
