@@ -36,6 +36,8 @@ import { SqliteOutboxStore } from './stores/metadata/sqlite-outbox-store.ts';
 import { SqliteWebhookStore } from './stores/metadata/sqlite-webhook-store.ts';
 import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
 import { SqliteExternalIdentityStore } from './stores/metadata/sqlite-external-identity-store.ts';
+import { SqliteOrganizationStore } from './stores/metadata/sqlite-organization-store.ts';
+import type { OrganizationStore } from './app/organizations/ports.ts';
 import { OpenIdIdentityProviders } from './adapters/openid-identity-providers.ts';
 import { authenticatorIssuer } from './security/totp.ts';
 import { WebContext } from './http/web/web-context.ts';
@@ -154,6 +156,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const csrfKey = await signIns.instanceSecret('csrf', () => randomBytes(32));
   const webContext = new WebContext({ authentication, csrfKey, publicUrl: config.publicUrl });
   const accounts = new SqliteAccountStore(writer);
+  const organizations = new SqliteOrganizationStore(writer);
   const reader = new PackageReader(packages, blobs);
   const setupToken = secondary ? undefined : await offerFirstAdministratorSetup(signIns);
   const isConfiguredKey = configuredKeyCheck(config.apiKey);
@@ -227,6 +230,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       accounts,
       keys,
       signIns,
+      organizations,
       now,
       externalSignIn,
       baseUrlOf: (request) => urlsFor(request).base,
@@ -247,6 +251,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       packages,
       reader,
       ownership: new SqliteOwnershipStore(writer),
+      organizations,
+      signIns,
+      apiKeyLifetimeMs: config.apiKeyLifetime,
       policy: { requireTwoFactor: config.requireTwoFactor },
       publishers: new SqliteTrustedPublisherStore(writer),
       ciTokens: new JoseCiTokenVerifier(),
@@ -330,6 +337,7 @@ export interface DatabaseForTools {
   readonly keys: ApiKeyStore;
   readonly reservations: ReservationStore;
   readonly webhooks: WebhookStore;
+  readonly organizations: OrganizationStore;
   readonly events: EventLog;
   readonly database: MetadataDatabase;
   close(): void;
@@ -344,6 +352,7 @@ export function openDatabaseForTools(databaseFile: string, mode: 'read' | 'write
     keys: new SqliteApiKeyStore(writer),
     reservations: new SqliteReservationStore(writer),
     webhooks: new SqliteWebhookStore(writer),
+    organizations: new SqliteOrganizationStore(writer),
     events: new SqliteEventLog(() => writer.reading()),
     database: new SqliteMetadataDatabase(database),
     close: () => database.close(),

@@ -48,6 +48,8 @@ export type Actor =
       readonly secondFactorAt: Date | undefined;
       /** The identity provider's multi-factor sign-in stands in for Pallet's second factor (by configuration). */
       readonly providerMfa: boolean;
+      /** The user is a member of an organization that requires two-factor authentication of its members. */
+      readonly organizationNeedsTwoFactor: boolean;
     };
 
 export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });

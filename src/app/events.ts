@@ -33,6 +33,11 @@ export type EventKind =
   | 'trusted-publisher.added'
   | 'trusted-publisher.removed'
   | 'trusted-publishing.exchanged'
+  | 'organization.created'
+  | 'organization.member-added'
+  | 'organization.member-changed'
+  | 'organization.member-removed'
+  | 'organization.two-factor-policy'
   | 'webhook.added'
   | 'webhook.removed';
 

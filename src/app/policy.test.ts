@@ -104,7 +104,7 @@ describe('authorize', () => {
 
 describe('authorizeAccount', () => {
   const now = new Date('2026-12-02T12:00:00Z');
-  function session(options: { totpEnabled?: boolean; providerMfa?: boolean; secondFactorAt?: Date; awaitingSecondFactor?: boolean } = {}): Actor {
+  function session(options: { totpEnabled?: boolean; providerMfa?: boolean; secondFactorAt?: Date; awaitingSecondFactor?: boolean; organizationNeedsTwoFactor?: boolean } = {}): Actor {
     return {
       kind: 'session',
       sessionId: 1,
@@ -113,6 +113,7 @@ describe('authorizeAccount', () => {
       totpEnabled: options.totpEnabled ?? false,
       secondFactorAt: options.secondFactorAt,
       providerMfa: options.providerMfa ?? false,
+      organizationNeedsTwoFactor: options.organizationNeedsTwoFactor ?? false,
     };
   }
   const required = { requireTwoFactor: true };
@@ -125,6 +126,12 @@ describe('authorizeAccount', () => {
     assert.equal(authorizeAccount(session(), 'create-api-key', { requireTwoFactor: false }, now).allowed, true);
   });
 
+  it('walks a member of an organization that requires two-factor authentication to enrolment, saying why', () => {
+    const decision = authorizeAccount(session({ organizationNeedsTwoFactor: true }), 'create-api-key', { requireTwoFactor: false }, now);
+    assert.deepEqual(decision.allowed ? undefined : [decision.next, decision.reason], ['enrol', 'An organization you belong to requires two-factor authentication: set it up first.']);
+    assert.equal(authorizeAccount(session({ organizationNeedsTwoFactor: true, totpEnabled: true, secondFactorAt: now }), 'create-api-key', { requireTwoFactor: false }, now).allowed, true);
+  });
+
   it('asks for a fresh code for sensitive actions after ten minutes, the provider MFA counting as one at sign-in', () => {
     const recent = new Date(now.getTime() - 5 * 60 * 1000);
     const old = new Date(now.getTime() - 11 * 60 * 1000);
@@ -132,6 +139,8 @@ describe('authorizeAccount', () => {
     const stale = authorizeAccount(session({ totpEnabled: true, secondFactorAt: old, providerMfa: true }), 'manage-identities', required, now);
     assert.equal(stale.allowed ? undefined : stale.next, 'fresh-second-factor');
     assert.equal(authorizeAccount(session({ totpEnabled: true, secondFactorAt: old }), 'view-account', required, now).allowed, true);
+    const unenrolled = authorizeAccount(session(), 'view-account', required, now);
+    assert.equal(unenrolled.allowed ? undefined : unenrolled.next, 'enrol', 'walked to enrolment from any page');
     const owed = authorizeAccount(session({ totpEnabled: true, awaitingSecondFactor: true }), 'view-account', required, now);
     assert.equal(owed.allowed ? undefined : owed.next, 'second-factor');
   });

@@ -106,7 +106,8 @@ export type AccountAction =
   | 'manage-trusted-publishers'
   | 'change-password'
   | 'set-notifications'
-  | 'manage-identities';
+  | 'manage-identities'
+  | 'manage-organization';
 
 const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers', 'change-password', 'manage-identities']);
 
@@ -132,8 +133,10 @@ export function authorizeAccount(
   if (actor.awaitingSecondFactor) return { allowed: false, next: 'second-factor', reason: 'Enter the code from your authenticator app to finish signing in.' };
   // A provider trusted for its multi-factor sign-in (amr) satisfies the requirement; a sensitive action
   // then asks for nothing more, as for any session without Pallet's own second factor.
-  if (policy.requireTwoFactor && !actor.totpEnabled && !actor.providerMfa && action !== 'enrol-two-factor' && action !== 'view-account') {
-    return { allowed: false, next: 'enrol', reason: 'This server requires two-factor authentication: set it up first.' };
+  const required = policy.requireTwoFactor || actor.organizationNeedsTwoFactor;
+  if (required && !actor.totpEnabled && !actor.providerMfa && action !== 'enrol-two-factor') {
+    const who = policy.requireTwoFactor ? 'This server requires' : 'An organization you belong to requires';
+    return { allowed: false, next: 'enrol', reason: `${who} two-factor authentication: set it up first.` };
   }
   if (SENSITIVE.has(action) && actor.totpEnabled) {
     const fresh = actor.secondFactorAt !== undefined && now.getTime() - actor.secondFactorAt.getTime() <= FRESH_SECOND_FACTOR_MS;

@@ -76,6 +76,7 @@ async function sessionOf(deps: AuthenticationDependencies, token: string, invali
       totpEnabled: session.totpEnabled,
       secondFactorAt: session.secondFactorAt,
       providerMfa: session.providerMfa,
+      organizationNeedsTwoFactor: session.organizationNeedsTwoFactor,
     },
   };
 }
@@ -86,6 +87,7 @@ function refusalOf(key: ApiKeyWithAccounts, now: Date): string | undefined {
   if (key.expiresAt.getTime() <= now.getTime()) return `The API key '${key.name}' expired on ${day(key.expiresAt)}; create a new one or regenerate it.`;
   if (key.user.disabledAt !== undefined) return `The account '${key.user.name}' is disabled, so its API keys are refused.`;
   if (key.owner.disabledAt !== undefined) return `The account '${key.owner.name}' that the API key '${key.name}' acts for is disabled.`;
+  if (!key.holderActsForOwner) return `The API key '${key.name}' acts for '${key.owner.name}', and '${key.user.name}' is no longer a member of it.`;
   return undefined;
 }
 

@@ -8,7 +8,9 @@ import { AppError } from '../../errors.ts';
 import { parseApiKeyScope, type ApiKeyScope } from '../../domain/api-key-scope.ts';
 import { parsePackageIdPattern } from '../../domain/package-id-pattern.ts';
 import { generateApiKey } from '../../security/api-key-format.ts';
+import { lowerAccountName } from '../../domain/account-name.ts';
 import type { ChangeActor } from '../events.ts';
+import type { OrganizationStore } from '../organizations/ports.ts';
 import type { Account, AccountStore, ApiKeyStore, StoredApiKey } from './ports.ts';
 
 export interface NewApiKeyRequest {
@@ -19,13 +21,23 @@ export interface NewApiKeyRequest {
   readonly patterns: readonly string[];
   /** How long the key lives; the configured lifetime when undefined. */
   readonly lifetimeMs: number | undefined;
+  /** The organization the key acts for (the holder must be a member); undefined or the holder's name: the holder. */
+  readonly ownerName?: string | undefined;
 }
 
 const MAX_KEY_NAME_LENGTH = 64;
 const MAX_PATTERNS = 100;
 
+export interface ApiKeyDependencies {
+  readonly accounts: AccountStore;
+  readonly keys: ApiKeyStore;
+  readonly organizations: Pick<OrganizationStore, 'role'>;
+  readonly now: () => Date;
+  readonly maxLifetimeMs: number;
+}
+
 export async function createApiKey(
-  deps: { readonly accounts: AccountStore; readonly keys: ApiKeyStore; readonly now: () => Date; readonly maxLifetimeMs: number },
+  deps: ApiKeyDependencies,
   actor: ChangeActor,
   request: NewApiKeyRequest,
 ): Promise<{ readonly secret: string; readonly key: StoredApiKey; readonly user: Account }> {
@@ -45,21 +57,33 @@ export async function createApiKey(
   const user = await deps.accounts.findAccountByName(request.userName);
   if (user === undefined || user.kind !== 'user') throw new AppError('NOT_FOUND', `There is no user '${request.userName}'.`);
   if (user.disabledAt !== undefined) throw new AppError('FORBIDDEN', `The account '${user.name}' is disabled.`);
+  const owner = await ownerFor(deps, user, request.ownerName);
 
   const createdAt = deps.now();
   const expiresAt = new Date(createdAt.getTime() + lifetimeMs);
   const { secret, lookupHash } = generateApiKey();
   const created = await deps.keys.createKey(
-    { userId: user.accountId, ownerId: user.accountId, name, lookupHash, scopes: unique(scopes), patterns, createdAt, expiresAt },
+    { userId: user.accountId, ownerId: owner.accountId, name, lookupHash, scopes: unique(scopes), patterns, createdAt, expiresAt },
     {
       kind: 'api-key.created',
       at: createdAt,
       actor,
-      data: { name, owner: user.name, scopes: unique(scopes), patterns: patterns.map((pattern) => pattern.text), expiresAt: expiresAt.toISOString() },
+      data: { name, owner: owner.name, scopes: unique(scopes), patterns: patterns.map((pattern) => pattern.text), expiresAt: expiresAt.toISOString() },
     },
   );
   if (created.outcome === 'name-taken') throw new AppError('CONFLICT', `'${user.name}' already has an API key named '${name}'; choose another name.`);
   return { secret, key: created.key, user };
+}
+
+/** The account a new key acts for: the holder, or an organization they are a member of (nuget.org's "package owner" of a key). */
+async function ownerFor(deps: ApiKeyDependencies, user: Account, ownerName: string | undefined): Promise<Account> {
+  if (ownerName === undefined || ownerName === '' || lowerAccountName(ownerName) === lowerAccountName(user.name)) return user;
+  const owner = await deps.accounts.findAccountByName(ownerName);
+  if (owner === undefined || owner.kind !== 'organization') throw new AppError('NOT_FOUND', `There is no organization '${ownerName.slice(0, 64)}'.`);
+  if ((await deps.organizations.role(owner.accountId, user.accountId)) === undefined) {
+    throw new AppError('FORBIDDEN', `'${user.name}' is not a member of '${owner.name}', so no key of theirs may act for it.`);
+  }
+  return owner;
 }
 
 function parseAll<T>(texts: readonly string[], parse: (text: string) => T): T[] {
@@ -79,7 +103,7 @@ function unique(scopes: readonly ApiKeyScope[]): ApiKeyScope[] {
 
 /** nuget.org's "regenerate": a new secret and expiry for a key, its name, scopes and packages kept; the old secret stops at once. */
 export async function regenerateApiKey(
-  deps: { readonly accounts: AccountStore; readonly keys: ApiKeyStore; readonly now: () => Date; readonly maxLifetimeMs: number },
+  deps: Omit<ApiKeyDependencies, 'organizations'>,
   actor: ChangeActor,
   request: { readonly userName: string; readonly name: string; readonly lifetimeMs: number | undefined },
 ): Promise<{ readonly secret: string; readonly key: StoredApiKey }> {

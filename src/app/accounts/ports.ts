@@ -72,6 +72,8 @@ export interface StoredApiKey extends Omit<NewApiKey, 'lookupHash'> {
 export interface ApiKeyWithAccounts extends StoredApiKey {
   readonly user: Account;
   readonly owner: Account;
+  /** The owner is the holder, or an organization the holder is still a member of (a key stops with the membership). */
+  readonly holderActsForOwner: boolean;
 }
 
 export interface ApiKeyStore {

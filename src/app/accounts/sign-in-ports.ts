@@ -39,6 +39,7 @@ export interface StoredSession extends Omit<NewSession, 'lookupHash'> {
 export interface SessionWithUser extends StoredSession {
   readonly user: Account;
   readonly totpEnabled: boolean;
+  readonly organizationNeedsTwoFactor: boolean;
 }
 
 export interface SignInStore {

@@ -113,6 +113,17 @@ function accountMessage(event: StoredEvent, to: string): MailMessage | undefined
         text: `Your account was signed in to through ${provider} for the first time ${whoAndWhere(event)}.\nIf this was not you, unlink that identity on your account page, and sign out everywhere.\n`,
       };
     }
+    case 'organization.member-added':
+    case 'organization.member-changed':
+    case 'organization.member-removed': {
+      const organization = text(event.data.organization);
+      const change =
+        event.kind === 'organization.member-removed'
+          ? `You are no longer a member of ${organization}`
+          : `You are now ${text(event.data.role) === 'admin' ? 'an admin' : 'a collaborator'} of ${organization}`;
+      const keys = event.kind === 'organization.member-removed' ? ' Your API keys that acted for it no longer work.' : '';
+      return { to, subject: `[Pallet] ${change}`, text: `${change} (${whoAndWhere(event)}).${keys}\n` };
+    }
     case 'user.password-set':
       return { to, subject: '[Pallet] Your password was changed', text: `The password of your account was set ${whoAndWhere(event)}.\n` };
     case 'prefix.reserved':

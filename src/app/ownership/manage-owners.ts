@@ -12,10 +12,12 @@ import { changeActorOf } from '../events.ts';
 import { authorizeAccount, type AccountPolicy } from '../policy.ts';
 import type { AccountStore } from '../accounts/ports.ts';
 import type { PackageStore } from '../ports.ts';
+import type { OrganizationStore } from '../organizations/ports.ts';
 import type { OwnershipStore, PendingInvitation } from './ports.ts';
 
 export interface OwnershipDependencies {
   readonly accounts: AccountStore;
+  readonly organizations: Pick<OrganizationStore, 'memberships' | 'role'>;
   readonly packages: PackageStore;
   readonly ownership: OwnershipStore;
   readonly policy: AccountPolicy;
@@ -33,7 +35,12 @@ async function managedPackage(deps: OwnershipDependencies, caller: Caller, id: s
   const ownership = await deps.packages.ownership(idLower);
   if (!ownership.exists) throw new AppError('NOT_FOUND', `Package '${id}' was not found.`);
   if (actor.kind === 'session') {
-    const mayManage = ownership.ownerIds.includes(actor.user.accountId) || (ownership.ownerIds.length === 0 && actor.user.isAdministrator);
+    // An owner, an admin of an organization that owns it, or for an id without owners an administrator.
+    const adminOf = (await deps.organizations.memberships(actor.user.accountId)).filter((membership) => membership.role === 'admin').map((membership) => membership.organization.accountId);
+    const mayManage =
+      ownership.ownerIds.includes(actor.user.accountId) ||
+      ownership.ownerIds.some((ownerId) => adminOf.includes(ownerId)) ||
+      (ownership.ownerIds.length === 0 && actor.user.isAdministrator);
     if (!mayManage) throw new AppError('FORBIDDEN', `Only an owner of '${id}' changes its owners.`);
   }
   return idLower;
@@ -90,4 +97,31 @@ export async function removeOwner(deps: OwnershipDependencies, caller: Caller, r
   });
   if (outcome === 'not-owner') throw new AppError('NOT_FOUND', `'${owner.name}' does not own '${request.id}'.`);
   if (outcome === 'last-owner') throw new AppError('CONFLICT', `'${owner.name}' is the last owner of '${request.id}'; add another owner first.`);
+}
+
+/**
+ * Hands a package to an organization the caller is an admin of: the organization becomes an owner and the
+ * caller (when an owner themselves) stops being one, in one transaction. No invitation is needed, as the
+ * caller speaks for both sides.
+ */
+export async function transferToOrganization(deps: OwnershipDependencies, caller: Caller, request: { readonly id: string; readonly organization: string }): Promise<void> {
+  const idLower = await managedPackage(deps, caller, request.id);
+  const organization = await deps.accounts.findAccountByName(request.organization);
+  if (organization === undefined || organization.kind !== 'organization') throw new AppError('NOT_FOUND', `There is no organization '${request.organization.slice(0, 64)}'.`);
+  const actor = caller.actor;
+  const user = actor.kind === 'session' ? actor.user : undefined;
+  if (user !== undefined && !user.isAdministrator && (await deps.organizations.role(organization.accountId, user.accountId)) !== 'admin') {
+    throw new AppError('FORBIDDEN', `Only an admin of '${organization.name}' transfers packages to it.`);
+  }
+  const at = deps.now();
+  const changeActor = changeActorOf(actor, caller.clientAddress);
+  const outcome = await deps.ownership.transfer(
+    idLower,
+    organization.accountId,
+    user?.accountId,
+    at,
+    { kind: 'ownership.added', at, actor: changeActor, idLower, data: { id: request.id, owner: organization.name, transfer: true } },
+    user === undefined ? undefined : { kind: 'ownership.removed', at, actor: changeActor, subjectUserId: user.accountId, idLower, data: { id: request.id, owner: user.name, transfer: true } },
+  );
+  if (outcome === 'already-owner') throw new AppError('CONFLICT', `'${organization.name}' already owns '${request.id}'.`);
 }

@@ -18,6 +18,11 @@ export interface OwnershipStore {
   pendingInvitations(inviteeId: AccountId): Promise<PendingInvitation[]>;
   /** Makes the invitee an owner, with the event, in one transaction; false when there is no such pending invitation. */
   accept(invitationId: number, inviteeId: AccountId, at: Date, event: NewEvent): Promise<boolean>;
+  /**
+   * Makes `toId` an owner and, when given, removes `fromId`, in one transaction with their events: a package
+   * handed to an organization is never without an owner in between. 'already-owner' changes nothing.
+   */
+  transfer(idLower: string, toId: AccountId, fromId: AccountId | undefined, at: Date, added: NewEvent, removed: NewEvent | undefined): Promise<'transferred' | 'already-owner'>;
   /** Removes an owner, with the event; 'last-owner' when it is the only one (an id always keeps an owner). */
   removeOwner(idLower: string, accountId: AccountId, event: NewEvent): Promise<'removed' | 'not-owner' | 'last-owner'>;
 }

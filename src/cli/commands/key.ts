@@ -62,7 +62,7 @@ export const keyCommand: Command = {
       const { COMMAND_LINE } = await import('../../app/events.ts');
       const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, 'write');
       try {
-        const deps = { accounts: tools.accounts, keys: tools.keys, now: () => new Date(), maxLifetimeMs: config.apiKeyLifetime };
+        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: config.apiKeyLifetime };
         if (action === 'create') {
           const { createApiKey } = await import('../../app/accounts/create-api-key.ts');
           const scopes = strings(values.scope);

@@ -1,15 +1,15 @@
 /**
- * The management API's routes (`/api/v1`): the caller's account, API keys and audit log, a package's
+ * The management API's routes (`/api/v1`): the caller's account, API keys and audit log, organizations
+ * (organization-routes.ts), a package's
  * versions with their push records and owners, and for administrators the audit log and prefix
  * reservations. Each calls the same use cases as the pages and the command line.
  */
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
-import { revokeApiKey } from '../../app/accounts/revoke-api-key.ts';
 import { reservePrefix } from '../../app/accounts/reserve-prefix.ts';
 import { changeActorOf, type StoredEvent } from '../../app/events.ts';
 import type { Actor } from '../../app/actor.ts';
-import type { AccountStore, ApiKeyStore, ReservationStore, StoredApiKey } from '../../app/accounts/ports.ts';
+import type { AccountStore, ApiKeyStore, ReservationStore } from '../../app/accounts/ports.ts';
 import type { EventLog } from '../../app/events.ts';
 import type { PackageReader } from '../../app/packages/read-package.ts';
 import type { PackageStore } from '../../app/ports.ts';
@@ -18,6 +18,10 @@ import { lowerPackageId } from '../../domain/package-id.ts';
 import { apiRoute, type ApiRoute } from './api-route.ts';
 import { acceptInvitation, inviteOwner, pendingInvitations, removeOwner } from '../../app/ownership/manage-owners.ts';
 import type { OwnershipStore } from '../../app/ownership/ports.ts';
+import type { OrganizationStore } from '../../app/organizations/ports.ts';
+import { organizationRoutes } from './organization-routes.ts';
+import { apiKeyRoutes } from './api-key-routes.ts';
+import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
 import { authorizeAccount, type AccountPolicy } from '../../app/policy.ts';
 import { addTrustedPublisher, exchangeCiToken } from '../../app/trusted-publishing/trusted-publishing.ts';
 import type { CiTokenVerifier, TrustedPublisherStore } from '../../app/trusted-publishing/ports.ts';
@@ -30,6 +34,9 @@ export interface ApiDependencies {
   readonly packages: PackageStore;
   readonly reader: PackageReader;
   readonly ownership: OwnershipStore;
+  readonly organizations: OrganizationStore;
+  readonly signIns: SignInStore;
+  readonly apiKeyLifetimeMs: number;
   readonly policy: AccountPolicy;
   readonly publishers: TrustedPublisherStore;
   readonly ciTokens: CiTokenVerifier;
@@ -42,16 +49,6 @@ const account = z.object({
   displayName: z.string(),
   email: z.string().nullable(),
   isAdministrator: z.boolean(),
-});
-
-const apiKey = z.object({
-  name: z.string(),
-  scopes: z.array(z.string()),
-  patterns: z.array(z.string()).describe('Package ids or globs; empty: every package the owner owns'),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  revokedAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable(),
 });
 
 const event = z.object({
@@ -73,18 +70,6 @@ const EVENTS_PAGE = 100;
 function userOf(actor: Actor): { accountId: number; name: string } {
   if (actor.kind === 'api-key' || actor.kind === 'session') return actor.user;
   throw new AppError('FORBIDDEN', 'This is about a user account; the configured API key has none.');
-}
-
-function keyView(key: StoredApiKey): z.infer<typeof apiKey> {
-  return {
-    name: key.name,
-    scopes: [...key.scopes],
-    patterns: key.patterns.map((pattern) => pattern.text),
-    createdAt: key.createdAt.toISOString(),
-    expiresAt: key.expiresAt.toISOString(),
-    revokedAt: key.revokedAt?.toISOString() ?? null,
-    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
-  };
 }
 
 function eventView(stored: StoredEvent): z.infer<typeof event> {
@@ -119,8 +104,10 @@ async function eventPage(log: EventLog, after: number, userId: number | undefine
 }
 
 export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
-  const ownershipDeps = { accounts: deps.accounts, packages: deps.packages, ownership: deps.ownership, policy: deps.policy, now: deps.now };
+  const ownershipDeps = { accounts: deps.accounts, organizations: deps.organizations, packages: deps.packages, ownership: deps.ownership, policy: deps.policy, now: deps.now };
   return [
+    ...apiKeyRoutes({ accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, signIns: deps.signIns, policy: deps.policy, now: deps.now, maxLifetimeMs: deps.apiKeyLifetimeMs }),
+    ...organizationRoutes({ accounts: deps.accounts, organizations: deps.organizations, policy: deps.policy, now: deps.now }, ownershipDeps),
     apiRoute({
       method: 'GET',
       path: '/api/v1/me',
@@ -131,31 +118,6 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
         const found = await deps.accounts.findAccountById(userOf(caller.actor).accountId);
         if (found === undefined) throw new AppError('NOT_FOUND', 'Your account is gone.');
         return { name: found.name, displayName: found.displayName, email: found.email ?? null, isAdministrator: found.isAdministrator };
-      },
-    }),
-    apiRoute({
-      method: 'GET',
-      path: '/api/v1/me/api-keys',
-      summary: "The user's API keys, newest first, never their secrets",
-      access: 'signed-in',
-      answer: z.object({ apiKeys: z.array(apiKey) }),
-      async handle({ caller }) {
-        return { apiKeys: (await deps.keys.listKeys(userOf(caller.actor).accountId)).map(keyView) };
-      },
-    }),
-    apiRoute({
-      method: 'DELETE',
-      path: '/api/v1/me/api-keys/:name',
-      summary: 'Revokes one of the user’s API keys',
-      access: 'signed-in',
-      answer: z.object({ revoked: z.string() }),
-      async handle({ caller, params }) {
-        const name = params.name ?? '';
-        await revokeApiKey({ accounts: deps.accounts, keys: deps.keys, now: deps.now }, changeActorOf(caller.actor, caller.clientAddress), {
-          userName: userOf(caller.actor).name,
-          name,
-        });
-        return { revoked: name };
       },
     }),
     apiRoute({

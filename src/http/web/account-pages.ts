@@ -113,6 +113,8 @@ ${await identitiesSection(deps, actor, csrf)}
 </form>
 <h2>API keys</h2>
 <p><a href="/account/api-keys">Create and revoke API keys</a></p>
+<h2>Organizations</h2>
+<p><a href="/account/organizations">Your organizations and their members</a></p>
 <h2>Sessions</h2>
 <table><thead><tr><th scope="col">Signed in</th><th scope="col">From</th><th scope="col">Browser</th><th scope="col"></th></tr></thead><tbody>${rows}</tbody></table>
 <form method="post" action="/account/sign-out-everywhere">${csrfField(csrf)}<button type="submit">Sign out everywhere</button></form>`,

@@ -1,17 +1,18 @@
 /**
  * API keys, as nuget.org's page offers them: create one with a name, scopes, package globs and an expiry
- * (the secret shown once, with a copy button), see the others (never their secret) and revoke them.
- * Creating a key asks for a fresh second factor.
+ * and the account it acts for (the user or one of their organizations); the secret shown once, with a copy
+ * button; see the others (never their secret), regenerate and revoke them. Creating and regenerating ask for
+ * a fresh second factor.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../errors.ts';
-import { createApiKey } from '../../app/accounts/create-api-key.ts';
+import { createApiKey, regenerateApiKey } from '../../app/accounts/create-api-key.ts';
 import { revokeApiKey } from '../../app/accounts/revoke-api-key.ts';
 import { changeActorOf } from '../../app/events.ts';
 import { API_KEY_SCOPES, API_KEY_SCOPE_DESCRIPTIONS } from '../../domain/api-key-scope.ts';
 import type { StoredApiKey } from '../../app/accounts/ports.ts';
 import { statusOf } from '../error-mapper.ts';
-import { csrfField, html } from './html.ts';
+import { csrfField, html, type Html } from './html.ts';
 import { seeOther, sendPage } from './respond.ts';
 import { field, type FormBody } from './web-context.ts';
 import type { WebDependencies } from './web-dependencies.ts';
@@ -38,6 +39,14 @@ export function registerApiKeyPages(web: FastifyInstance, deps: WebDependencies)
       (scope) => html`<label><input type="checkbox" name="scope" value="${scope}"${scope === 'push' ? html` checked` : html``}> ${API_KEY_SCOPE_DESCRIPTIONS[scope]} (<code>${scope}</code>)</label>`,
     );
     const rows = await listPage(actor.user.accountId, now);
+    const memberships = await deps.organizations.memberships(actor.user.accountId);
+    const owners = [actor.user.name, ...memberships.map((membership) => membership.organization.name)];
+    const ownerField =
+      memberships.length === 0
+        ? html``
+        : html`<label for="owner">Acts for</label>
+  <select id="owner" name="owner">${owners.map((owner) => html`<option value="${owner}">${owner}</option>`)}</select>
+  <p class="hint">A key acting for an organization pushes the organization's packages, and stops working if you leave it.</p>`;
     return sendPage(
       reply,
       { title: 'API keys', userName: actor.user.name, csrf, message },
@@ -50,13 +59,14 @@ export function registerApiKeyPages(web: FastifyInstance, deps: WebDependencies)
   <label for="globs">Packages</label>
   <textarea id="globs" name="globs" rows="3" aria-describedby="globs-hint" placeholder="Contoso.*"></textarea>
   <p class="hint" id="globs-hint">One package id or glob per line (<code>*</code> matches any run of characters). Empty: every package you own.</p>
+  ${ownerField}
   <label for="days">Expires in (days)</label>
   <input id="days" name="days" type="number" min="1" max="${maxDays}" value="${maxDays}" required>
   ${freshCodeField(actor, now)}
   <button type="submit">Create</button>
 </form>
 <h2>Your keys</h2>
-${rows.length === 0 ? html`<p>You have no API keys yet.</p>` : html`<table><thead><tr><th scope="col">Name</th><th scope="col">Scopes</th><th scope="col">Packages</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"></th></tr></thead><tbody>${rows.map((row) => row(csrf))}</tbody></table>`}`,
+${rows.length === 0 ? html`<p>You have no API keys yet.</p>` : html`<table><thead><tr><th scope="col">Name</th><th scope="col">Scopes</th><th scope="col">Packages</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"></th></tr></thead><tbody>${rows.map((row) => row(csrf, freshCodeField(actor, now)))}</tbody></table>`}`,
       status,
     );
   };
@@ -73,7 +83,7 @@ ${rows.length === 0 ? html`<p>You have no API keys yet.</p>` : html`<table><thea
       const days = Number(field(request.body, 'days'));
       if (!Number.isInteger(days) || days < 1 || days > maxDays) throw new AppError('INVALID_REQUEST', `A key may live from 1 to ${maxDays} days.`);
       const created = await createApiKey(
-        { accounts: deps.accounts, keys: deps.keys, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
+        { accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
         changeActorOf(actor, allowed.caller.clientAddress),
         {
           userName: actor.user.name,
@@ -81,17 +91,29 @@ ${rows.length === 0 ? html`<p>You have no API keys yet.</p>` : html`<table><thea
           scopes: request.body.scope ?? [],
           patterns: field(request.body, 'globs').split(/[\r\n,]+/).map((line) => line.trim()).filter((line) => line !== ''),
           lifetimeMs: days * DAY_MS,
+          ownerName: field(request.body, 'owner'),
         },
       );
-      const csrf = context.csrfToken(request, reply, actor);
-      return sendPage(
-        reply,
-        { title: 'Your new API key', userName: actor.user.name, csrf, message: { kind: 'notice', text: 'Copy the key now: it is shown only once. Pallet keeps only a hash of it.' } },
-        html`<p><code class="secret" id="new-api-key">${created.secret}</code></p>
-<button type="button" data-copy="new-api-key" hidden>Copy the key</button>
-<p>Push with it: <code>dotnet nuget push PACKAGE.nupkg -s SOURCE -k KEY</code></p>
-<p><a href="/account/api-keys">Back to your API keys</a></p>`,
+      return secretPage(reply, actor.user.name, context.csrfToken(request, reply, actor), created.secret);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return render(request, reply, { kind: 'error', text: error.message }, statusOf(error.code));
+    }
+  });
+
+  web.post<{ Body: FormBody }>('/account/api-keys/regenerate', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    try {
+      const allowed = await allowAccountAction(deps, caller, 'create-api-key', request.body, reply, '/account/api-keys');
+      if ('answered' in allowed) return allowed.answered;
+      const actor = allowed.caller.actor;
+      const regenerated = await regenerateApiKey(
+        { accounts: deps.accounts, keys: deps.keys, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
+        changeActorOf(actor, allowed.caller.clientAddress),
+        { userName: actor.user.name, name: field(request.body, 'name'), lifetimeMs: undefined },
       );
+      return secretPage(reply, actor.user.name, context.csrfToken(request, reply, actor), regenerated.secret);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return render(request, reply, { kind: 'error', text: error.message }, statusOf(error.code));
@@ -112,14 +134,26 @@ ${rows.length === 0 ? html`<p>You have no API keys yet.</p>` : html`<table><thea
   });
 }
 
+/** The new secret, shown this once with a copy button. */
+function secretPage(reply: FastifyReply, userName: string, csrf: string, secret: string): FastifyReply {
+  return sendPage(
+    reply,
+    { title: 'Your new API key', userName, csrf, message: { kind: 'notice', text: 'Copy the key now: it is shown only once. Pallet keeps only a hash of it.' } },
+    html`<p><code class="secret" id="new-api-key">${secret}</code></p>
+<button type="button" data-copy="new-api-key" hidden>Copy the key</button>
+<p>Push with it: <code>dotnet nuget push PACKAGE.nupkg -s SOURCE -k KEY</code></p>
+<p><a href="/account/api-keys">Back to your API keys</a></p>`,
+  );
+}
+
 function keyRow(key: StoredApiKey, now: Date) {
   const state = key.revokedAt !== undefined ? 'revoked' : key.expiresAt.getTime() <= now.getTime() ? 'expired' : undefined;
-  return (csrf: string) => html`<tr>
+  return (csrf: string, freshCode: Html) => html`<tr>
 <td>${key.name}${state === undefined ? '' : ` (${state})`}</td>
 <td>${key.scopes.join(', ')}</td>
 <td>${key.patterns.length === 0 ? 'all you own' : key.patterns.map((pattern) => pattern.text).join(', ')}</td>
 <td>${key.expiresAt.toISOString().slice(0, 10)}</td>
 <td>${key.lastUsedAt?.toISOString().slice(0, 10) ?? 'never'}</td>
-<td>${state === undefined ? html`<form method="post" action="/account/api-keys/revoke">${csrfField(csrf)}<input type="hidden" name="name" value="${key.name}"><button type="submit">Revoke</button></form>` : ''}</td>
+<td>${state === 'revoked' ? '' : html`<form method="post" action="/account/api-keys/regenerate">${csrfField(csrf)}<input type="hidden" name="name" value="${key.name}">${freshCode}<button type="submit">Regenerate</button></form>`}${state === undefined ? html`<form method="post" action="/account/api-keys/revoke">${csrfField(csrf)}<input type="hidden" name="name" value="${key.name}"><button type="submit">Revoke</button></form>` : ''}</td>
 </tr>`;
 }

@@ -3,6 +3,7 @@ import type { AccountStore, ApiKeyStore } from '../../app/accounts/ports.ts';
 import type { FastifyRequest } from 'fastify';
 import type { ExternalSignInDependencies } from '../../app/accounts/external-sign-in.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
+import type { OrganizationStore } from '../../app/organizations/ports.ts';
 import type { WebContext } from './web-context.ts';
 
 export interface WebDependencies {
@@ -10,6 +11,7 @@ export interface WebDependencies {
   readonly accounts: AccountStore;
   readonly keys: ApiKeyStore;
   readonly signIns: SignInStore;
+  readonly organizations: OrganizationStore;
   readonly now: () => Date;
   /** Sign-in through identity providers; undefined when none is configured. */
   readonly externalSignIn: ExternalSignInDependencies | undefined;

@@ -16,6 +16,7 @@ import { registerAccountPages } from './account-pages.ts';
 import { registerApiKeyPages } from './api-key-pages.ts';
 import { registerSetupPages } from './setup-pages.ts';
 import { registerExternalSignInPages } from './external-sign-in-pages.ts';
+import { registerOrganizationPages } from './organization-pages.ts';
 
 /**
  * Forms post to this server only, and to the identity providers' origins: a sign-in button's POST is answered
@@ -60,6 +61,7 @@ export function registerWebPages(server: FastifyInstance, deps: WebDependencies)
     registerApiKeyPages(web, deps);
     registerSetupPages(web, deps);
     registerExternalSignInPages(web, deps);
+    registerOrganizationPages(web, deps);
   });
 }
 

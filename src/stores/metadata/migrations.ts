@@ -525,4 +525,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN provider_mfa INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 12,
+    name: 'organizations and their members',
+    sql: `
+      -- nuget.org's organizations: an account of kind 'organization' whose members are users, each an admin
+      -- (manages members and the organization's packages' owners) or a collaborator (pushes and unlists with
+      -- keys acting for the organization). An organization always keeps one admin.
+      CREATE TABLE organization_members (
+        organization_id INTEGER NOT NULL REFERENCES accounts (account_id),
+        user_id         INTEGER NOT NULL REFERENCES accounts (account_id),
+        role            TEXT NOT NULL CHECK (role IN ('admin', 'collaborator')),
+        added_at        TEXT NOT NULL,
+        PRIMARY KEY (organization_id, user_id)
+      );
+      CREATE INDEX organization_members_by_user ON organization_members (user_id);
+      -- An administrator's policy: every member of the organization must use two-factor authentication.
+      ALTER TABLE accounts ADD COLUMN members_need_two_factor INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -53,13 +53,14 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     const row = this.writer
       .reading()
       .prepare(
-        `SELECT ${KEY_COLUMNS}, ${accountColumnsAs('u', 'user_')}, ${accountColumnsAs('o', 'owner_')}
+        `SELECT ${KEY_COLUMNS}, ${accountColumnsAs('u', 'user_')}, ${accountColumnsAs('o', 'owner_')},
+                k.owner_id = k.user_id OR EXISTS (SELECT 1 FROM organization_members m WHERE m.organization_id = k.owner_id AND m.user_id = k.user_id) AS holder_is_member
          FROM api_keys k JOIN accounts u ON u.account_id = k.user_id JOIN accounts o ON o.account_id = k.owner_id
          WHERE k.lookup_hash = ?`,
       )
       .get(lookupHash);
     if (row === undefined) return undefined;
-    return { ...rowToKey(row), user: rowToAccount(row, 'user_'), owner: rowToAccount(row, 'owner_') };
+    return { ...rowToKey(row), user: rowToAccount(row, 'user_'), owner: rowToAccount(row, 'owner_'), holderActsForOwner: Number(row.holder_is_member) === 1 };
   }
 
   async listKeys(userId: AccountId): Promise<StoredApiKey[]> {

@@ -62,6 +62,20 @@ export class SqliteOwnershipStore implements OwnershipStore {
     });
   }
 
+  async transfer(idLower: string, toId: AccountId, fromId: AccountId | undefined, at: Date, added: NewEvent, removed: NewEvent | undefined): Promise<'transferred' | 'already-owner'> {
+    return this.writer.write(() => {
+      const statements = this.writer.statements;
+      const inserted = statements.prepare('INSERT INTO package_owners (id_lower, account_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(idLower, toId, at.toISOString());
+      if (inserted.changes !== 1) return 'already-owner' as const;
+      recordEvent(statements, added);
+      if (fromId !== undefined && removed !== undefined) {
+        const deleted = statements.prepare('DELETE FROM package_owners WHERE id_lower = ? AND account_id = ?').run(idLower, fromId);
+        if (deleted.changes === 1) recordEvent(statements, removed);
+      }
+      return 'transferred' as const;
+    });
+  }
+
   async removeOwner(idLower: string, accountId: AccountId, event: NewEvent): Promise<'removed' | 'not-owner' | 'last-owner'> {
     return this.writer.write(() => {
       const statements = this.writer.statements;

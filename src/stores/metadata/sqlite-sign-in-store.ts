@@ -119,12 +119,19 @@ export class SqliteSignInStore implements SignInStore {
     const row = this.writer
       .reading()
       .prepare(
-        `SELECT ${SESSION_COLUMNS}, ${ACCOUNT_COLUMNS.split(', ').map((column) => `a.${column}`).join(', ')}, a.totp_secret IS NOT NULL AS totp_enabled
+        `SELECT ${SESSION_COLUMNS}, ${ACCOUNT_COLUMNS.split(', ').map((column) => `a.${column}`).join(', ')}, a.totp_secret IS NOT NULL AS totp_enabled,
+                EXISTS (SELECT 1 FROM organization_members m JOIN accounts o ON o.account_id = m.organization_id
+                        WHERE m.user_id = s.user_id AND o.members_need_two_factor = 1) AS organization_needs_two_factor
          FROM sessions s JOIN accounts a ON a.account_id = s.user_id WHERE s.lookup_hash = ? AND s.revoked_at IS NULL`,
       )
       .get(lookupHash);
     if (row === undefined) return undefined;
-    return { ...rowToSession(row), user: rowToAccount(row), totpEnabled: Number(row.totp_enabled) === 1 };
+    return {
+      ...rowToSession(row),
+      user: rowToAccount(row),
+      totpEnabled: Number(row.totp_enabled) === 1,
+      organizationNeedsTwoFactor: Number(row.organization_needs_two_factor) === 1,
+    };
   }
 
   async completeSecondFactor(sessionId: number, at: Date): Promise<void> {
