@@ -40,10 +40,10 @@ export type PackageStoreFactory = (projection: DocumentProjection) => Promise<Pa
  */
 export const contractProjection: DocumentProjection = {
   format: 'contract/1',
-  project(versions) {
+  project(versions, facts) {
     const baseMarker = `https://${randomBytes(16).toString('hex')}.invalid`;
     const documents: ProjectedDocument[] = [
-      { name: 'all', text: JSON.stringify({ url: `${baseMarker}/x`, versions: versions.map((version) => `${version.versionLower}:${version.listed}`) }), baseMarker },
+      { name: 'all', text: JSON.stringify({ url: `${baseMarker}/x`, versions: versions.map((version) => `${version.versionLower}:${version.listed}`), ...(facts.verified ? { verified: true } : {}) }), baseMarker },
     ];
     const listed = versions.filter((version) => version.listed).map((version) => version.versionLower);
     if (listed.length > 0) documents.push({ name: 'listed', text: JSON.stringify(listed), baseMarker: undefined });

@@ -20,6 +20,7 @@ import type { DocumentProjection, PushRecord } from '../../src/app/ports.ts';
 import { DEFAULT_FEED_ID as FEED } from '../../src/domain/feed.ts';
 import { parsePackageIdPattern } from '../../src/domain/package-id-pattern.ts';
 import { contractProjection, newVersion } from './package-store.contract.ts';
+import { SqliteOwnershipStore } from '../../src/stores/metadata/sqlite-ownership-store.ts';
 import { SqliteReservationStore } from '../../src/stores/metadata/sqlite-reservation-store.ts';
 import { SqliteSearchIndex } from '../../src/stores/metadata/sqlite-search-index.ts';
 import { parseReservedPrefix, reservationCovers } from '../../src/domain/id-prefix-reservation.ts';
@@ -201,9 +202,9 @@ describe('SQLite accounts, API keys and events', () => {
       const [dana] = await twoUsers();
       const failing: DocumentProjection = {
         format: 'failing/1',
-        project(versions) {
+        project(versions, facts) {
           if (versions.some((version) => version.idLower === 'doomed')) throw new Error('projection failed');
-          return contractProjection.project(versions);
+          return contractProjection.project(versions, facts);
         },
       };
       const packages = new SqlitePackageStore(writer, failing);
@@ -259,6 +260,26 @@ describe('SQLite accounts, API keys and events', () => {
         const actual = (await packages.ownership(idLower)).reservations.map((reservation) => reservation.text).sort();
         assert.deepEqual(actual, expected, idLower);
       }
+    });
+
+    it("re-projects an id's read documents, in the same transaction, when a reservation or an owner makes it verified or not", async () => {
+      const fabrikam = await owner('Fabrikam');
+      const helper = await owner('helper');
+      const reservations = new SqliteReservationStore(writer);
+      const ownership = new SqliteOwnershipStore(writer);
+      const packages = new SqlitePackageStore(writer, contractProjection);
+      const verified = async (idLower: string) => (JSON.parse((await packages.readDocument(FEED, idLower, 'all'))?.text ?? '{}') as { verified?: boolean }).verified ?? false;
+      await packages.insertVersion(FEED, newVersion('Fabrikam.Core', '1.0.0'), { ownerAccountId: helper, event: event('package.pushed') });
+      assert.equal(await verified('fabrikam.core'), false);
+      await reservations.reserve(parseReservedPrefix('Fabrikam.*'), fabrikam, event('prefix.reserved'));
+      assert.equal(await verified('fabrikam.core'), false, "the reservation is not its owner's");
+      assert.equal(await ownership.transfer('fabrikam.core', fabrikam, helper, new Date(), event('ownership.added'), event('ownership.removed')), 'transferred');
+      assert.equal(await verified('fabrikam.core'), true, 'an owner now holds a covering reservation');
+      await reservations.release(parseReservedPrefix('Fabrikam.*'), fabrikam, event('prefix.released'));
+      assert.equal(await verified('fabrikam.core'), false);
+      await reservations.reserve(parseReservedPrefix('Fabrikam.Core'), fabrikam, event('prefix.reserved'));
+      assert.equal(await verified('fabrikam.core'), true, 'an exact id reservation covers it too');
+      assert.deepEqual(await packages.derivedDataProblems(), [], 'the stored documents are what a projection gives');
     });
 
     it("search lists owners by name, finds them with owner:, and marks packages under their owners' reservation verified", async () => {

@@ -79,6 +79,7 @@ function expectedCatalogEntry(base: string) {
     summary: 'Short.',
     tags: ['demo', 'registration'],
     title: 'Demo Registration',
+    verified: false,
     version: '1.0.0',
   };
 }

@@ -8,12 +8,12 @@
  * https://learn.microsoft.com/nuget/api/registration-base-url-resource
  */
 import { randomBytes } from 'node:crypto';
-import type { DocumentProjection, ProjectedDocument, StoredVersion } from '../../app/ports.ts';
+import type { DocumentProjection, PackageFacts, ProjectedDocument, StoredVersion } from '../../app/ports.ts';
 import { FeedUrls, REGISTRATION_HIVES, type RegistrationHive } from './feed-urls.ts';
 import { buildRegistrationIndex, registrationPages } from './registration.ts';
 
 /** Bump when any document's shape changes: stored documents of another format are rebuilt at start. */
-const FORMAT = 'nuget-read-documents/1';
+const FORMAT = 'nuget-read-documents/2';
 
 export const VERSION_LIST_DOCUMENT = 'versions';
 
@@ -28,7 +28,7 @@ export function registrationPageDocument(hive: RegistrationHive, lower: string, 
 
 export const nugetReadDocuments: DocumentProjection = {
   format: FORMAT,
-  project(versions: readonly StoredVersion[]): ProjectedDocument[] {
+  project(versions: readonly StoredVersion[], facts: PackageFacts): ProjectedDocument[] {
     // 128 random bits: no package text can contain the marker, so replacing it touches only our URLs.
     const baseMarker = `https://${randomBytes(16).toString('hex')}.pallet-base.invalid`;
     const urls = new FeedUrls(baseMarker);
@@ -39,8 +39,8 @@ export const nugetReadDocuments: DocumentProjection = {
     for (const [hive, settings] of Object.entries(REGISTRATION_HIVES) as [RegistrationHive, (typeof REGISTRATION_HIVES)[RegistrationHive]][]) {
       const shown = settings.includesSemVer2 ? versions : versions.filter((version) => !version.isSemVer2);
       if (shown.length === 0) continue; // a SemVer 1 hive has nothing for an id whose versions are all SemVer 2.0.0
-      documents.push({ name: registrationIndexDocument(hive), text: JSON.stringify(buildRegistrationIndex(urls, hive, shown)), baseMarker });
-      for (const page of registrationPages(urls, hive, shown)) {
+      documents.push({ name: registrationIndexDocument(hive), text: JSON.stringify(buildRegistrationIndex(urls, hive, shown, facts)), baseMarker });
+      for (const page of registrationPages(urls, hive, shown, facts)) {
         documents.push({ name: registrationPageDocument(hive, page.lower, page.upper), text: JSON.stringify(page), baseMarker });
       }
     }

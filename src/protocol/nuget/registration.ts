@@ -3,7 +3,7 @@
  * pages of at most 64 leaves, all inlined in the index while an id has 127 versions or fewer.
  * https://learn.microsoft.com/nuget/api/registration-base-url-resource
  */
-import type { StoredVersion } from '../../app/ports.ts';
+import type { PackageFacts, StoredVersion } from '../../app/ports.ts';
 import type { FeedUrls, RegistrationHive } from './feed-urls.ts';
 import { packageFileUrls } from './package-file-urls.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
@@ -19,12 +19,13 @@ interface Context {
   readonly urls: FeedUrls;
   readonly hive: RegistrationHive;
   readonly idLower: string;
+  readonly facts: PackageFacts;
 }
 
 /** Versions in ascending order, already filtered for the hive; callers answer 404 for an empty list. */
-export function buildRegistrationIndex(urls: FeedUrls, hive: RegistrationHive, versions: readonly StoredVersion[]) {
+export function buildRegistrationIndex(urls: FeedUrls, hive: RegistrationHive, versions: readonly StoredVersion[], facts: PackageFacts) {
   const idLower = firstOf(versions).idLower;
-  const context: Context = { urls, hive, idLower };
+  const context: Context = { urls, hive, idLower, facts };
   const pages = chunk(versions, MAX_LEAVES_PER_PAGE);
   const inline = versions.length <= MAX_INLINED_LEAVES;
   const indexUrl = urls.registrationIndex(hive, idLower);
@@ -37,9 +38,9 @@ export function buildRegistrationIndex(urls: FeedUrls, hive: RegistrationHive, v
 }
 
 /** The external page documents of an id with more versions than the index inlines; none otherwise. */
-export function registrationPages(urls: FeedUrls, hive: RegistrationHive, versions: readonly StoredVersion[]) {
+export function registrationPages(urls: FeedUrls, hive: RegistrationHive, versions: readonly StoredVersion[], facts: PackageFacts) {
   if (versions.length <= MAX_INLINED_LEAVES) return []; // small ids only have inlined pages
-  const context: Context = { urls, hive, idLower: firstOf(versions).idLower };
+  const context: Context = { urls, hive, idLower: firstOf(versions).idLower, facts };
   return chunk(versions, MAX_LEAVES_PER_PAGE).map((page) => buildPage(context, page, pageUrl(context, page)));
 }
 
@@ -117,6 +118,8 @@ function buildLeafItem(context: Context, version: StoredVersion) {
       summary: details.summary ?? '',
       tags: details.tags,
       title: details.title ?? '',
+      // Not in nuget.org's registration (its gallery shows the checkmark); clients ignore what they do not know.
+      verified: context.facts.verified,
       version: version.versionFull,
     },
     packageContent,

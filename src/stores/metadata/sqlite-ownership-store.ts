@@ -58,6 +58,7 @@ export class SqliteOwnershipStore implements OwnershipStore {
       statements.prepare('INSERT INTO package_owners (id_lower, account_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(idLower, inviteeId, at.toISOString());
       const registration = statements.prepare('SELECT id FROM packages WHERE id_lower = ? ORDER BY feed_id LIMIT 1').get(idLower);
       recordEvent(statements, { ...event, idLower, data: { ...event.data, id: registration === undefined ? idLower : String(registration.id) } });
+      this.writer.ownershipChanged([idLower]);
       return true;
     });
   }
@@ -72,6 +73,7 @@ export class SqliteOwnershipStore implements OwnershipStore {
         const deleted = statements.prepare('DELETE FROM package_owners WHERE id_lower = ? AND account_id = ?').run(idLower, fromId);
         if (deleted.changes === 1) recordEvent(statements, removed);
       }
+      this.writer.ownershipChanged([idLower]);
       return 'transferred' as const;
     });
   }
@@ -84,6 +86,7 @@ export class SqliteOwnershipStore implements OwnershipStore {
       if (owners.length === 1) return 'last-owner';
       statements.prepare('DELETE FROM package_owners WHERE id_lower = ? AND account_id = ?').run(idLower, accountId);
       recordEvent(statements, event);
+      this.writer.ownershipChanged([idLower]);
       return 'removed';
     });
   }

@@ -1,6 +1,7 @@
 /** PackageStore on SQLite: registrations and versions, with the version row as the commit point of a push. */
 import type { DatabaseSync } from 'node:sqlite';
 import type {
+  PackageFacts,
   BlobKey,
   DocumentProjection,
   DownloadCount,
@@ -37,6 +38,23 @@ export class SqlitePackageStore implements PackageStore {
     this.statements = this.writer.statements;
     this.documents = new SqliteReadDocuments(this.statements, () => this.reading(), projection);
     this.searchDocuments = new SqliteSearchDocuments(this.statements);
+    // An owner or a reservation changed in another store's transaction: the documents' `verified` follows in it.
+    this.writer.onOwnershipChanged((idsLower) => {
+      for (const idLower of idsLower) {
+        for (const row of this.statements.prepare('SELECT feed_id FROM packages WHERE id_lower = ?').all(idLower)) {
+          const feedId = Number(row.feed_id) as FeedId;
+          this.documents.replace(feedId, idLower, this.versionsOf(feedId, idLower), this.factsOf(idLower));
+        }
+      }
+    });
+  }
+
+  /** What the documents say of the id beyond its versions: whether an owner holds a reservation covering it. */
+  private factsOf(idLower: string, statements = this.statements): PackageFacts {
+    const verified = statements
+      .prepare(`SELECT 1 FROM package_owners o JOIN prefix_reservations r ON r.owner_id = o.account_id WHERE o.id_lower = ? AND ${RESERVATION_COVERS('o.id_lower')} LIMIT 1`)
+      .get(idLower);
+    return { verified: verified !== undefined };
   }
 
   private reading(): StatementCache {
@@ -217,7 +235,7 @@ export class SqlitePackageStore implements PackageStore {
     const problems = this.searchDocuments.problems();
     for (const { feedId, idLower } of this.allPackages()) {
       if (problems.length >= 2000) break;
-      problems.push(...this.documents.problems(feedId, idLower, this.versionsOf(feedId, idLower)));
+      problems.push(...this.documents.problems(feedId, idLower, this.versionsOf(feedId, idLower), this.factsOf(idLower)));
     }
     return problems;
   }
@@ -233,14 +251,14 @@ export class SqlitePackageStore implements PackageStore {
   /** Recomputes everything derived from the id's versions in the feed; runs inside the transaction that changed them. */
   private refreshDerived(feedId: FeedId, idLower: string): void {
     this.searchDocuments.refresh(feedId, idLower);
-    this.documents.replace(feedId, idLower, this.versionsOf(feedId, idLower));
+    this.documents.replace(feedId, idLower, this.versionsOf(feedId, idLower), this.factsOf(idLower));
   }
 
   /** Projects every package's documents and records the format; runs inside the caller's transaction. */
   private projectAllDocuments(): number {
     let count = 0;
     for (const { feedId, idLower } of this.allPackages()) {
-      this.documents.replace(feedId, idLower, this.versionsOf(feedId, idLower));
+      this.documents.replace(feedId, idLower, this.versionsOf(feedId, idLower), this.factsOf(idLower));
       count += 1;
     }
     this.documents.markCurrent();

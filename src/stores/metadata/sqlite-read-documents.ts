@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { DocumentProjection, ProjectedDocument, StoredDocument, StoredVersion } from '../../app/ports.ts';
+import type { DocumentProjection, PackageFacts, ProjectedDocument, StoredDocument, StoredVersion } from '../../app/ports.ts';
 import type { StatementCache } from './sqlite-database.ts';
 import type { FeedId } from '../../domain/feed.ts';
 
@@ -29,12 +29,12 @@ export class SqliteReadDocuments {
   }
 
   /** Replaces the id's documents in the feed with a projection of `versions` (all of its versions there); runs inside the caller's transaction. */
-  replace(feedId: FeedId, idLower: string, versions: readonly StoredVersion[]): void {
+  replace(feedId: FeedId, idLower: string, versions: readonly StoredVersion[], facts: PackageFacts): void {
     this.statements.prepare('DELETE FROM read_documents WHERE feed_id = ? AND id_lower = ?').run(feedId, idLower);
     const insert = this.statements.prepare(
       'INSERT INTO read_documents (feed_id, id_lower, name, hash, base_marker, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    for (const document of this.projection.project(versions)) {
+    for (const document of this.projection.project(versions, facts)) {
       insert.run(feedId, idLower, document.name, documentHash(document), document.baseMarker ?? null, deflateRawSync(document.text));
     }
   }
@@ -69,7 +69,7 @@ export class SqliteReadDocuments {
   }
 
   /** Where the id's stored documents in the feed differ from a projection of `versions`: missing, stale or extra names. */
-  problems(feedId: FeedId, idLower: string, versions: readonly StoredVersion[]): string[] {
+  problems(feedId: FeedId, idLower: string, versions: readonly StoredVersion[], facts: PackageFacts): string[] {
     const stored = new Map(
       this.statements
         .prepare('SELECT name, hash FROM read_documents WHERE feed_id = ? AND id_lower = ?')
@@ -77,7 +77,7 @@ export class SqliteReadDocuments {
         .map((row) => [String(row.name), String(row.hash)] as const),
     );
     const problems: string[] = [];
-    for (const document of this.projection.project(versions)) {
+    for (const document of this.projection.project(versions, facts)) {
       const hash = stored.get(document.name);
       stored.delete(document.name);
       if (hash === undefined) problems.push(`the read document '${document.name}' of '${idLower}' in feed ${feedId} is missing`);

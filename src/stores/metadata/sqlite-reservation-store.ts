@@ -32,6 +32,7 @@ export class SqliteReservationStore implements ReservationStore {
         .run(reservation.text, reservation.kind, reservation.valueLower, ownerId, event.at.toISOString());
       if (inserted.changes !== 1) return 'exists';
       recordEvent(this.writer.statements, event);
+      this.writer.ownershipChanged(this.idsCoveredBy(reservation));
       return 'created';
     });
   }
@@ -43,8 +44,20 @@ export class SqliteReservationStore implements ReservationStore {
         .run(reservation.kind, reservation.valueLower, ownerId);
       if (deleted.changes !== 1) return false;
       recordEvent(this.writer.statements, event);
+      this.writer.ownershipChanged(this.idsCoveredBy(reservation));
       return true;
     });
+  }
+
+  /** The stored ids the reservation covers, whose `verified` may change with it. */
+  private idsCoveredBy(reservation: IdPrefixReservation): string[] {
+    const rows =
+      reservation.kind === 'id'
+        ? this.writer.statements.prepare('SELECT DISTINCT id_lower FROM packages WHERE id_lower = ?').all(reservation.valueLower)
+        : this.writer.statements
+            .prepare('SELECT DISTINCT id_lower FROM packages WHERE substr(id_lower, 1, length(?)) = ? AND length(id_lower) >= length(?)')
+            .all(reservation.valueLower, reservation.valueLower, reservation.valueLower);
+    return rows.map((row) => String(row.id_lower));
   }
 
   async listReservations(): Promise<StoredReservation[]> {

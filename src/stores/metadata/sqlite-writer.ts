@@ -16,6 +16,7 @@ export class SqliteWriter {
   private readonly readStatements: StatementCache;
   private readonly commits: WalGroupSync | undefined;
   private committed = 0;
+  private readonly ownershipListeners: ((idsLower: readonly string[]) => void)[] = [];
 
   /**
    * `database` is the connection writes go through. With `reads`, a second (read-only) connection, request
@@ -44,6 +45,21 @@ export class SqliteWriter {
   /** The read snapshot's `data_version`, or this connection's when reads share it. */
   dataVersion(): number {
     return this.snapshot ? this.snapshot.dataVersion() : Number(this.statements.prepare('PRAGMA data_version').get()?.data_version);
+  }
+
+  /**
+   * Derived rows that depend on who owns an id (the read documents' `verified`) are refreshed by the store
+   * that keeps them: it listens here, and a store that changes owners or reservations calls
+   * `ownershipChanged` inside its transaction, so both land together or not at all.
+   */
+  onOwnershipChanged(listener: (idsLower: readonly string[]) => void): void {
+    this.ownershipListeners.push(listener);
+  }
+
+  /** Inside a write: the owners of these ids, or the reservations covering them, changed. */
+  ownershipChanged(idsLower: readonly string[]): void {
+    if (idsLower.length === 0) return;
+    for (const listener of this.ownershipListeners) listener(idsLower);
   }
 
   /** A write transaction, returned once durable; the read snapshot ends with it, so the next read sees the change. */
