@@ -185,12 +185,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const firstSweep = secondary ? undefined : setTimeout(runGarbageCollection, FIRST_GARBAGE_COLLECTION_DELAY_MS);
   firstSweep?.unref();
 
+  const identities = new SqliteExternalIdentityStore(writer);
   const providerNames = Object.keys(config.identityProviders);
   const externalSignIn =
     providerNames.length === 0
       ? undefined
       : {
-          identities: new SqliteExternalIdentityStore(writer),
+          identities,
           signIns,
           gateway: new OpenIdIdentityProviders(config.identityProviders),
           now,
@@ -253,6 +254,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ownership: new SqliteOwnershipStore(writer),
       organizations,
       signIns,
+      identities,
+      webhooks: new SqliteWebhookStore(writer),
+      passwordSignIn: config.passwordSignIn,
       apiKeyLifetimeMs: config.apiKeyLifetime,
       policy: { requireTwoFactor: config.requireTwoFactor },
       publishers: new SqliteTrustedPublisherStore(writer),

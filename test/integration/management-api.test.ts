@@ -108,4 +108,38 @@ describe('management API', () => {
     assert.equal((await call('GET', '/api/v1/me', bearer(key))).statusCode, 200, 'the key was not revoked');
     assert.equal((await call('DELETE', '/api/v1/me/api-keys/ci', { cookie: session, 'x-pallet-csrf': token })).statusCode, 200);
   });
+
+  it('administers users, webhooks and prefix releases', async () => {
+    const admin = { 'x-nuget-apikey': API_KEY };
+    assert.equal((await call('POST', '/api/v1/admin/users', bearer(key), { name: 'mallory' })).statusCode, 403);
+    const created = await call('POST', '/api/v1/admin/users', admin, { name: 'bob', email: 'bob@example.com', password: 'another long password' });
+    assert.deepEqual([created.statusCode, created.json()], [201, { name: 'bob' }]);
+    assert.equal((await call('POST', '/api/v1/admin/users', admin, { name: 'BOB' })).statusCode, 409);
+    const users = (await call('GET', '/api/v1/admin/users', admin)).json() as { users: { name: string; twoFactor: boolean; disabledAt: string | null }[] };
+    assert.deepEqual(users.users.map((each) => [each.name, each.twoFactor, each.disabledAt]), [['alice', false, null], ['bob', false, null]]);
+    assert.equal((await call('POST', '/api/v1/admin/users/bob/password', admin, { password: 'short' })).statusCode, 400);
+    assert.equal((await call('POST', '/api/v1/admin/users/bob/password', admin, { password: 'a brand new long password' })).statusCode, 200);
+    assert.equal((await call('POST', '/api/v1/admin/users/bob/disable', admin)).statusCode, 200);
+    assert.notEqual(((await call('GET', '/api/v1/admin/users', admin)).json() as { users: { name: string; disabledAt: string | null }[] }).users[1]?.disabledAt, null);
+
+    const hook = await call('POST', '/api/v1/admin/webhooks', admin, { url: 'https://hooks.example.com/pallet', events: ['package.pushed'] });
+    assert.equal(hook.statusCode, 201);
+    const { webhookId, secret } = hook.json() as { webhookId: number; secret: string };
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+    const listed = (await call('GET', '/api/v1/admin/webhooks', admin)).json() as { webhooks: { webhookId: number; url: string }[] };
+    assert.deepEqual(listed.webhooks.map((each) => [each.webhookId, each.url]), [[webhookId, 'https://hooks.example.com/pallet']]);
+    assert.ok(!JSON.stringify(listed).includes(secret), 'never the secret again');
+    assert.equal((await call('POST', '/api/v1/admin/webhooks', admin, { url: 'https://u:p@hooks.example.com/' })).statusCode, 400);
+    assert.equal((await call('DELETE', `/api/v1/admin/webhooks/${webhookId}`, admin)).statusCode, 200);
+    assert.equal((await call('DELETE', `/api/v1/admin/webhooks/${webhookId}`, admin)).statusCode, 404);
+
+    await call('POST', '/api/v1/admin/prefixes', admin, { prefix: 'Release.*', owner: 'alice' });
+    assert.equal((await call('DELETE', '/api/v1/admin/prefixes/alice/Release.*', admin)).statusCode, 200);
+    assert.equal((await call('DELETE', '/api/v1/admin/prefixes/alice/Release.*', admin)).statusCode, 404);
+  });
+
+  it('lists the identities linked to the user', async () => {
+    const listed = await call('GET', '/api/v1/me/identities', bearer(spare));
+    assert.deepEqual([listed.statusCode, listed.json()], [200, { identities: [] }]);
+  });
 });

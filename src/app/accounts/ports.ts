@@ -40,6 +40,8 @@ export interface AccountStore {
   createUser(user: NewUser, event: NewEvent): Promise<{ readonly outcome: 'created'; readonly account: Account } | { readonly outcome: 'name-taken' }>;
   findAccountByName(name: string): Promise<Account | undefined>;
   findAccountById(accountId: AccountId): Promise<Account | undefined>;
+  /** Every user (not organizations), by name; with whether each has two-factor authentication on. */
+  listUsers(): Promise<(Account & { readonly totpEnabled: boolean })[]>;
   /** false when there is no such user. */
   setPasswordHash(accountId: AccountId, passwordHash: string, event: NewEvent): Promise<boolean>;
   /** Whether the user gets an email when one of their packages is published (a preference: no event); false when there is no such user. */

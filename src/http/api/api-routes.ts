@@ -21,6 +21,10 @@ import type { OwnershipStore } from '../../app/ownership/ports.ts';
 import type { OrganizationStore } from '../../app/organizations/ports.ts';
 import { organizationRoutes } from './organization-routes.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { identityRoutes } from './identity-routes.ts';
+import type { ExternalIdentityStore } from '../../app/accounts/external-sign-in-ports.ts';
+import type { WebhookStore } from '../../app/notifications/webhooks.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
 import { authorizeAccount, type AccountPolicy } from '../../app/policy.ts';
 import { addTrustedPublisher, exchangeCiToken } from '../../app/trusted-publishing/trusted-publishing.ts';
@@ -36,6 +40,9 @@ export interface ApiDependencies {
   readonly ownership: OwnershipStore;
   readonly organizations: OrganizationStore;
   readonly signIns: SignInStore;
+  readonly identities: ExternalIdentityStore;
+  readonly webhooks: WebhookStore;
+  readonly passwordSignIn: boolean;
   readonly apiKeyLifetimeMs: number;
   readonly policy: AccountPolicy;
   readonly publishers: TrustedPublisherStore;
@@ -107,6 +114,8 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   const ownershipDeps = { accounts: deps.accounts, organizations: deps.organizations, packages: deps.packages, ownership: deps.ownership, policy: deps.policy, now: deps.now };
   return [
     ...apiKeyRoutes({ accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, signIns: deps.signIns, policy: deps.policy, now: deps.now, maxLifetimeMs: deps.apiKeyLifetimeMs }),
+    ...identityRoutes({ identities: deps.identities, accounts: deps.accounts, signIns: deps.signIns, passwordsAccepted: deps.passwordSignIn, policy: deps.policy, now: deps.now }),
+    ...adminRoutes({ accounts: deps.accounts, reservations: deps.reservations, webhooks: deps.webhooks, now: deps.now }),
     ...organizationRoutes({ accounts: deps.accounts, organizations: deps.organizations, policy: deps.policy, now: deps.now }, ownershipDeps),
     apiRoute({
       method: 'GET',

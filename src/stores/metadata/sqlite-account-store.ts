@@ -28,6 +28,14 @@ export class SqliteAccountStore implements AccountStore {
     return row === undefined ? undefined : rowToAccount(row);
   }
 
+  async listUsers(): Promise<(Account & { totpEnabled: boolean })[]> {
+    return this.writer
+      .reading()
+      .prepare(`SELECT ${ACCOUNT_COLUMNS}, totp_secret IS NOT NULL AS totp_enabled FROM accounts WHERE kind = 'user' ORDER BY name_lower`)
+      .all()
+      .map((row) => ({ ...rowToAccount(row), totpEnabled: Number(row.totp_enabled) === 1 }));
+  }
+
   async findAccountById(accountId: AccountId): Promise<Account | undefined> {
     return this.byId(accountId, this.writer.reading());
   }
