@@ -139,7 +139,8 @@ describe('management API', () => {
   });
 
   it('lists the identities linked to the user', async () => {
-    const listed = await call('GET', '/api/v1/me/identities', bearer(spare));
+    const { cookie } = await signInHeaders(pallet, 'alice', 'a long enough password');
+    const listed = await call('GET', '/api/v1/me/identities', { cookie });
     assert.deepEqual([listed.statusCode, listed.json()], [200, { identities: [] }]);
   });
 });
