@@ -157,6 +157,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const webContext = new WebContext({ authentication, csrfKey, publicUrl: config.publicUrl });
   const accounts = new SqliteAccountStore(writer);
   const organizations = new SqliteOrganizationStore(writer);
+  const reservations = new SqliteReservationStore(writer);
+  const ownership = new SqliteOwnershipStore(writer);
   const reader = new PackageReader(packages, blobs);
   const setupToken = secondary ? undefined : await offerFirstAdministratorSetup(signIns);
   const isConfiguredKey = configuredKeyCheck(config.apiKey);
@@ -232,6 +234,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       keys,
       signIns,
       organizations,
+      reservations,
+      ownership: { accounts, organizations, packages, ownership, policy: { requireTwoFactor: config.requireTwoFactor }, now },
       now,
       externalSignIn,
       baseUrlOf: (request) => urlsFor(request).base,
@@ -247,11 +251,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     api: apiRoutes({
       accounts,
       keys,
-      reservations: new SqliteReservationStore(writer),
+      reservations,
       events: new SqliteEventLog(() => writer.reading()),
       packages,
       reader,
-      ownership: new SqliteOwnershipStore(writer),
+      ownership,
       organizations,
       signIns,
       identities,

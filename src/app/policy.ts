@@ -107,9 +107,10 @@ export type AccountAction =
   | 'change-password'
   | 'set-notifications'
   | 'manage-identities'
-  | 'manage-organization';
+  | 'manage-organization'
+  | 'administer';
 
-const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers', 'change-password', 'manage-identities']);
+const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers', 'change-password', 'manage-identities', 'administer']);
 
 /** How recent a second factor a sensitive action wants, as nuget.org and GitHub ask again ("sudo mode"). */
 export const FRESH_SECOND_FACTOR_MS = 10 * 60 * 1000;

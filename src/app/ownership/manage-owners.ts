@@ -63,24 +63,39 @@ export async function inviteOwner(deps: OwnershipDependencies, caller: Caller, r
   if (outcome === 'pending') throw new AppError('CONFLICT', `'${invitee.name}' is already invited to own '${request.id}'.`);
 }
 
-export async function pendingInvitations(deps: OwnershipDependencies, caller: Caller): Promise<PendingInvitation[]> {
-  if (caller.actor.kind !== 'session' && caller.actor.kind !== 'api-key') throw new AppError('UNAUTHENTICATED', 'Sign in to see your invitations.');
-  return deps.ownership.pendingInvitations(caller.actor.user.accountId);
+/** The accounts a user accepts invitations for: themselves, and the organizations they are an admin of. */
+async function acceptingFor(deps: OwnershipDependencies, user: { accountId: number; name: string }): Promise<{ accountId: number; name: string }[]> {
+  const memberships = await deps.organizations.memberships(user.accountId);
+  return [user, ...memberships.filter((membership) => membership.role === 'admin').map((membership) => membership.organization)];
 }
 
+/** The invitations waiting for the user, and for the organizations they are an admin of (`invitee` says which). */
+export async function pendingInvitations(deps: OwnershipDependencies, caller: Caller): Promise<(PendingInvitation & { readonly invitee: string })[]> {
+  if (caller.actor.kind !== 'session' && caller.actor.kind !== 'api-key') throw new AppError('UNAUTHENTICATED', 'Sign in to see your invitations.');
+  const invitations = [];
+  for (const account of await acceptingFor(deps, caller.actor.user)) {
+    for (const invitation of await deps.ownership.pendingInvitations(account.accountId)) invitations.push({ ...invitation, invitee: account.name });
+  }
+  return invitations;
+}
+
+/** Accepts an invitation to the user, or to an organization they are an admin of: that account becomes an owner. */
 export async function acceptInvitation(deps: OwnershipDependencies, caller: Caller, invitationId: number): Promise<void> {
   const actor = caller.actor;
   const decision = authorizeAccount(actor, 'accept-ownership', deps.policy, deps.now());
   if (!decision.allowed || actor.kind !== 'session') throw new AppError('UNAUTHENTICATED', 'Sign in to accept an invitation.');
   const at = deps.now();
-  const accepted = await deps.ownership.accept(invitationId, actor.user.accountId, at, {
-    kind: 'ownership.added',
-    at,
-    actor: changeActorOf(actor, caller.clientAddress),
-    subjectUserId: actor.user.accountId,
-    data: { owner: actor.user.name },
-  });
-  if (!accepted) throw new AppError('NOT_FOUND', 'There is no such invitation for you.');
+  for (const account of await acceptingFor(deps, actor.user)) {
+    const accepted = await deps.ownership.accept(invitationId, account.accountId, at, {
+      kind: 'ownership.added',
+      at,
+      actor: changeActorOf(actor, caller.clientAddress),
+      subjectUserId: actor.user.accountId,
+      data: { owner: account.name },
+    });
+    if (accepted) return;
+  }
+  throw new AppError('NOT_FOUND', 'There is no such invitation for you.');
 }
 
 export async function removeOwner(deps: OwnershipDependencies, caller: Caller, request: { readonly id: string; readonly ownerName: string }): Promise<void> {

@@ -208,10 +208,10 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
       path: '/api/v1/me/invitations',
       summary: 'The invitations to co-own packages waiting for the user',
       access: 'signed-in',
-      answer: z.object({ invitations: z.array(z.object({ invitationId: z.number(), package: z.string(), invitedBy: z.string().nullable(), createdAt: z.string() })) }),
+      answer: z.object({ invitations: z.array(z.object({ invitationId: z.number(), package: z.string(), invitee: z.string().describe('The user, or an organization they are an admin of'), invitedBy: z.string().nullable(), createdAt: z.string() })) }),
       async handle({ caller }) {
         const invitations = await pendingInvitations(ownershipDeps, caller);
-        return { invitations: invitations.map((each) => ({ invitationId: each.invitationId, package: each.id, invitedBy: each.invitedBy ?? null, createdAt: each.createdAt.toISOString() })) };
+        return { invitations: invitations.map((each) => ({ invitationId: each.invitationId, package: each.id, invitee: each.invitee, invitedBy: each.invitedBy ?? null, createdAt: each.createdAt.toISOString() })) };
       },
     }),
     apiRoute({

@@ -114,7 +114,9 @@ ${await identitiesSection(deps, actor, csrf)}
 <h2>API keys</h2>
 <p><a href="/account/api-keys">Create and revoke API keys</a></p>
 <h2>Organizations</h2>
-<p><a href="/account/organizations">Your organizations and their members</a></p>
+<p><a href="/account/organizations">Your organizations and their members</a> · <a href="/account/invitations">Invitations to co-own packages</a></p>
+${actor.user.isAdministrator ? html`<h2>Administration</h2>
+<p><a href="/account/admin/users">Users</a> · <a href="/account/admin/prefixes">ID prefix reservations</a></p>` : html``}
 <h2>Sessions</h2>
 <table><thead><tr><th scope="col">Signed in</th><th scope="col">From</th><th scope="col">Browser</th><th scope="col"></th></tr></thead><tbody>${rows}</tbody></table>
 <form method="post" action="/account/sign-out-everywhere">${csrfField(csrf)}<button type="submit">Sign out everywhere</button></form>`,

@@ -1,9 +1,10 @@
 /** What the web pages receive from the composition root. */
-import type { AccountStore, ApiKeyStore } from '../../app/accounts/ports.ts';
+import type { AccountStore, ApiKeyStore, ReservationStore } from '../../app/accounts/ports.ts';
 import type { FastifyRequest } from 'fastify';
 import type { ExternalSignInDependencies } from '../../app/accounts/external-sign-in.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
 import type { OrganizationStore } from '../../app/organizations/ports.ts';
+import type { OwnershipDependencies } from '../../app/ownership/manage-owners.ts';
 import type { WebContext } from './web-context.ts';
 
 export interface WebDependencies {
@@ -12,6 +13,8 @@ export interface WebDependencies {
   readonly keys: ApiKeyStore;
   readonly signIns: SignInStore;
   readonly organizations: OrganizationStore;
+  readonly reservations: ReservationStore;
+  readonly ownership: OwnershipDependencies;
   readonly now: () => Date;
   /** Sign-in through identity providers; undefined when none is configured. */
   readonly externalSignIn: ExternalSignInDependencies | undefined;

@@ -17,6 +17,8 @@ import { registerApiKeyPages } from './api-key-pages.ts';
 import { registerSetupPages } from './setup-pages.ts';
 import { registerExternalSignInPages } from './external-sign-in-pages.ts';
 import { registerOrganizationPages } from './organization-pages.ts';
+import { registerAdminPages } from './admin-pages.ts';
+import { registerInvitationPages } from './invitation-pages.ts';
 
 /**
  * Forms post to this server only, and to the identity providers' origins: a sign-in button's POST is answered
@@ -62,6 +64,8 @@ export function registerWebPages(server: FastifyInstance, deps: WebDependencies)
     registerSetupPages(web, deps);
     registerExternalSignInPages(web, deps);
     registerOrganizationPages(web, deps);
+    registerAdminPages(web, deps);
+    registerInvitationPages(web, deps);
   });
 }
 
