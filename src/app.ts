@@ -40,6 +40,7 @@ import { SqliteOrganizationStore } from './stores/metadata/sqlite-organization-s
 import type { OrganizationStore } from './app/organizations/ports.ts';
 import { OpenIdIdentityProviders } from './adapters/openid-identity-providers.ts';
 import { authenticatorIssuer } from './security/totp.ts';
+import { emailVerificationPath } from './app/accounts/change-email.ts';
 import { WebContext } from './http/web/web-context.ts';
 import { offerFirstAdministratorSetup } from './app/accounts/first-administrator.ts';
 import { apiRoutes } from './http/api/api-routes.ts';
@@ -154,6 +155,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const authentication = new RequestAuthentication((presented) => authenticate({ keys, signIns, isConfiguredKey, now }, presented));
   // The key CSRF tokens are made with: one per data folder, so every process and restart agrees.
   const csrfKey = await signIns.instanceSecret('csrf', () => randomBytes(32));
+  // The key email verification links are signed with (security/email-verification.ts).
+  const emailKey = await signIns.instanceSecret('email-verification', () => randomBytes(32));
   const webContext = new WebContext({ authentication, csrfKey, publicUrl: config.publicUrl });
   const accounts = new SqliteAccountStore(writer);
   const organizations = new SqliteOrganizationStore(writer);
@@ -171,6 +174,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         mail: mailSender === undefined ? undefined : { sender: mailSender, from: config.mailFrom },
         webhooks: new HttpWebhookSender(),
         publicUrl: config.publicUrl,
+        verificationPath: (verificationId, email) => emailVerificationPath(emailKey, verificationId, email),
         now,
         log,
         retryDelayMs: config.deliveryRetryDelay,
@@ -236,6 +240,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       organizations,
       reservations,
       ownership: { accounts, organizations, packages, ownership, policy: { requireTwoFactor: config.requireTwoFactor }, now },
+      emails: accounts,
+      emailKey,
       now,
       externalSignIn,
       baseUrlOf: (request) => urlsFor(request).base,

@@ -20,6 +20,8 @@ export type EventKind =
   | 'user.2fa-enabled'
   | 'user.2fa-disabled'
   | 'user.identity-linked'
+  | 'user.email-change-requested'
+  | 'user.email-changed'
   | 'user.identity-unlinked'
   | 'api-key.created'
   | 'api-key.revoked'

@@ -108,9 +108,10 @@ export type AccountAction =
   | 'set-notifications'
   | 'manage-identities'
   | 'manage-organization'
-  | 'administer';
+  | 'administer'
+  | 'change-email';
 
-const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers', 'change-password', 'manage-identities', 'administer']);
+const SENSITIVE: ReadonlySet<AccountAction> = new Set(['create-api-key', 'disable-two-factor', 'manage-owners', 'manage-trusted-publishers', 'change-password', 'manage-identities', 'administer', 'change-email']);
 
 /** How recent a second factor a sensitive action wants, as nuget.org and GitHub ask again ("sudo mode"). */
 export const FRESH_SECOND_FACTOR_MS = 10 * 60 * 1000;

@@ -19,18 +19,8 @@ import { REPO_ROOT, startPallet, type PalletServer } from '../support/pallet-ser
 import { createDotnetSandbox, describeRun, type Sandbox } from '../support/dotnet.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
 import { totpCode } from '../../src/security/totp.ts';
-import { eventually } from '../support/smtp-sink.ts';
+import { eventually, freePort } from '../support/smtp-sink.ts';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../support/oidc-test-provider.ts';
-import { createServer } from 'node:net';
-
-/** A port free now, for a server whose public URL (and so the provider's redirect URI) must be known before it starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const CHROMIUM = process.env.PALLET_CHROMIUM ?? '/usr/bin/chromium';
 const STEP = { timeout: 5 * 60_000 };

@@ -20,6 +20,11 @@ export interface NewUserRequest {
 /** An address with one `@`, something before it and a dotted domain after: enough to catch a typo, not to prove delivery. */
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
+/** Undefined for an address that looks deliverable, otherwise the sentence saying it is not one. */
+export function emailProblem(email: string): string | undefined {
+  return email.length > 254 || !EMAIL.test(email) ? `'${email.slice(0, 80)}' is not an email address.` : undefined;
+}
+
 export async function createUser(
   deps: { readonly accounts: AccountStore; readonly now: () => Date },
   actor: ChangeActor,
@@ -27,9 +32,8 @@ export async function createUser(
 ): Promise<Account> {
   const nameProblem = accountNameProblem(request.name);
   if (nameProblem) throw new AppError('INVALID_REQUEST', nameProblem);
-  if (request.email !== undefined && (request.email.length > 254 || !EMAIL.test(request.email))) {
-    throw new AppError('INVALID_REQUEST', `'${request.email.slice(0, 80)}' is not an email address.`);
-  }
+  const problem = request.email === undefined ? undefined : emailProblem(request.email);
+  if (problem) throw new AppError('INVALID_REQUEST', problem);
   if (request.password !== undefined) {
     const passwordProblem = newPasswordProblem(request.password);
     if (passwordProblem) throw new AppError('INVALID_REQUEST', passwordProblem);

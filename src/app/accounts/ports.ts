@@ -35,6 +35,24 @@ export interface NewUser {
   readonly createdAt: Date;
 }
 
+export interface PendingEmailChange {
+  readonly userId: AccountId;
+  readonly userName: string;
+  readonly email: string;
+  readonly previousEmail: string | undefined;
+  readonly expiresAt: Date;
+}
+
+/** Email changes waiting for their verification link (migration 13). */
+export interface EmailChangeStore {
+  /** Records the change and its event (made from the new row's id) in one transaction. */
+  requestEmailChange(userId: AccountId, email: string, at: Date, expiresAt: Date, event: (verificationId: number) => NewEvent): Promise<number>;
+  /** The change, unless used already (expiry is the caller's to judge). */
+  pendingEmailChange(verificationId: number): Promise<PendingEmailChange | undefined>;
+  /** Marks it used and sets the account's email, verified, with the event; false when it was used already. */
+  completeEmailChange(verificationId: number, at: Date, event: NewEvent): Promise<boolean>;
+}
+
 export interface AccountStore {
   /** 'name-taken' when a user or organization already has the name (in any casing). */
   createUser(user: NewUser, event: NewEvent): Promise<{ readonly outcome: 'created'; readonly account: Account } | { readonly outcome: 'name-taken' }>;

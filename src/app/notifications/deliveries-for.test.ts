@@ -28,7 +28,8 @@ const audience: EventAudience = {
   webhooks: [{ webhookId: 4 }],
 };
 
-const MAIL = { mail: true, publicUrl: 'https://nuget.example.com' };
+const verificationPath = (verificationId: number, email: string) => `/account/email/verify?id=${verificationId}&token=for-${email}`;
+const MAIL = { mail: true, publicUrl: 'https://nuget.example.com', verificationPath };
 
 describe('deliveriesFor', () => {
   it('emails each owner who wants publish emails, and calls each webhook, for a push', () => {
@@ -52,7 +53,7 @@ describe('deliveriesFor', () => {
   });
 
   it('makes no email delivery when mail is not configured', () => {
-    assert.deepEqual(deliveriesFor(pushed, audience, { mail: false, publicUrl: undefined }).map((delivery) => delivery.channel), ['webhook']);
+    assert.deepEqual(deliveriesFor(pushed, audience, { mail: false, publicUrl: undefined, verificationPath }).map((delivery) => delivery.channel), ['webhook']);
   });
 
   it('calls webhooks but sends no email for an unlist', () => {
@@ -109,4 +110,16 @@ describe('deliveriesFor', () => {
     assert.deepEqual(mail({ ...base, kind: 'user.signed-in', data: { with: 'entra', firstWithProvider: false } }), []);
     assert.deepEqual(mail({ ...base, kind: 'user.signed-in', data: { with: 'password' } }), []);
   });
+
+  it('mails the link for a new address to that address, and the change to both the new and the old one', () => {
+    const base = { ...pushed, idLower: undefined, versionLower: undefined, feedId: undefined };
+    const requested = deliveriesFor({ ...base, kind: 'user.email-change-requested', data: { email: 'new@example.com', verificationId: 5 } }, audience, MAIL);
+    assert.equal(requested.length, 1);
+    const [link] = requested;
+    assert.equal(link?.channel === 'email' ? link.message.to : undefined, 'new@example.com');
+    assert.match(link?.channel === 'email' ? link.message.text : '', /https:\/\/nuget\.example\.com\/account\/email\/verify\?id=5&token=for-new@example\.com/);
+    const changed = deliveriesFor({ ...base, kind: 'user.email-changed', data: { email: 'new@example.com', previous: 'alice@example.com' } }, audience, MAIL);
+    assert.deepEqual(changed.map((each) => (each.channel === 'email' ? each.message.to : '')), ['new@example.com', 'alice@example.com']);
+  });
 });
+

@@ -13,6 +13,26 @@ export interface NotificationSettings {
   readonly mail: boolean;
   /** For links in messages; undefined when the server learns its address from each request. */
   readonly publicUrl: string | undefined;
+  /** The path of an email verification link (its token is computed, never stored: app/accounts/change-email.ts). */
+  readonly verificationPath: (verificationId: number, email: string) => string;
+}
+
+function emailChangeMessages(event: StoredEvent, settings: NotificationSettings): MailMessage[] {
+  const email = text(event.data.email);
+  if (event.kind === 'user.email-change-requested') {
+    const path = settings.verificationPath(Number(event.data.verificationId), email);
+    const link = settings.publicUrl === undefined ? `the path ${path} on your Pallet server` : `${settings.publicUrl}${path}`;
+    return [
+      {
+        to: email,
+        subject: '[Pallet] Confirm your new email address',
+        text: `Someone (${whoAndWhere(event)}) asked to make this the email of a Pallet account.\nTo confirm, open ${link} within a day.\nIf it was not you, ignore this email: nothing changes.\n`,
+      },
+    ];
+  }
+  const previous = text(event.data.previous);
+  const notice = { subject: '[Pallet] Your email address was changed', text: `The email of your Pallet account is now ${email} (${whoAndWhere(event)}).\n` };
+  return [{ to: email, ...notice }, ...(previous === '' || previous.toLowerCase() === email.toLowerCase() ? [] : [{ to: previous, ...notice, text: `${notice.text}If this was not you, sign in and check your account at once.\n` }])];
 }
 
 /** Event kinds a webhook may subscribe to. */
@@ -151,6 +171,9 @@ export function deliveriesFor(event: StoredEvent, audience: EventAudience, setti
       for (const owner of audience.packageOwners) {
         if (owner.email !== undefined && owner.publishEmails) deliveries.push({ channel: 'email', message: publishedMessage(event, owner.email, settings) });
       }
+    } else if (event.kind === 'user.email-change-requested' || event.kind === 'user.email-changed') {
+      // To the addresses the change names, not the account's current one alone.
+      for (const message of emailChangeMessages(event, settings)) deliveries.push({ channel: 'email', message });
     } else if (event.kind === 'ownership.added' || event.kind === 'ownership.removed') {
       // Every owner hears of a change of owners, as does the account removed (no longer among them).
       const recipients = new Set(audience.packageOwners.flatMap((owner) => (owner.email === undefined ? [] : [owner.email])));

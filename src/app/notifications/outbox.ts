@@ -23,6 +23,7 @@ export interface OutboxDependencies {
   readonly mail: { readonly sender: MailSender; readonly from: string } | undefined;
   readonly webhooks: WebhookSender;
   readonly publicUrl: string | undefined;
+  readonly verificationPath: NotificationSettings['verificationPath'];
   readonly now: () => Date;
   readonly log: Logger;
   /** The first retry's delay; each next one doubles, up to an hour. */
@@ -39,7 +40,7 @@ export class Outbox {
 
   constructor(deps: OutboxDependencies) {
     this.deps = deps;
-    this.settings = { mail: deps.mail !== undefined, publicUrl: deps.publicUrl };
+    this.settings = { mail: deps.mail !== undefined, publicUrl: deps.publicUrl, verificationPath: deps.verificationPath };
   }
 
   start(): void {

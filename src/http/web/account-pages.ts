@@ -6,6 +6,8 @@ import { authorizeAccount, type AccountAction } from '../../app/policy.ts';
 import { beginTotpEnrolment, confirmTotpEnrolment, disableTwoFactor, pendingTotpEnrolment, proveSecondFactor } from '../../app/accounts/two-factor.ts';
 import { statusOf } from '../error-mapper.ts';
 import { changeOwnPassword } from '../../app/accounts/manage-user.ts';
+import { confirmEmailChange, requestEmailChange } from '../../app/accounts/change-email.ts';
+import { clientAddressOf } from '../client-address.ts';
 import { Html, csrfField, html } from './html.ts';
 import { nextStep, seeOther, sendPage } from './respond.ts';
 import { field, type FormBody } from './web-context.ts';
@@ -18,6 +20,7 @@ const CHANGED = new Map([
   ['password', 'Your password is changed; your other sessions have ended.'],
   ['emails', 'Your email choices are saved.'],
   ['identities', 'The identity is unlinked: it no longer signs you in.'],
+  ['email-sent', 'We sent a link to the new address: your email changes once you open it (within a day).'],
 ]);
 
 /** The form field that proves a fresh second factor for a sensitive action, when the session needs one. */
@@ -88,6 +91,15 @@ export function registerAccountPages(web: FastifyInstance, deps: WebDependencies
       { title: 'Account settings', userName: actor.user.name, csrf, message },
       html`<h2>Profile</h2>
 <dl><dt>User name</dt><dd>${actor.user.name}</dd><dt>Display name</dt><dd>${account?.displayName ?? ''}</dd><dt>Email</dt><dd>${account?.email ?? 'none'}</dd></dl>
+<h2>Email</h2>
+<form method="post" action="/account/email">
+  ${csrfField(csrf)}
+  <label for="new-email">New email address</label>
+  <input id="new-email" name="email" type="email" autocomplete="email" required maxlength="254">
+  ${freshCodeField(actor, deps.now())}
+  <button type="submit">Change the email</button>
+  <p class="hint">The address changes once you open the link we send to it.</p>
+</form>
 <h2>Two-factor authentication</h2>
 ${twoFactor}
 ${await identitiesSection(deps, actor, csrf)}
@@ -130,6 +142,25 @@ ${actor.user.isAdministrator ? html`<h2>Administration</h2>
     if ('answered' in allowed) return allowed.answered;
     await changeOwnPassword({ accounts: deps.accounts, signIns: deps.signIns, now: deps.now }, allowed.caller, { current: field(request.body, 'current'), next: field(request.body, 'next') });
     return seeOther(reply, '/account?changed=password');
+  });
+
+  web.post<{ Body: FormBody }>('/account/email', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    const allowed = await allowAccountAction(deps, caller, 'change-email', request.body, reply, '/account');
+    if ('answered' in allowed) return allowed.answered;
+    await requestEmailChange({ emails: deps.emails, now: deps.now, key: deps.emailKey }, allowed.caller, field(request.body, 'email'));
+    return seeOther(reply, '/account?changed=email-sent');
+  });
+
+  // Opened from the email, maybe in another browser: the link's token is the proof, not a session.
+  web.get<{ Querystring: { id?: string; token?: string } }>('/account/email/verify', async (request, reply) => {
+    const id = request.query.id ?? '';
+    const email = await confirmEmailChange({ emails: deps.emails, now: deps.now, key: deps.emailKey }, clientAddressOf(request), {
+      verificationId: /^\d{1,15}$/.test(id) ? Number(id) : -1,
+      token: request.query.token ?? '',
+    });
+    return sendPage(reply, { title: 'Email confirmed', message: { kind: 'notice', text: `Your email is now ${email}.` } }, html`<p><a href="/account">Your account</a></p>`);
   });
 
   web.post<{ Body: FormBody }>('/account/notifications', async (request, reply) => {

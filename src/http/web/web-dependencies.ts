@@ -1,5 +1,5 @@
 /** What the web pages receive from the composition root. */
-import type { AccountStore, ApiKeyStore, ReservationStore } from '../../app/accounts/ports.ts';
+import type { AccountStore, ApiKeyStore, EmailChangeStore, ReservationStore } from '../../app/accounts/ports.ts';
 import type { FastifyRequest } from 'fastify';
 import type { ExternalSignInDependencies } from '../../app/accounts/external-sign-in.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
@@ -15,6 +15,9 @@ export interface WebDependencies {
   readonly organizations: OrganizationStore;
   readonly reservations: ReservationStore;
   readonly ownership: OwnershipDependencies;
+  readonly emails: EmailChangeStore;
+  /** The key email verification links are signed with. */
+  readonly emailKey: Uint8Array;
   readonly now: () => Date;
   /** Sign-in through identity providers; undefined when none is configured. */
   readonly externalSignIn: ExternalSignInDependencies | undefined;

@@ -544,4 +544,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE accounts ADD COLUMN members_need_two_factor INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 13,
+    name: 'email verification',
+    sql: `
+      -- A change of a user's email waits here until the link mailed to the new address is opened; the link's
+      -- token is an HMAC of the row (security/email-verification.ts), so no secret is stored.
+      CREATE TABLE email_verifications (
+        verification_id INTEGER PRIMARY KEY,
+        user_id         INTEGER NOT NULL REFERENCES accounts (account_id),
+        email           TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        expires_at      TEXT NOT NULL,
+        used_at         TEXT
+      );
+      CREATE INDEX email_verifications_by_user ON email_verifications (user_id);
+    `,
+  },
 ];

@@ -1,5 +1,5 @@
 /** AccountStore on SQLite: users and organizations (migration 6), each change with its event in one transaction. */
-import type { Account, AccountStore, NewUser } from '../../app/accounts/ports.ts';
+import type { Account, AccountStore, EmailChangeStore, NewUser, PendingEmailChange } from '../../app/accounts/ports.ts';
 import type { AccountId } from '../../app/actor.ts';
 import type { NewEvent } from '../../app/events.ts';
 import { lowerAccountName } from '../../domain/account-name.ts';
@@ -9,7 +9,7 @@ import type { SqliteWriter } from './sqlite-writer.ts';
 
 export const ACCOUNT_COLUMNS = 'account_id, kind, name, display_name, email, email_verified, is_admin, publish_emails, disabled_at, created_at';
 
-export class SqliteAccountStore implements AccountStore {
+export class SqliteAccountStore implements AccountStore, EmailChangeStore {
   private readonly writer: SqliteWriter;
 
   constructor(writer: SqliteWriter) {
@@ -34,6 +34,50 @@ export class SqliteAccountStore implements AccountStore {
       .prepare(`SELECT ${ACCOUNT_COLUMNS}, totp_secret IS NOT NULL AS totp_enabled FROM accounts WHERE kind = 'user' ORDER BY name_lower`)
       .all()
       .map((row) => ({ ...rowToAccount(row), totpEnabled: Number(row.totp_enabled) === 1 }));
+  }
+
+  async requestEmailChange(userId: AccountId, email: string, at: Date, expiresAt: Date, event: (verificationId: number) => NewEvent): Promise<number> {
+    return this.writer.write(() => {
+      const inserted = this.writer.statements
+        .prepare('INSERT INTO email_verifications (user_id, email, created_at, expires_at) VALUES (?, ?, ?, ?)')
+        .run(userId, email, at.toISOString(), expiresAt.toISOString());
+      const verificationId = Number(inserted.lastInsertRowid);
+      recordEvent(this.writer.statements, event(verificationId));
+      return verificationId;
+    });
+  }
+
+  async pendingEmailChange(verificationId: number): Promise<PendingEmailChange | undefined> {
+    const row = this.writer
+      .reading()
+      .prepare(
+        `SELECT v.user_id, a.name, v.email, a.email AS previous, v.expires_at FROM email_verifications v JOIN accounts a ON a.account_id = v.user_id
+         WHERE v.verification_id = ? AND v.used_at IS NULL`,
+      )
+      .get(verificationId);
+    if (row === undefined) return undefined;
+    return {
+      userId: Number(row.user_id),
+      userName: String(row.name),
+      email: String(row.email),
+      previousEmail: row.previous === null ? undefined : String(row.previous),
+      expiresAt: new Date(String(row.expires_at)),
+    };
+  }
+
+  async completeEmailChange(verificationId: number, at: Date, event: NewEvent): Promise<boolean> {
+    return this.writer.write(() => {
+      const statements = this.writer.statements;
+      const used = statements
+        .prepare('UPDATE email_verifications SET used_at = ? WHERE verification_id = ? AND used_at IS NULL RETURNING user_id, email')
+        .get(at.toISOString(), verificationId);
+      if (used === undefined) return false;
+      statements.prepare('UPDATE accounts SET email = ?, email_verified = 1 WHERE account_id = ?').run(String(used.email), Number(used.user_id));
+      // The older links of the user are spent too: only the latest change counts.
+      statements.prepare('UPDATE email_verifications SET used_at = ? WHERE user_id = ? AND used_at IS NULL').run(at.toISOString(), Number(used.user_id));
+      recordEvent(statements, event);
+      return true;
+    });
   }
 
   async findAccountById(accountId: AccountId): Promise<Account | undefined> {
