@@ -14,6 +14,7 @@ import { startPallet, type PalletServer } from '../support/pallet-server.ts';
 import { createDotnetSandbox, describeRun, type RunResult, type Sandbox } from '../support/dotnet.ts';
 import { runPalletCli } from '../support/pallet-cli.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
+import { signInOverHttp } from '../support/web-session.ts';
 
 const ADMIN_KEY = 'e2e-administrator-key-0123456789';
 const STEP = { timeout: 5 * 60_000 };
@@ -148,6 +149,28 @@ describe('scoped API keys with dotnet nuget push and delete', { skip: !dotnetAva
     assert.deepEqual(found.data.map((hit) => [hit.id, hit.owners, hit.verified]), [['Reserved.Thing', ['alice'], true]]);
     const byOwner = (await (await fetch(`${server.baseUrl}/v3/search?q=owner:ALICE`)).json()) as { data: { id: string }[] };
     assert.deepEqual(byOwner.data.map((hit) => hit.id).sort(), ['Contoso.Widgets', 'Reserved.Thing']);
+  });
+
+  it("pushes with a key acting for an organization, which owns the new id, until the key's holder leaves it", STEP, async () => {
+    const api = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+      const response = await fetch(`${server.baseUrl}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      assert.ok(response.ok, `${method} ${path}: ${response.status} ${await response.clone().text()}`);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const admin = { 'x-nuget-apikey': ADMIN_KEY };
+    await api('POST', '/api/v1/admin/users', admin, { name: 'erin', email: 'erin@example.com', password: 'erins long password' });
+    await api('POST', '/api/v1/admin/users', admin, { name: 'frank', email: 'frank@example.com', password: 'franks long password' });
+    const erin = await signInOverHttp(server.baseUrl, 'erin', 'erins long password');
+    await api('POST', '/api/v1/organizations', erin, { name: 'Northwind' });
+    await api('POST', '/api/v1/organizations/Northwind/members', erin, { name: 'frank', role: 'collaborator' });
+    const frank = await signInOverHttp(server.baseUrl, 'frank', 'franks long password');
+    const created = await api('POST', '/api/v1/me/api-keys', frank, { name: 'northwind-ci', scopes: ['push'], patterns: ['Northwind.*'], owner: 'Northwind' });
+    const orgKey = String(created.secret);
+
+    succeeded(await push(await nupkg('Northwind.Orders', '1.0.0'), orgKey));
+    assert.deepEqual((await api('GET', '/api/v1/packages/Northwind.Orders', erin)).owners, ['Northwind']);
+    await api('DELETE', '/api/v1/organizations/Northwind/members/frank', erin);
+    refused(await push(await nupkg('Northwind.Orders', '1.1.0'), orgKey), 403, /The API key 'northwind-ci' acts for 'Northwind', and 'frank' is no longer a member of it/);
   });
 
   it('prints the audit log as JSON lines, all of it or one user’s', STEP, async () => {

@@ -21,3 +21,19 @@ export async function signInHeaders(pallet: InProcessPallet, name: string, passw
   const account = await pallet.inject({ method: 'GET', url: '/account', headers: { cookie } });
   return { cookie, 'x-pallet-csrf': csrfOf(account.body) };
 }
+
+/** Signs in to a running server over HTTP, as a browser would; the headers its management API calls carry. */
+export async function signInOverHttp(baseUrl: string, name: string, password: string): Promise<{ cookie: string; 'x-pallet-csrf': string }> {
+  const page = await fetch(`${baseUrl}/account/sign-in`);
+  const formCookie = (page.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+  const signedIn = await fetch(`${baseUrl}/account/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: formCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrfOf(await page.text()), name, password }).toString(),
+  });
+  if (signedIn.status !== 303) throw new Error(`signing in as ${name} answered ${signedIn.status}`);
+  const cookie = (signedIn.headers.getSetCookie().find((line) => line.includes('pallet_session=')) ?? '').split(';')[0] as string;
+  const account = await fetch(`${baseUrl}/account`, { headers: { cookie } });
+  return { cookie, 'x-pallet-csrf': csrfOf(await account.text()) };
+}
