@@ -1,8 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import { MAX_PACKAGE_ID_LENGTH, lowerPackageId } from './package-id.ts';
-import { type IdPrefixReservation, parseReservedPrefix, reservationCovers } from './id-prefix-reservation.ts';
+import { parseReservedPrefix, reservationCovers } from './id-prefix-reservation.ts';
 
 function covers(reservationText: string, id: string): boolean {
   return reservationCovers(parseReservedPrefix(reservationText), lowerPackageId(id));

@@ -14,7 +14,6 @@ import { bestOfThreeMs } from '../../test/support/timing.ts';
 const idPart = fc.stringMatching(/^[A-Za-z0-9_]{1,8}$/);
 const packageId = fc.array(idPart, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.'));
 const numericPart = fc.integer({ min: 0, max: 99 });
-const label = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/), fc.integer({ min: 1, max: 99 }).map(String));
 const version = fc
   .tuple(fc.array(numericPart, { minLength: 3, maxLength: 3 }), fc.option(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), { nil: undefined }))
   .map(([parts, pre]) => parts.join('.') + (pre === undefined ? '' : `-${pre}`));

@@ -12,7 +12,7 @@ import { createUser } from '../../src/app/accounts/create-user.ts';
 import { COMMAND_LINE } from '../../src/app/events.ts';
 import { totpCode } from '../../src/security/totp.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
-import { startInProcess, type InjectResponse, type InProcessPallet } from '../support/in-process.ts';
+import { startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { Browser, csrfOf } from '../support/web-browser.ts';
 
 const PASSWORD = 'correct horse battery staple';

@@ -14,7 +14,7 @@ function flakyStore() {
     async addDownloads(counts: readonly DownloadCount[]) {
       state.calls += 1;
       if (state.failing) throw new Error('database is locked');
-      for (const { feedId: FEED, idLower, versionLower, count } of counts) saved.set(`${idLower}/${versionLower}`, (saved.get(`${idLower}/${versionLower}`) ?? 0) + count);
+      for (const { idLower, versionLower, count } of counts) saved.set(`${idLower}/${versionLower}`, (saved.get(`${idLower}/${versionLower}`) ?? 0) + count);
     },
   } as unknown as PackageStore;
   return { store, saved, state };

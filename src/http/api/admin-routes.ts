@@ -4,14 +4,13 @@
  * `pallet user`, `pallet webhook` and `pallet prefix`, and the administration pages.
  */
 import { z } from 'zod';
-import { AppError } from '../../errors.ts';
 import { createUser } from '../../app/accounts/create-user.ts';
 import { disableUser, resetPassword } from '../../app/accounts/manage-user.ts';
 import { releasePrefix } from '../../app/accounts/reserve-prefix.ts';
 import type { AccountStore, ReservationStore } from '../../app/accounts/ports.ts';
 import { changeActorOf } from '../../app/events.ts';
 import { addWebhook, removeWebhook, type WebhookStore } from '../../app/notifications/webhooks.ts';
-import { apiRoute, type ApiRoute } from './api-route.ts';
+import { apiRoute, idParam, type ApiRoute } from './api-route.ts';
 
 export interface AdminRouteDependencies {
   readonly accounts: AccountStore;
@@ -31,12 +30,6 @@ const user = z.object({
 });
 
 const webhook = z.object({ webhookId: z.number(), owner: z.string().nullable(), url: z.string(), events: z.array(z.string()), createdAt: z.string() });
-
-/** A numeric id from the path, written as digits only. */
-function idParam(text: string | undefined, what: string): number {
-  if (text === undefined || !/^\d{1,15}$/.test(text)) throw new AppError('NOT_FOUND', `There is no ${what} ${(text ?? '').slice(0, 40)}.`);
-  return Number(text);
-}
 
 export function adminRoutes(deps: AdminRouteDependencies): ApiRoute[] {
   return [

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
-import type { Actor, Caller } from '../../app/actor.ts';
+import type { Caller } from '../../app/actor.ts';
 import { createApiKey, regenerateApiKey, type ApiKeyDependencies } from '../../app/accounts/create-api-key.ts';
 import { revokeApiKey } from '../../app/accounts/revoke-api-key.ts';
 import type { StoredApiKey } from '../../app/accounts/ports.ts';
@@ -14,7 +14,7 @@ import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
 import { proveSecondFactor } from '../../app/accounts/two-factor.ts';
 import { changeActorOf } from '../../app/events.ts';
 import { authorizeAccount, type AccountPolicy } from '../../app/policy.ts';
-import { apiRoute, type ApiRoute } from './api-route.ts';
+import { apiRoute, userOf, type ApiRoute } from './api-route.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -34,11 +34,6 @@ const code = z.string().max(64).optional().describe('A code from the authenticat
 export interface ApiKeyRouteDependencies extends ApiKeyDependencies {
   readonly signIns: SignInStore;
   readonly policy: AccountPolicy;
-}
-
-function userOf(actor: Actor): { accountId: number; name: string } {
-  if (actor.kind === 'api-key' || actor.kind === 'session') return actor.user;
-  throw new AppError('FORBIDDEN', 'This is about a user account; the configured API key has none.');
 }
 
 /** A session allowed to make a key: signed in, and a fresh second factor (proven from `code` when needed). */

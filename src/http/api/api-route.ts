@@ -4,7 +4,8 @@
  * document cannot drift from what is checked.
  */
 import type { z } from 'zod';
-import type { Caller } from '../../app/actor.ts';
+import { AppError } from '../../errors.ts';
+import type { Actor, Caller } from '../../app/actor.ts';
 
 /** `anyone`: the route authenticates its own way (a CI token in the body). */
 export type ApiAccess = 'anyone' | 'signed-in' | 'administrator';
@@ -32,4 +33,16 @@ export interface ApiRoute<Body = unknown, Answer = unknown> {
 /** Keeps a route's body and answer types checked against its schemas where it is declared. */
 export function apiRoute<Body, Answer>(route: ApiRoute<Body, Answer>): ApiRoute<Body, Answer> {
   return route;
+}
+
+/** The user a call is about (the signed-in user, or a key's holder); the configured key has none. */
+export function userOf(actor: Actor): { accountId: number; name: string } {
+  if (actor.kind === 'api-key' || actor.kind === 'session') return actor.user;
+  throw new AppError('FORBIDDEN', 'This is about a user account; the configured API key has none.');
+}
+
+/** A numeric id from the path, written as digits only: `0x10` or `1e3` name nothing. */
+export function idParam(text: string | undefined, what: string): number {
+  if (text === undefined || !/^\d{1,15}$/.test(text)) throw new AppError('NOT_FOUND', `There is no ${what} ${(text ?? '').slice(0, 40)}.`);
+  return Number(text);
 }

@@ -8,14 +8,13 @@ import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { reservePrefix } from '../../app/accounts/reserve-prefix.ts';
 import { changeActorOf, type StoredEvent } from '../../app/events.ts';
-import type { Actor } from '../../app/actor.ts';
 import type { AccountStore, ApiKeyStore, ReservationStore } from '../../app/accounts/ports.ts';
 import type { EventLog } from '../../app/events.ts';
 import type { PackageReader } from '../../app/packages/read-package.ts';
 import type { PackageStore } from '../../app/ports.ts';
 import { DEFAULT_FEED_ID } from '../../domain/feed.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
-import { apiRoute, type ApiRoute } from './api-route.ts';
+import { apiRoute, idParam, userOf, type ApiRoute } from './api-route.ts';
 import { acceptInvitation, inviteOwner, pendingInvitations, removeOwner } from '../../app/ownership/manage-owners.ts';
 import type { OwnershipStore } from '../../app/ownership/ports.ts';
 import type { OrganizationStore } from '../../app/organizations/ports.ts';
@@ -74,11 +73,6 @@ const events = z.object({ events: z.array(event), next: z.number().nullable().de
 
 const EVENTS_PAGE = 100;
 
-function userOf(actor: Actor): { accountId: number; name: string } {
-  if (actor.kind === 'api-key' || actor.kind === 'session') return actor.user;
-  throw new AppError('FORBIDDEN', 'This is about a user account; the configured API key has none.');
-}
-
 function eventView(stored: StoredEvent): z.infer<typeof event> {
   return {
     eventId: stored.eventId,
@@ -91,12 +85,6 @@ function eventView(stored: StoredEvent): z.infer<typeof event> {
     version: stored.versionLower ?? null,
     data: { ...stored.data },
   };
-}
-
-/** A numeric id from the path, written as digits only: `0x10` or `1e3` name nothing. */
-function idParam(text: string | undefined, what: string): number {
-  if (text === undefined || !/^\d{1,15}$/.test(text)) throw new AppError('NOT_FOUND', `There is no ${what} ${(text ?? '').slice(0, 40)}.`);
-  return Number(text);
 }
 
 function afterOf(query: Readonly<Record<string, string | undefined>>): number {

@@ -6,7 +6,7 @@ import type { ExternalIdentityStore } from '../../app/accounts/external-sign-in-
 import type { AccountStore } from '../../app/accounts/ports.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
 import { authorizeAccount, type AccountPolicy } from '../../app/policy.ts';
-import { apiRoute, type ApiRoute } from './api-route.ts';
+import { apiRoute, userOf, type ApiRoute } from './api-route.ts';
 
 export interface IdentityRouteDependencies {
   readonly identities: ExternalIdentityStore;
@@ -26,9 +26,7 @@ export function identityRoutes(deps: IdentityRouteDependencies): ApiRoute[] {
       access: 'signed-in',
       answer: z.object({ identities: z.array(z.object({ provider: z.string(), subject: z.string(), email: z.string().nullable(), linkedAt: z.string(), lastSignedInAt: z.string().nullable() })) }),
       async handle({ caller }) {
-        const actor = caller.actor;
-        if (actor.kind !== 'session' && actor.kind !== 'api-key') throw new AppError('FORBIDDEN', 'This is about a user account; the configured API key has none.');
-        const identities = await deps.identities.identitiesOf(actor.user.accountId);
+        const identities = await deps.identities.identitiesOf(userOf(caller.actor).accountId);
         return {
           identities: identities.map((each) => ({
             provider: each.provider,

@@ -10,7 +10,7 @@ import { changeActorOf } from '../../app/events.ts';
 import { createOrganization, organizationMembers, removeMember, setMember, setMembersNeedTwoFactor, type OrganizationDependencies } from '../../app/organizations/manage-organizations.ts';
 import { transferToOrganization, type OwnershipDependencies } from '../../app/ownership/manage-owners.ts';
 import { authorizeAccount } from '../../app/policy.ts';
-import { apiRoute, type ApiRoute } from './api-route.ts';
+import { apiRoute, userOf, type ApiRoute } from './api-route.ts';
 
 const role = z.enum(['admin', 'collaborator']);
 const member = z.object({ name: z.string(), role, addedAt: z.string() });
@@ -29,9 +29,7 @@ export function organizationRoutes(deps: OrganizationDependencies, ownership: Ow
       access: 'signed-in',
       answer: z.object({ organizations: z.array(z.object({ name: z.string(), displayName: z.string(), role, membersNeedTwoFactor: z.boolean() })) }),
       async handle({ caller }) {
-        const actor = caller.actor;
-        if (actor.kind !== 'session' && actor.kind !== 'api-key') throw new AppError('FORBIDDEN', 'This is about a user account; the configured API key has none.');
-        const memberships = await deps.organizations.memberships(actor.user.accountId);
+        const memberships = await deps.organizations.memberships(userOf(caller.actor).accountId);
         return {
           organizations: memberships.map((each) => ({ name: each.organization.name, displayName: each.organization.displayName, role: each.role, membersNeedTwoFactor: each.membersNeedTwoFactor })),
         };
