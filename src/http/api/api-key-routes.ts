@@ -5,15 +5,11 @@
  * https://learn.microsoft.com/nuget/nuget-org/scoped-api-keys
  */
 import { z } from 'zod';
-import { AppError } from '../../errors.ts';
-import type { Caller } from '../../app/actor.ts';
 import { createApiKey, regenerateApiKey, type ApiKeyDependencies } from '../../app/accounts/create-api-key.ts';
 import { revokeApiKey } from '../../app/accounts/revoke-api-key.ts';
 import type { StoredApiKey } from '../../app/accounts/ports.ts';
-import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
-import { proveSecondFactor } from '../../app/accounts/two-factor.ts';
 import { changeActorOf } from '../../app/events.ts';
-import { authorizeAccount, type AccountPolicy } from '../../app/policy.ts';
+import { allowSessionAction, freshCode, type SessionActionDependencies } from './session-action.ts';
 import { apiRoute, userOf, type ApiRoute } from './api-route.ts';
 
 const DAY_MS = 86_400_000;
@@ -29,25 +25,8 @@ const apiKey = z.object({
   lastUsedAt: z.string().nullable(),
 });
 
-const code = z.string().max(64).optional().describe('A code from the authenticator app (or a recovery code), when the last second factor is more than ten minutes old');
 
-export interface ApiKeyRouteDependencies extends ApiKeyDependencies {
-  readonly signIns: SignInStore;
-  readonly policy: AccountPolicy;
-}
-
-/** A session allowed to make a key: signed in, and a fresh second factor (proven from `code` when needed). */
-async function mayMakeKeys(deps: ApiKeyRouteDependencies, caller: Caller, given: string | undefined): Promise<{ accountId: number; name: string }> {
-  const actor = caller.actor;
-  if (actor.kind !== 'session') throw new AppError('FORBIDDEN', 'API keys are made by a signed-in user, not with another key.');
-  let decision = authorizeAccount(actor, 'create-api-key', deps.policy, deps.now());
-  if (!decision.allowed && decision.next === 'fresh-second-factor' && given !== undefined) {
-    await proveSecondFactor({ signIns: deps.signIns, now: deps.now }, caller, given);
-    decision = authorizeAccount({ ...actor, secondFactorAt: deps.now() }, 'create-api-key', deps.policy, deps.now());
-  }
-  if (!decision.allowed) throw new AppError(decision.next === 'fresh-second-factor' ? 'UNAUTHENTICATED' : 'FORBIDDEN', decision.reason);
-  return actor.user;
-}
+export interface ApiKeyRouteDependencies extends ApiKeyDependencies, SessionActionDependencies {}
 
 export function apiKeyRoutes(deps: ApiKeyRouteDependencies): ApiRoute[] {
   const keyView = async (key: StoredApiKey): Promise<z.infer<typeof apiKey>> => ({
@@ -84,12 +63,12 @@ export function apiKeyRoutes(deps: ApiKeyRouteDependencies): ApiRoute[] {
           patterns: z.array(z.string().min(1).max(128)).max(100).default([]),
           owner: z.string().min(1).max(64).optional(),
           expiresInDays: z.number().int().min(1).max(3650).optional(),
-          code,
+          code: freshCode,
         })
         .strict(),
       answer: z.object({ apiKey: apiKey, secret: z.string() }),
       async handle({ caller, body }) {
-        const user = await mayMakeKeys(deps, caller, body.code);
+        const { user } = (await allowSessionAction(deps, caller, 'create-api-key', body.code)).actor;
         const created = await createApiKey(deps, changeActorOf(caller.actor, caller.clientAddress), {
           userName: user.name,
           name: body.name,
@@ -106,10 +85,10 @@ export function apiKeyRoutes(deps: ApiKeyRouteDependencies): ApiRoute[] {
       path: '/api/v1/me/api-keys/:name/regenerate',
       summary: 'Gives the key a new secret and expiry (its name, scopes and packages kept); the old secret stops at once',
       access: 'signed-in',
-      body: z.object({ expiresInDays: z.number().int().min(1).max(3650).optional(), code }).strict(),
+      body: z.object({ expiresInDays: z.number().int().min(1).max(3650).optional(), code: freshCode }).strict(),
       answer: z.object({ apiKey: apiKey, secret: z.string() }),
       async handle({ caller, params, body }) {
-        const user = await mayMakeKeys(deps, caller, body.code);
+        const { user } = (await allowSessionAction(deps, caller, 'create-api-key', body.code)).actor;
         const regenerated = await regenerateApiKey(deps, changeActorOf(caller.actor, caller.clientAddress), {
           userName: user.name,
           name: params.name ?? '',

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { reservePrefix } from '../../app/accounts/reserve-prefix.ts';
 import { changeActorOf, type StoredEvent } from '../../app/events.ts';
-import type { AccountStore, ApiKeyStore, ReservationStore } from '../../app/accounts/ports.ts';
+import type { AccountStore, ApiKeyStore, EmailChangeStore, ReservationStore } from '../../app/accounts/ports.ts';
 import type { EventLog } from '../../app/events.ts';
 import type { PackageReader } from '../../app/packages/read-package.ts';
 import type { PackageStore } from '../../app/ports.ts';
@@ -22,6 +22,7 @@ import { organizationRoutes } from './organization-routes.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { identityRoutes } from './identity-routes.ts';
+import { accountRoutes } from './account-routes.ts';
 import type { ExternalIdentityStore } from '../../app/accounts/external-sign-in-ports.ts';
 import type { WebhookStore } from '../../app/notifications/webhooks.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
@@ -42,6 +43,9 @@ export interface ApiDependencies {
   readonly identities: ExternalIdentityStore;
   readonly webhooks: WebhookStore;
   readonly passwordSignIn: boolean;
+  readonly emails: EmailChangeStore;
+  readonly emailKey: Uint8Array;
+  readonly authenticatorIssuer: string;
   readonly apiKeyLifetimeMs: number;
   readonly policy: AccountPolicy;
   readonly publishers: TrustedPublisherStore;
@@ -102,6 +106,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   const ownershipDeps = { accounts: deps.accounts, organizations: deps.organizations, packages: deps.packages, ownership: deps.ownership, policy: deps.policy, now: deps.now };
   return [
     ...apiKeyRoutes({ accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, signIns: deps.signIns, policy: deps.policy, now: deps.now, maxLifetimeMs: deps.apiKeyLifetimeMs }),
+    ...accountRoutes({ accounts: deps.accounts, emails: deps.emails, emailKey: deps.emailKey, issuer: deps.authenticatorIssuer, signIns: deps.signIns, policy: deps.policy, now: deps.now }),
     ...identityRoutes({ identities: deps.identities, accounts: deps.accounts, signIns: deps.signIns, passwordsAccepted: deps.passwordSignIn, policy: deps.policy, now: deps.now }),
     ...adminRoutes({ accounts: deps.accounts, reservations: deps.reservations, webhooks: deps.webhooks, now: deps.now }),
     ...organizationRoutes({ accounts: deps.accounts, organizations: deps.organizations, policy: deps.policy, now: deps.now }, ownershipDeps),
