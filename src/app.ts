@@ -248,6 +248,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       formActionOrigins: [...new Set(Object.values(config.identityProviders).map((provider) => new URL(provider.issuer).origin))],
       settings: {
         passwordSignIn: config.passwordSignIn,
+        passwordSignUp: config.passwordSignUp && config.passwordSignIn,
         requireTwoFactor: config.requireTwoFactor,
         sessionLifetimeMs: config.sessionLifetime,
         apiKeyLifetimeMs: config.apiKeyLifetime,

@@ -246,6 +246,9 @@ export const configSchema = z
     passwordSignIn: onOff
       .default(true)
       .describe('Whether users may sign in to the web pages with a password (false: identity providers only, as on nuget.org)'),
+    passwordSignUp: onOff
+      .default(false)
+      .describe('Whether anyone may create an account on the sign-in page with a name, an email (verified by a link) and a password'),
     requireTwoFactor: onOff
       .default(false)
       .describe('Whether every user must turn on two-factor authentication: one without it is walked through enrolment at sign-in'),

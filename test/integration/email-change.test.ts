@@ -72,3 +72,54 @@ describe('changing the email with a verification link', () => {
     assert.equal(refused.statusCode, 400);
   });
 });
+
+describe('signing up with a password, where allowed', () => {
+  let pallet: InProcessPallet;
+  let smtp: SmtpSink;
+
+  before(async () => {
+    smtp = await startSmtpSink();
+    pallet = await startInProcess({ flags: { smtpUrl: smtp.url, deliveryRetryDelay: '100ms', passwordSignUp: 'true' } });
+  });
+
+  after(async () => {
+    await pallet.close();
+    await smtp.close();
+  });
+
+  it('makes the account and signs it in; its email is its own once the mailed link is opened', async () => {
+    const browser = new Browser(pallet);
+    assert.match((await browser.get('/account/sign-in')).body, /href="\/account\/sign-up"/);
+    const created = await browser.submit('/account/sign-up', '/account/sign-up', { name: 'newcomer', email: 'newcomer@example.com', password: 'a long new password' });
+    assert.equal(created.statusCode, 303);
+    const account = await browser.get('/account?changed=email-sent');
+    assert.match(account.body, /<dd>newcomer<\/dd>/);
+    assert.match(account.body, /<dt>Email<\/dt><dd>none<\/dd>/, 'not before the link is opened');
+    await eventually('the link is mailed', () => smtp.messages.some((mail) => mail.to.includes('newcomer@example.com')));
+    const path = /(\/account\/email\/verify\?id=\d+&token=[A-Za-z0-9_-]{43})/.exec(smtp.messages.find((mail) => mail.to.includes('newcomer@example.com'))?.text ?? '')?.[1];
+    assert.ok(path);
+    assert.equal((await browser.get(path)).statusCode, 200);
+    assert.match((await browser.get('/account')).body, /<dd>newcomer@example\.com<\/dd>/);
+    const taken = await new Browser(pallet).submit('/account/sign-up', '/account/sign-up', { name: 'NEWCOMER', email: 'x@example.com', password: 'a long new password' });
+    assert.equal(taken.statusCode, 409);
+  });
+
+  it('lets one address sign up five times an hour', async () => {
+    for (let index = 0; index < 4; index += 1) {
+      assert.equal((await new Browser(pallet).submit('/account/sign-up', '/account/sign-up', { name: `bulk${index}`, email: `bulk${index}@example.com`, password: 'a long new password' })).statusCode, 303);
+    }
+    const limited = await new Browser(pallet).submit('/account/sign-up', '/account/sign-up', { name: 'bulk9', email: 'bulk9@example.com', password: 'a long new password' });
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.headers['retry-after'], '3600');
+  });
+
+  it('offers no sign-up where the setting is off', async () => {
+    const closed = await startInProcess();
+    try {
+      assert.equal((await closed.inject({ method: 'GET', url: '/account/sign-up' })).statusCode, 404);
+      assert.doesNotMatch((await closed.inject({ method: 'GET', url: '/account/sign-in' })).body, /sign-up/);
+    } finally {
+      await closed.close();
+    }
+  });
+});

@@ -5,8 +5,8 @@
  */
 import { AppError } from '../../errors.ts';
 import { emailVerificationToken, verifyEmailVerificationToken } from '../../security/email-verification.ts';
-import type { Caller } from '../actor.ts';
-import { changeActorOf } from '../events.ts';
+import type { AccountId, Caller } from '../actor.ts';
+import { changeActorOf, type ChangeActor } from '../events.ts';
 import type { EmailChangeStore } from './ports.ts';
 import { emailProblem } from './create-user.ts';
 
@@ -18,16 +18,21 @@ type Dependencies = { readonly emails: EmailChangeStore; readonly now: () => Dat
 export async function requestEmailChange(deps: Dependencies, caller: Caller, email: string): Promise<void> {
   const actor = caller.actor;
   if (actor.kind !== 'session') throw new AppError('UNAUTHENTICATED', 'Sign in to change your email.');
+  await verifyAddress(deps, changeActorOf(actor, caller.clientAddress), actor.user.accountId, email);
+}
+
+/** Mails a verification link for `email` to it; the user's email becomes it once the link is opened (also a new account's). */
+export async function verifyAddress(deps: Dependencies, actor: ChangeActor, userId: AccountId, email: string): Promise<void> {
   const address = email.trim();
   const problem = emailProblem(address);
   if (problem) throw new AppError('INVALID_REQUEST', problem);
   const at = deps.now();
   const expiresAt = new Date(at.getTime() + EMAIL_VERIFICATION_LIFETIME_MS);
-  await deps.emails.requestEmailChange(actor.user.accountId, address, at, expiresAt, (verificationId) => ({
+  await deps.emails.requestEmailChange(userId, address, at, expiresAt, (verificationId) => ({
     kind: 'user.email-change-requested',
     at,
-    actor: changeActorOf(actor, caller.clientAddress),
-    subjectUserId: actor.user.accountId,
+    actor,
+    subjectUserId: userId,
     // The link's token is not kept here: the outbox computes it again from the id and address (security/email-verification.ts).
     data: { email: address, verificationId, expiresAt: expiresAt.toISOString() },
   }));

@@ -1,7 +1,8 @@
-/** Sign in with a password, the second factor after it, and sign out (here, or everywhere). */
+/** Sign in with a password (and sign up, where allowed), the second factor after it, and sign out (here, or everywhere). */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { signInWithPassword, signOut } from '../../app/accounts/sign-in.ts';
+import { signUp } from '../../app/accounts/sign-up.ts';
 import { proveSecondFactor } from '../../app/accounts/two-factor.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { statusOf } from '../error-mapper.ts';
@@ -39,6 +40,31 @@ export function registerSignInPages(web: FastifyInstance, deps: WebDependencies)
       return sendPage(reply, { title: 'Sign in', message: { kind: 'error', text: error.message } }, form, statusOf(error.code));
     }
   });
+
+  if (deps.settings.passwordSignUp) {
+    web.get('/account/sign-up', async (request, reply) => {
+      const actor = await context.actor(request);
+      return sendPage(reply, { title: 'Create an account' }, signUpForm(context.csrfToken(request, reply, actor)));
+    });
+
+    web.post<{ Body: FormBody }>('/account/sign-up', async (request, reply) => {
+      const actor = await context.actor(request);
+      context.checkCsrf(request, actor, request.body);
+      try {
+        const signedUp = await signUp(
+          { accounts: deps.accounts, signIns: deps.signIns, emails: deps.emails, emailKey: deps.emailKey, now: deps.now, settings: { allowed: true, sessionLifetimeMs: deps.settings.sessionLifetimeMs } },
+          { name: field(request.body, 'name'), email: field(request.body, 'email'), password: field(request.body, 'password'), clientAddress: clientAddressOf(request), userAgent: request.headers['user-agent'] },
+        );
+        context.setSession(request, reply, signedUp.token, deps.settings.sessionLifetimeMs);
+        return seeOther(reply, '/account?changed=email-sent');
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+        const form = signUpForm(context.csrfToken(request, reply, actor), field(request.body, 'name'), field(request.body, 'email'));
+        return sendPage(reply, { title: 'Create an account', message: { kind: 'error', text: error.message } }, form, statusOf(error.code));
+      }
+    });
+  }
 
   web.get<{ Querystring: { next?: string } }>('/account/two-factor', async (request, reply) => {
     const actor = await context.actor(request);
@@ -85,7 +111,23 @@ export function signInChoices(deps: WebDependencies, csrf: string, next: string,
 </form>`,
   );
   if (!deps.settings.passwordSignIn) return providers.length === 0 ? html`<p>This server accepts no passwords and has no identity provider configured.</p>` : html`${buttons}`;
-  return html`${passwordForm(csrf, next, name)}${providers.length === 0 ? html`` : html`<p class="or">or</p>${buttons}`}`;
+  const signUpLink = deps.settings.passwordSignUp ? html`<p>No account yet? <a href="/account/sign-up">Create one</a>.</p>` : html``;
+  return html`${passwordForm(csrf, next, name)}${providers.length === 0 ? html`` : html`<p class="or">or</p>${buttons}`}${signUpLink}`;
+}
+
+function signUpForm(csrf: string, name = '', email = ''): Html {
+  return html`<form method="post" action="/account/sign-up">
+  ${csrfField(csrf)}
+  <label for="name">User name</label>
+  <input id="name" name="name" type="text" autocomplete="username" required maxlength="64" value="${name}" autofocus>
+  <p class="hint">Letters, digits, '.', '-' and '_'; it is shown as the owner of your packages.</p>
+  <label for="email">Email</label>
+  <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${email}">
+  <p class="hint">We send a link to it: it becomes your account's once you open it.</p>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="new-password" required minlength="10">
+  <button type="submit">Create the account</button>
+</form>`;
 }
 
 function passwordForm(csrf: string, next: string, name: string): Html {

@@ -27,6 +27,8 @@ export interface WebDependencies {
   readonly formActionOrigins: readonly string[];
   readonly settings: {
     readonly passwordSignIn: boolean;
+    /** Whether visitors may create an account with a password (passwordSignUp, and passwords accepted at all). */
+    readonly passwordSignUp: boolean;
     readonly requireTwoFactor: boolean;
     readonly sessionLifetimeMs: number;
     readonly apiKeyLifetimeMs: number;
