@@ -106,6 +106,7 @@ export type AccountAction =
   | 'manage-trusted-publishers'
   | 'change-password'
   | 'set-notifications'
+  | 'edit-profile'
   | 'manage-identities'
   | 'manage-organization'
   | 'administer'

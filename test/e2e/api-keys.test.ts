@@ -171,6 +171,13 @@ describe('scoped API keys with dotnet nuget push and delete', { skip: !dotnetAva
     assert.deepEqual((await api('GET', '/api/v1/packages/Northwind.Orders', erin)).owners, ['Northwind']);
     await api('DELETE', '/api/v1/organizations/Northwind/members/frank', erin);
     refused(await push(await nupkg('Northwind.Orders', '1.1.0'), orgKey), 403, /The API key 'northwind-ci' acts for 'Northwind', and 'frank' is no longer a member of it/);
+
+    // The command line makes keys acting for an organization too, for its members only.
+    const notMember = await runPalletCli(['key', 'create', '--user', 'frank', '--name', 'again', '--owner', 'Northwind', '--data', server.dataDir]);
+    assert.equal(notMember.code, 1);
+    assert.match(notMember.stderr, /'frank' is not a member of 'Northwind'/);
+    const erinsKey = await createKey('--user', 'erin', '--name', 'northwind-cli', '--owner', 'Northwind', '--glob', 'Northwind.*');
+    succeeded(await push(await nupkg('Northwind.Orders', '1.1.0'), erinsKey));
   });
 
   it('prints the audit log as JSON lines, all of it or one user’s', STEP, async () => {

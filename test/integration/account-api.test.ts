@@ -72,6 +72,9 @@ describe('own-account actions through the management API', () => {
     assert.equal((await call('/api/v1/me/password', first, { current: PASSWORD, next: 'a brand new password' })).status, 200);
     assert.equal((await pallet.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: second.cookie } })).statusCode, 401, 'the other session ended');
     assert.deepEqual((await call('/api/v1/me/notifications', first, { publishEmails: false })).body, { publishEmails: false });
+    assert.deepEqual((await call('/api/v1/me/profile', first, { displayName: '  Alice Liddell ' })).body, { displayName: 'Alice Liddell' });
+    assert.equal(((await pallet.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: first.cookie } })).json() as { displayName: string }).displayName, 'Alice Liddell');
+    assert.equal((await call('/api/v1/me/profile', first, { displayName: 'bad\u0007name' })).status, 400);
     await call('/api/v1/me/password', first, { current: 'a brand new password', next: PASSWORD });
   });
 

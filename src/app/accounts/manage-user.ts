@@ -53,3 +53,12 @@ export async function changeOwnPassword(
   await deps.accounts.setPasswordHash(actor.user.accountId, await hashPassword(request.next), { kind: 'user.password-set', at, actor: changeActor, data: { name: actor.user.name } });
   await deps.signIns.revokeSessions(actor.user.accountId, at, { kind: 'user.signed-out', at, actor: changeActor, subjectUserId: actor.user.accountId, data: { reason: 'password changed' } }, actor.sessionId);
 }
+
+/** A signed-in user's display name: 1 to 100 characters, no control characters. */
+export async function setOwnDisplayName(deps: Dependencies, caller: Caller, displayName: string): Promise<string> {
+  if (caller.actor.kind !== 'session') throw new AppError('UNAUTHENTICATED', 'Sign in to change your profile.');
+  const shown = displayName.trim();
+  if (shown.length === 0 || shown.length > 100 || /[\x00-\x1f\x7f]/.test(shown)) throw new AppError('INVALID_REQUEST', 'A display name has 1 to 100 characters.');
+  await deps.accounts.setDisplayName(caller.actor.user.accountId, shown);
+  return shown;
+}

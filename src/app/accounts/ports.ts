@@ -64,6 +64,8 @@ export interface AccountStore {
   setPasswordHash(accountId: AccountId, passwordHash: string, event: NewEvent): Promise<boolean>;
   /** Whether the user gets an email when one of their packages is published (a preference: no event); false when there is no such user. */
   setPublishEmails(accountId: AccountId, enabled: boolean): Promise<boolean>;
+  /** The name shown next to the account name (the user's own, or an organization's). */
+  setDisplayName(accountId: AccountId, displayName: string): Promise<boolean>;
   /** false when there is no such account; disabling twice keeps the first time. */
   disableAccount(accountId: AccountId, at: Date, event: NewEvent): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 /**
- * `pallet key create --user NAME --name N [--scope push|push-version|unlist]… [--glob PATTERN]… [--expires 30d]`
+ * `pallet key create --user NAME --name N [--scope push|push-version|unlist]… [--glob PATTERN]… [--owner ORG] [--expires 30d]`
  * prints the new key, and only the key, on standard output (so `KEY=$(pallet key create …)` works);
  * `pallet key revoke --user NAME --name N`; `pallet key list --user NAME` prints one JSON object per key,
  * never a secret. On the data folder of a running server, through the same use cases as the server.
@@ -23,9 +23,10 @@ export const keyCommand: Command = {
   summary: 'create, revoke or list the scoped API keys of a user',
   synopsis: 'pallet key create|regenerate|revoke|list --user <name> [options]',
   details:
-    'create    --name <name> [--scope push|push-version|unlist]... [--glob <pattern>]... [--expires <30d>]\n' +
+    'create    --name <name> [--scope push|push-version|unlist]... [--glob <pattern>]... [--owner <org>] [--expires <30d>]\n' +
     "          prints the key only; the scope is push unless given; globs such as 'Contoso.*' or plain ids limit\n" +
-    '          the packages (none: every package the user owns); the expiry defaults to apiKeyLifetime\n' +
+    '          the packages (none: every package the owner owns); --owner makes it act for an organization the\n' +
+    '          user is a member of; the expiry defaults to apiKeyLifetime\n' +
     'regenerate --name <name> [--expires <30d>]: a new secret (printed only) and expiry, same scopes and packages\n' +
     'revoke    --name <name>\n' +
     'list      one JSON line per key (name, scopes, patterns, created, expires, revoked, last used)\n\n' +
@@ -36,6 +37,7 @@ export const keyCommand: Command = {
     scope: { type: 'string', multiple: true },
     glob: { type: 'string', multiple: true },
     expires: { type: 'string' },
+    owner: { type: 'string' },
   },
   minPositionals: 1,
   maxPositionals: 1,
@@ -72,6 +74,7 @@ export const keyCommand: Command = {
             scopes: scopes.length === 0 ? ['push'] : scopes,
             patterns: strings(values.glob),
             lifetimeMs,
+            ownerName: typeof values.owner === 'string' ? values.owner : undefined,
           });
           process.stdout.write(`${created.secret}\n`);
         } else if (action === 'regenerate') {

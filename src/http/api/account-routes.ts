@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { confirmTotpEnrolment, beginTotpEnrolment, disableTwoFactor } from '../../app/accounts/two-factor.ts';
-import { changeOwnPassword } from '../../app/accounts/manage-user.ts';
+import { changeOwnPassword, setOwnDisplayName } from '../../app/accounts/manage-user.ts';
 import { requestEmailChange } from '../../app/accounts/change-email.ts';
 import { signOut } from '../../app/accounts/sign-in.ts';
 import type { AccountStore, EmailChangeStore } from '../../app/accounts/ports.ts';
@@ -49,6 +49,18 @@ export function accountRoutes(deps: AccountRouteDependencies): ApiRoute[] {
         const allowed = await allowSessionAction(deps, caller, 'change-email', body.code);
         await requestEmailChange({ emails: deps.emails, now: deps.now, key: deps.emailKey }, allowed, body.email);
         return { pending: body.email.trim() };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/me/profile',
+      summary: 'Sets the display name',
+      access: 'signed-in',
+      body: z.object({ displayName: z.string().min(1).max(100) }).strict(),
+      answer: z.object({ displayName: z.string() }),
+      async handle({ caller, body }) {
+        const allowed = await allowSessionAction(deps, caller, 'edit-profile', undefined);
+        return { displayName: await setOwnDisplayName({ accounts: deps.accounts, now: deps.now }, allowed, body.displayName) };
       },
     }),
     apiRoute({

@@ -5,7 +5,7 @@ import type { Actor, Caller } from '../../app/actor.ts';
 import { authorizeAccount, type AccountAction } from '../../app/policy.ts';
 import { beginTotpEnrolment, confirmTotpEnrolment, disableTwoFactor, pendingTotpEnrolment, proveSecondFactor } from '../../app/accounts/two-factor.ts';
 import { statusOf } from '../error-mapper.ts';
-import { changeOwnPassword } from '../../app/accounts/manage-user.ts';
+import { changeOwnPassword, setOwnDisplayName } from '../../app/accounts/manage-user.ts';
 import { confirmEmailChange, requestEmailChange } from '../../app/accounts/change-email.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { Html, csrfField, html } from './html.ts';
@@ -20,6 +20,7 @@ const CHANGED = new Map([
   ['password', 'Your password is changed; your other sessions have ended.'],
   ['emails', 'Your email choices are saved.'],
   ['identities', 'The identity is unlinked: it no longer signs you in.'],
+  ['profile', 'Your display name is saved.'],
   ['email-sent', 'We sent a link to the new address: your email changes once you open it (within a day).'],
 ]);
 
@@ -91,6 +92,12 @@ export function registerAccountPages(web: FastifyInstance, deps: WebDependencies
       { title: 'Account settings', userName: actor.user.name, csrf, message },
       html`<h2>Profile</h2>
 <dl><dt>User name</dt><dd>${actor.user.name}</dd><dt>Display name</dt><dd>${account?.displayName ?? ''}</dd><dt>Email</dt><dd>${account?.email ?? 'none'}</dd></dl>
+<form method="post" action="/account/profile">
+  ${csrfField(csrf)}
+  <label for="display-name">Display name</label>
+  <input id="display-name" name="displayName" type="text" autocomplete="name" required maxlength="100" value="${account?.displayName ?? ''}">
+  <button type="submit">Save</button>
+</form>
 <h2>Email</h2>
 <form method="post" action="/account/email">
   ${csrfField(csrf)}
@@ -142,6 +149,15 @@ ${actor.user.isAdministrator ? html`<h2>Administration</h2>
     if ('answered' in allowed) return allowed.answered;
     await changeOwnPassword({ accounts: deps.accounts, signIns: deps.signIns, now: deps.now }, allowed.caller, { current: field(request.body, 'current'), next: field(request.body, 'next') });
     return seeOther(reply, '/account?changed=password');
+  });
+
+  web.post<{ Body: FormBody }>('/account/profile', async (request, reply) => {
+    const caller = await context.caller(request);
+    context.checkCsrf(request, caller.actor, request.body);
+    const allowed = await allowAccountAction(deps, caller, 'edit-profile', request.body, reply, '/account');
+    if ('answered' in allowed) return allowed.answered;
+    await setOwnDisplayName({ accounts: deps.accounts, now: deps.now }, allowed.caller, field(request.body, 'displayName'));
+    return seeOther(reply, '/account?changed=profile');
   });
 
   web.post<{ Body: FormBody }>('/account/email', async (request, reply) => {

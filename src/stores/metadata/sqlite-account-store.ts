@@ -93,6 +93,10 @@ export class SqliteAccountStore implements AccountStore, EmailChangeStore {
     });
   }
 
+  async setDisplayName(accountId: AccountId, displayName: string): Promise<boolean> {
+    return this.writer.write(() => this.writer.statements.prepare('UPDATE accounts SET display_name = ? WHERE account_id = ?').run(displayName, accountId).changes === 1);
+  }
+
   async setPublishEmails(accountId: AccountId, enabled: boolean): Promise<boolean> {
     return this.writer.write(
       () => this.writer.statements.prepare("UPDATE accounts SET publish_emails = ? WHERE account_id = ? AND kind = 'user'").run(enabled ? 1 : 0, accountId).changes === 1,
