@@ -92,5 +92,12 @@ describe('administration and invitation pages', () => {
     assert.match((await bob.get(String(accepted.headers.location))).body, /You now co-own Alice\.Shared/);
     const owners = (await pallet.inject({ method: 'GET', url: '/api/v1/packages/Alice.Shared', headers: { cookie: aliceHeaders.cookie } })).json() as { owners: string[] };
     assert.deepEqual(owners.owners.sort(), ['BobCo', 'alice']);
+
+    // The administrator sees every organization's two-factor policy, and sets it on its page.
+    const root = await signedIn('root');
+    assert.match((await root.get('/account/admin/users')).body, /<a href="\/account\/organizations\/BobCo">BobCo<\/a><\/td><td>1<\/td><td>not required<\/td>/);
+    const orgPage = await root.get('/account/organizations/BobCo');
+    assert.equal((await root.post('/account/organizations/BobCo/two-factor', { _csrf: csrfOf(orgPage.body), required: 'on' })).statusCode, 303);
+    assert.match((await root.get('/account/admin/users')).body, /BobCo<\/a><\/td><td>1<\/td><td>required<\/td>/);
   });
 });

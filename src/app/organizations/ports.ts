@@ -32,6 +32,8 @@ export interface OrganizationStore {
   /** The user's organizations, by name. */
   memberships(userId: AccountId): Promise<Membership[]>;
   role(organizationId: AccountId, userId: AccountId): Promise<MemberRole | undefined>;
+  /** Every organization, by name, with its member count and two-factor policy (for administrators). */
+  listOrganizations(): Promise<{ readonly organization: Account; readonly members: number; readonly membersNeedTwoFactor: boolean }[]>;
   /** Adds the user, or changes their role; 'last-admin' when that would leave the organization without one. */
   setMember(organizationId: AccountId, userId: AccountId, role: MemberRole, at: Date, event: NewEvent): Promise<'added' | 'changed' | 'unchanged' | 'last-admin'>;
   removeMember(organizationId: AccountId, userId: AccountId, event: NewEvent): Promise<'removed' | 'not-member' | 'last-admin'>;

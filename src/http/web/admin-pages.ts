@@ -38,7 +38,11 @@ export function registerAdminPages(web: FastifyInstance, deps: WebDependencies):
     const actor = allowed.caller.actor;
     const csrf = context.csrfToken(request, reply, actor);
     const users = await deps.accounts.listUsers();
+    const organizations = await deps.organizations.listOrganizations();
     const code = freshCodeField(actor, deps.now());
+    const organizationRows = organizations.map(
+      (each) => html`<tr><td><a href="/account/organizations/${encodeURIComponent(each.organization.name)}">${each.organization.name}</a></td><td>${String(each.members)}</td><td>${each.membersNeedTwoFactor ? 'required' : 'not required'}</td></tr>`,
+    );
     const rows = users.map(
       (user) => html`<tr><td>${user.name}</td><td>${user.email ?? ''}</td><td>${user.isAdministrator ? 'administrator' : ''}</td><td>${user.totpEnabled ? 'on' : 'off'}</td><td>${user.disabledAt === undefined ? html`<form method="post" action="/account/admin/users/disable">${csrfField(csrf)}<input type="hidden" name="name" value="${user.name}">${code}<button type="submit">Disable</button></form>` : html`disabled ${user.disabledAt.toISOString().slice(0, 10)}`}</td></tr>`,
     );
@@ -47,6 +51,9 @@ export function registerAdminPages(web: FastifyInstance, deps: WebDependencies):
       { title: 'Users', userName: actor.user.name, csrf, message },
       html`${adminNav()}
 <table><thead><tr><th scope="col">User</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Two-factor</th><th scope="col"></th></tr></thead><tbody>${rows}</tbody></table>
+<h2>Two-factor policy</h2>
+<p>This server ${deps.settings.requireTwoFactor ? html`<strong>requires</strong>` : html`does not require`} two-factor authentication of every user (the <code>requireTwoFactor</code> setting). An organization can require it of its members: set it on the organization's page.</p>
+${organizations.length === 0 ? html`<p>There are no organizations yet.</p>` : html`<table><thead><tr><th scope="col">Organization</th><th scope="col">Members</th><th scope="col">Two-factor for members</th></tr></thead><tbody>${organizationRows}</tbody></table>`}
 <h2>Create a user</h2>
 <form method="post" action="/account/admin/users">
   ${csrfField(csrf)}

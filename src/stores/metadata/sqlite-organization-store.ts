@@ -63,6 +63,18 @@ export class SqliteOrganizationStore implements OrganizationStore {
       .map((row) => ({ organization: rowToAccount(row), role: String(row.role) as MemberRole, membersNeedTwoFactor: Number(row.members_need_two_factor) === 1 }));
   }
 
+  async listOrganizations(): Promise<{ organization: Account; members: number; membersNeedTwoFactor: boolean }[]> {
+    return this.writer
+      .reading()
+      .prepare(
+        `SELECT ${ACCOUNT_COLUMNS.split(', ').map((column) => `o.${column}`).join(', ')}, o.members_need_two_factor,
+                (SELECT count(*) FROM organization_members m WHERE m.organization_id = o.account_id) AS members
+         FROM accounts o WHERE o.kind = 'organization' ORDER BY o.name_lower`,
+      )
+      .all()
+      .map((row) => ({ organization: rowToAccount(row), members: Number(row.members), membersNeedTwoFactor: Number(row.members_need_two_factor) === 1 }));
+  }
+
   async role(organizationId: AccountId, userId: AccountId): Promise<MemberRole | undefined> {
     const row = this.writer.reading().prepare('SELECT role FROM organization_members WHERE organization_id = ? AND user_id = ?').get(organizationId, userId);
     return row === undefined ? undefined : (String(row.role) as MemberRole);
