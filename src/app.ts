@@ -8,7 +8,7 @@ import { createServer } from './node-http.ts';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import type { Config } from './config/schema.ts';
+import { providerOrigin, type Config } from './config/schema.ts';
 import { loggerOptions } from './logging.ts';
 import { openSqliteDatabase } from './stores/metadata/sqlite-database.ts';
 import { SqlitePackageStore } from './stores/metadata/sqlite-package-store.ts';
@@ -38,7 +38,7 @@ import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
 import { SqliteExternalIdentityStore } from './stores/metadata/sqlite-external-identity-store.ts';
 import { SqliteOrganizationStore } from './stores/metadata/sqlite-organization-store.ts';
 import type { OrganizationStore } from './app/organizations/ports.ts';
-import { OpenIdIdentityProviders } from './adapters/openid-identity-providers.ts';
+import { IdentityProviders } from './adapters/identity-providers.ts';
 import { authenticatorIssuer } from './security/totp.ts';
 import { emailVerificationPath } from './app/accounts/change-email.ts';
 import { WebContext } from './http/web/web-context.ts';
@@ -199,13 +199,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       : {
           identities,
           signIns,
-          gateway: new OpenIdIdentityProviders(config.identityProviders),
+          gateway: new IdentityProviders(config.identityProviders),
           now,
           sessionLifetimeMs: config.sessionLifetime,
           providers: Object.fromEntries(
             Object.entries(config.identityProviders).map(([name, provider]) => [
               name,
-              { displayName: provider.displayName ?? name, createAccounts: provider.createAccounts, trustEmail: provider.trustEmail, mfaCountsAsSecondFactor: provider.mfaCountsAsSecondFactor },
+              {
+                displayName: provider.displayName ?? (provider.kind === 'github' ? 'GitHub' : name),
+                createAccounts: provider.createAccounts,
+                trustEmail: provider.kind === 'oidc' && provider.trustEmail,
+                mfaCountsAsSecondFactor: provider.kind === 'oidc' && provider.mfaCountsAsSecondFactor,
+              },
             ]),
           ),
         };
@@ -245,7 +250,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       now,
       externalSignIn,
       baseUrlOf: (request) => urlsFor(request).base,
-      formActionOrigins: [...new Set(Object.values(config.identityProviders).map((provider) => new URL(provider.issuer).origin))],
+      formActionOrigins: [...new Set(Object.values(config.identityProviders).map(providerOrigin))],
       settings: {
         passwordSignIn: config.passwordSignIn,
         passwordSignUp: config.passwordSignUp && config.passwordSignIn,

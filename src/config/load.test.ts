@@ -187,6 +187,7 @@ describe('loadConfig: precedence is defaults < YAML file < environment < flags',
       sessionLifetime: 2 * 60 * 60 * 1000,
       identityProviders: {
         keycloak: {
+          kind: 'oidc',
           issuer: 'https://sso.example.com/realms/dev',
           clientId: 'pallet',
           scopes: 'openid email profile',
@@ -458,8 +459,10 @@ describe('redactConfig', () => {
   it('shows identity providers without their client secrets, from JSON in the environment or a *_FILE', async () => {
     const providers = { entra: { issuer: 'https://login.example.com/tenant/v2.0/', clientId: 'pallet-app', clientSecret: 'client-secret-s3cr3t' } };
     const fromEnv = load({ env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify(providers) } });
-    assert.equal(fromEnv.identityProviders.entra?.issuer, 'https://login.example.com/tenant/v2.0');
-    assert.equal(fromEnv.identityProviders.entra?.scopes, 'openid email profile');
+    const entra = fromEnv.identityProviders.entra;
+    assert.equal(entra?.kind, 'oidc', 'a provider without a kind is OpenID Connect');
+    assert.equal(entra.issuer, 'https://login.example.com/tenant/v2.0');
+    assert.equal(entra.scopes, 'openid email profile');
     assert.equal(fromEnv.identityProviders.entra?.createAccounts, true);
     const redacted = redactConfig(fromEnv) as { identityProviders: Record<string, Record<string, unknown>> };
     assert.equal(redacted.identityProviders.entra?.clientSecret, '[set]');
@@ -485,7 +488,16 @@ describe('redactConfig', () => {
     const unreadable = problemsOf({ env: { PALLET_IDENTITY_PROVIDERS: '{"a": {"clientSecret": "hunter2"' } });
     assert.match(unreadable.join('\n'), /identityProviders: is not a JSON object of providers/);
     assert.ok(!unreadable.join('\n').includes('hunter2'));
-    assert.equal(load({ env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify({ local: { issuer: 'http://127.0.0.1:4000', clientId: 'a' } }) } }).identityProviders.local?.issuer, 'http://127.0.0.1:4000');
+    const local = load({ env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify({ local: { issuer: 'http://127.0.0.1:4000', clientId: 'a' } }) } }).identityProviders.local;
+    assert.equal(local?.kind === 'oidc' ? local.issuer : undefined, 'http://127.0.0.1:4000');
+  });
+
+  it('takes GitHub (or a GitHub Enterprise Server) as a provider of its own kind, with its client secret required', () => {
+    const github = load({ env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify({ github: { kind: 'github', clientId: 'Iv1.abc', clientSecret: 'gh-secret' } }) } }).identityProviders.github;
+    assert.deepEqual(github, { kind: 'github', url: 'https://github.com', clientId: 'Iv1.abc', clientSecret: 'gh-secret', createAccounts: true });
+    const problems = problemsOf({ env: { PALLET_IDENTITY_PROVIDERS: JSON.stringify({ ghe: { kind: 'github', url: 'https://ghe.example.com', clientId: 'a', scopes: 'x' } }) } });
+    assert.match(problems.join('\n'), /identityProviders\.ghe\.clientSecret/);
+    assert.match(problems.join('\n'), /identityProviders\.ghe: .*scopes/);
   });
 
   it('does not change the config it is given', () => {

@@ -141,25 +141,54 @@ const issuerUrl = z.string().transform((value, ctx) => {
   return url.href.replace(/\/+$/, '');
 });
 
-/** One identity provider users sign in with (OpenID Connect, the authorization-code flow with PKCE). */
-const identityProvider = z
+/** What every kind of identity provider takes. */
+const providerCommon = {
+  clientId: z.string().min(1).max(512),
+  displayName: z.string().min(1).max(60).optional().describe("The sign-in button's text; default: the provider's name"),
+  createAccounts: onOff.default(true).describe('Whether the first sign-in of an unknown identity creates an account (false: refused)'),
+};
+
+/** An OpenID Connect provider (the authorization-code flow with PKCE, the ID token verified). */
+const openIdConnectProvider = z
   .object({
+    kind: z.literal('oidc'),
     issuer: issuerUrl.describe("The provider's issuer URL; its /.well-known/openid-configuration is read"),
-    clientId: z.string().min(1).max(512),
     clientSecret: z.string().min(1).max(4096).optional().describe('None: a public client (PKCE only)'),
-    displayName: z.string().min(1).max(60).optional().describe("The sign-in button's text; default: the provider's name"),
     scopes: z.string().min(1).default('openid email profile'),
-    createAccounts: onOff.default(true).describe('Whether the first sign-in of an unknown identity creates an account (false: refused)'),
     trustEmail: onOff
       .default(false)
       .describe("Whether the provider's email claim counts as verified without email_verified (Entra ID sends none)"),
     mfaCountsAsSecondFactor: onOff
       .default(false)
       .describe("Whether an ID token whose amr claim says 'mfa' stands in for Pallet's own second factor"),
+    ...providerCommon,
   })
   .strict();
 
+/** GitHub (or GitHub Enterprise Server), which signs in through OAuth, not OpenID Connect: the user is read from its API. */
+const gitHubProvider = z
+  .object({
+    kind: z.literal('github'),
+    url: issuerUrl.default('https://github.com').describe('https://github.com, or a GitHub Enterprise Server'),
+    clientSecret: z.string().min(1).max(4096),
+    ...providerCommon,
+  })
+  .strict();
+
+/** A provider without `kind` is OpenID Connect. */
+const identityProvider = z.preprocess(
+  (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value) ? { ...value, kind: 'oidc' } : value),
+  z.discriminatedUnion('kind', [openIdConnectProvider, gitHubProvider]),
+);
+
 export type IdentityProviderSettings = z.output<typeof identityProvider>;
+export type OpenIdConnectProviderSettings = z.output<typeof openIdConnectProvider>;
+export type GitHubProviderSettings = z.output<typeof gitHubProvider>;
+
+/** The origin of a provider's sign-in pages, where the browser is sent. */
+export function providerOrigin(provider: IdentityProviderSettings): string {
+  return new URL(provider.kind === 'github' ? provider.url : provider.issuer).origin;
+}
 
 /** Provider names are path segments of the redirect URI: `{publicUrl}/account/external/{name}/callback`. */
 const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;

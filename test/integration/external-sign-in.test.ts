@@ -15,6 +15,7 @@ import { totpCode } from '../../src/security/totp.ts';
 import { PUBLIC_URL, startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { startTestIdentityProvider, type TestIdentityProvider, type TokenTampering } from '../support/oidc-test-provider.ts';
 import { Browser, csrfOf } from '../support/web-browser.ts';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -250,5 +251,65 @@ describe('sign-in through an OpenID Connect provider', () => {
     assert.ok(!log.includes(idp.clientSecret), 'the client secret');
     assert.doesNotMatch(log, /[?&](code|state)=[A-Za-z0-9_-]{20,}/);
     assert.match(log, /sign-in through a provider refused/);
+  });
+});
+
+describe('sign-in through GitHub (a GitHub Enterprise Server stand-in)', () => {
+  let pallet: InProcessPallet;
+  let github: FakeGitHub;
+
+  before(async () => {
+    github = await startFakeGitHub();
+    pallet = await startInProcess({
+      flags: { identityProviders: JSON.stringify({ ghe: { kind: 'github', url: github.url, clientId: github.clientId, clientSecret: github.clientSecret, displayName: 'GitHub' } }) },
+    });
+  });
+
+  after(async () => {
+    await pallet.close();
+    await github.close();
+  });
+
+  /** Follows GitHub's redirect back to Pallet's callback. */
+  async function throughGitHub(browser: Browser): Promise<string> {
+    const authorization = new URL(await startSignIn(browser, 'ghe'));
+    assert.equal(authorization.origin, github.url);
+    assert.equal(authorization.pathname, '/login/oauth/authorize');
+    assert.equal(authorization.searchParams.get('scope'), 'read:user user:email');
+    const back = await fetch(authorization, { redirect: 'manual' });
+    return String(back.headers.get('location')).slice(PUBLIC_URL.length);
+  }
+
+  it("creates the account from GitHub's user, named by the login, with the verified primary email", async () => {
+    github.signInNext({ id: 4242, login: 'octo-cat', name: 'Octo Cat', emails: [{ email: 'old@example.com', primary: false, verified: true }, { email: 'octo@example.com', primary: true, verified: true }] });
+    const browser = new Browser(pallet);
+    const signedIn = await browser.get(await throughGitHub(browser));
+    assert.equal(signedIn.statusCode, 303, signedIn.body);
+    const account = await browser.get('/account');
+    assert.match(account.body, /<dd>octo-cat<\/dd>/);
+    assert.match(account.body, /<dd>octo@example\.com<\/dd>/);
+
+    // The id is the subject: a renamed login still signs the same account in.
+    github.signInNext({ id: 4242, login: 'octo-renamed', name: 'Octo Cat', emails: [] });
+    const again = new Browser(pallet);
+    assert.equal((await again.get(await throughGitHub(again))).statusCode, 303);
+    assert.match((await again.get('/account')).body, /<dd>octo-cat<\/dd>/);
+  });
+
+  it('takes no unverified email, and refuses a code exchanged with the wrong PKCE verifier', async () => {
+    github.signInNext({ id: 7, login: 'unverified', name: null, emails: [{ email: 'maybe@example.com', primary: true, verified: false }] });
+    const browser = new Browser(pallet);
+    assert.equal((await browser.get(await throughGitHub(browser))).statusCode, 303);
+    assert.match((await browser.get('/account')).body, /<dt>Email<\/dt><dd>none<\/dd>/);
+
+    // Two flows in one browser: the second's state with the first's code carries the wrong verifier.
+    github.signInNext({ id: 8, login: 'mixed', name: null, emails: [] });
+    const mixed = new Browser(pallet);
+    const first = new URL(await throughGitHub(mixed), PUBLIC_URL);
+    const second = new URL(await throughGitHub(mixed), PUBLIC_URL);
+    second.searchParams.set('code', first.searchParams.get('code') ?? '');
+    const refused = await mixed.get(`${second.pathname}${second.search}`);
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /The answer from GitHub did not verify/);
   });
 });

@@ -1,42 +1,30 @@
 /**
- * IdentityProviderGateway with `openid-client` (not a hand-written verifier): each provider's metadata comes
+ * An OpenID Connect provider through `openid-client` (not a hand-written verifier): its metadata comes
  * from its discovery document (`{issuer}/.well-known/openid-configuration`), read at the first sign-in and
  * kept; the code is exchanged with PKCE, and the ID token's signature (against the provider's JWKS, with
  * non-repudiation checks on: the library would otherwise trust TLS for it), issuer,
  * audience, expiry and nonce, and the state, are checked by the library.
  * https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
  */
-import type { IdentityProviderSettings } from '../config/schema.ts';
-import { IdentityProviderError, type IdentityProviderGateway, type ProvenIdentity, type ProviderAuthorization } from '../app/accounts/external-sign-in-ports.ts';
+import type { OpenIdConnectProviderSettings } from '../config/schema.ts';
+import { IdentityProviderError, type ProvenIdentity, type ProviderAuthorization } from '../app/accounts/external-sign-in-ports.ts';
+import { describeFailure, loadClient, PROVIDER_TIMEOUT_SECONDS, type ProviderClient } from './identity-providers.ts';
 
-type OpenIdClient = typeof import('openid-client');
 type Configuration = import('openid-client').Configuration;
 
-/** openid-client (and the fetch it uses) is loaded with the first sign-in through a provider, so a start never pays for it. */
-const loadClient = (): Promise<OpenIdClient> => import('openid-client');
+/** One OpenID Connect provider; `IdentityProviders` (identity-providers.ts) routes to it by name. */
+export class OpenIdConnectProvider implements ProviderClient {
+  private readonly settings: OpenIdConnectProviderSettings;
+  private configured: Promise<Configuration> | undefined;
 
-/** Seconds each call to a provider may take. */
-const PROVIDER_TIMEOUT_SECONDS = 10;
-
-export class OpenIdIdentityProviders implements IdentityProviderGateway {
-  private readonly providers: Readonly<Record<string, IdentityProviderSettings>>;
-  private readonly configurations = new Map<string, Promise<Configuration>>();
-
-  constructor(providers: Readonly<Record<string, IdentityProviderSettings>>) {
-    this.providers = providers;
+  constructor(settings: OpenIdConnectProviderSettings) {
+    this.settings = settings;
   }
 
-  private settings(provider: string): IdentityProviderSettings {
-    const settings = Object.hasOwn(this.providers, provider) ? this.providers[provider] : undefined;
-    if (settings === undefined) throw new Error(`no identity provider '${provider}'`);
-    return settings;
-  }
-
-  private configuration(provider: string): Promise<Configuration> {
-    let configuration = this.configurations.get(provider);
-    if (configuration === undefined) {
-      const settings = this.settings(provider);
-      configuration = loadClient().then((client) =>
+  private configuration(): Promise<Configuration> {
+    if (this.configured === undefined) {
+      const settings = this.settings;
+      const configured = loadClient().then((client) =>
         client.discovery(
           new URL(settings.issuer),
           settings.clientId,
@@ -57,21 +45,23 @@ export class OpenIdIdentityProviders implements IdentityProviderGateway {
         ),
       );
       // A provider that could not be reached is asked again at the next sign-in.
-      configuration.catch(() => this.configurations.delete(provider));
-      this.configurations.set(provider, configuration);
+      configured.catch(() => {
+        if (this.configured === configured) this.configured = undefined;
+      });
+      this.configured = configured;
     }
-    return configuration;
+    return this.configured;
   }
 
-  async authorization(provider: string, redirectUri: string): Promise<ProviderAuthorization> {
+  async authorization(redirectUri: string): Promise<ProviderAuthorization> {
     const client = await loadClient();
-    const configuration = await this.configuration(provider);
+    const configuration = await this.configuration();
     const state = client.randomState();
     const nonce = client.randomNonce();
     const codeVerifier = client.randomPKCECodeVerifier();
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: redirectUri,
-      scope: this.settings(provider).scopes,
+      scope: this.settings.scopes,
       response_type: 'code',
       state,
       nonce,
@@ -81,9 +71,9 @@ export class OpenIdIdentityProviders implements IdentityProviderGateway {
     return { url: url.href, state, nonce, codeVerifier };
   }
 
-  async verify(provider: string, callbackUrl: URL, expected: Pick<ProviderAuthorization, 'state' | 'nonce' | 'codeVerifier'>): Promise<ProvenIdentity> {
+  async verify(callbackUrl: URL, expected: Pick<ProviderAuthorization, 'state' | 'nonce' | 'codeVerifier'>): Promise<ProvenIdentity> {
     const client = await loadClient();
-    const configuration = await this.configuration(provider);
+    const configuration = await this.configuration();
     let claims: Record<string, unknown>;
     let accessToken: string;
     try {
@@ -101,7 +91,7 @@ export class OpenIdIdentityProviders implements IdentityProviderGateway {
       if (error instanceof IdentityProviderError) throw error;
       // A failed fetch (the provider is down) is a TypeError; everything else is an answer that proves nothing.
       if (error instanceof TypeError && !(error instanceof client.ClientError)) throw error;
-      throw new IdentityProviderError(describe(error), { cause: error });
+      throw new IdentityProviderError(describeFailure(error), { cause: error });
     }
     const subject = String(claims.sub);
     // Some providers put only `sub` in the ID token of the code flow (OpenID Connect Core 5.4): the profile
@@ -123,11 +113,4 @@ export class OpenIdIdentityProviders implements IdentityProviderGateway {
       amr: Array.isArray(claims.amr) ? claims.amr.filter((method): method is string => typeof method === 'string') : [],
     };
   }
-}
-
-/** What went wrong, in the library's words and its cause's (which names the claim or check). */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error && error.cause.message !== error.message ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`.slice(0, 300);
 }
