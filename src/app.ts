@@ -37,6 +37,7 @@ import { SqliteWebhookStore } from './stores/metadata/sqlite-webhook-store.ts';
 import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
 import { SqliteExternalIdentityStore } from './stores/metadata/sqlite-external-identity-store.ts';
 import { SqliteOrganizationStore } from './stores/metadata/sqlite-organization-store.ts';
+import { SqliteFeedStore } from './stores/metadata/sqlite-feed-store.ts';
 import type { OrganizationStore } from './app/organizations/ports.ts';
 import { IdentityProviders } from './adapters/identity-providers.ts';
 import { authenticatorIssuer } from './security/totp.ts';
@@ -162,6 +163,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const organizations = new SqliteOrganizationStore(writer);
   const reservations = new SqliteReservationStore(writer);
   const ownership = new SqliteOwnershipStore(writer);
+  const feeds = new SqliteFeedStore(writer);
   const reader = new PackageReader(packages, blobs);
   const setupToken = secondary ? undefined : await offerFirstAdministratorSetup(signIns);
   const isConfiguredKey = configuredKeyCheck(config.apiKey);
@@ -237,6 +239,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     }),
     downloads,
     authentication,
+    feeds,
     web: {
       context: webContext,
       accounts,

@@ -40,6 +40,10 @@ export type EventKind =
   | 'organization.member-changed'
   | 'organization.member-removed'
   | 'organization.two-factor-policy'
+  | 'feed.created'
+  | 'feed.updated'
+  | 'feed.member-set'
+  | 'feed.member-removed'
   | 'webhook.added'
   | 'webhook.removed';
 

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { scopesAllowPush } from '../domain/api-key-scope.ts';
 import { matchesPattern } from '../domain/package-id-pattern.ts';
 import type { AccountId, Actor } from './actor.ts';
+import { roleAtLeast, type Feed, type FeedRole } from '../domain/feed.ts';
 import type { PackageOwnership } from './ports.ts';
 
 export type Action = 'push' | 'unlist';
@@ -30,7 +31,7 @@ export type Decision =
       /** The account the change is made as: it becomes the owner of a new id (see PushRecord). */
       readonly ownerAccountId: AccountId | undefined;
     }
-  | { readonly allowed: false; readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN'; readonly reason: string; readonly challenge: Challenge | undefined };
+  | { readonly allowed: false; readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND'; readonly reason: string; readonly challenge: Challenge | undefined };
 
 /** Each client names the key option its own way; the message shows all three, as the reason phrase is all the user sees. */
 const API_KEY_REQUIRED: Record<Action, string> = {
@@ -88,9 +89,52 @@ export function authorize(actor: Actor, action: Action, resource?: PackageResour
   );
 }
 
+export type FeedAction = 'read' | 'push' | 'unlist' | 'manage';
+
+/** A feed and the caller's role in it (their own membership or an organization's), as the feed's routes know them. */
+export interface FeedAccess {
+  readonly feed: Feed;
+  readonly role: FeedRole | undefined;
+}
+
+/**
+ * The feed's own rule, before the package's (`authorize`): a private feed is read by its members only, and
+ * to anyone else it does not exist (the same 404 as a feed or id that does not), while a caller who
+ * presented nothing is asked for credentials with a Basic challenge, which is what makes the NuGet client
+ * send the feed's `packageSourceCredentials`. Pushes and unlists need a contributor, unless the feed is
+ * open to any account's key (the gallery); managing needs an owner. Administrators and the configured key
+ * may do everything.
+ */
+/**
+ * The answer for a feed the caller may not read, and for one that does not exist, alike: credentials asked
+ * of a caller who presented none, and otherwise a plain 404.
+ */
+export function unreadableFeed(actor: Actor): Extract<Decision, { allowed: false }> {
+  if (actor.kind === 'anonymous') {
+    return { allowed: false, code: 'UNAUTHENTICATED', reason: "Sign in to read this feed: send a user name and an API key as the password (NuGet.config's packageSourceCredentials).", challenge: 'Basic' };
+  }
+  return { allowed: false, code: 'NOT_FOUND', reason: 'Not found.', challenge: undefined };
+}
+
+export function authorizeFeed(actor: Actor, action: FeedAction, access: FeedAccess): Decision {
+  const { feed, role } = access;
+  const administrator = actor.kind === 'configured-key' || ((actor.kind === 'api-key' || actor.kind === 'session') && actor.user.isAdministrator);
+  if (administrator) return { allowed: true, ownerAccountId: undefined };
+  if (feed.isPrivate && !roleAtLeast(role, 'reader')) return unreadableFeed(actor);
+  if (action === 'read') return { allowed: true, ownerAccountId: undefined };
+  if (action === 'manage') return roleAtLeast(role, 'owner') ? { allowed: true, ownerAccountId: undefined } : refuse(`Only an owner of the feed '${feed.name}' changes it.`);
+  if (feed.openPush || roleAtLeast(role, 'contributor')) return { allowed: true, ownerAccountId: undefined };
+  return refuse(`Only contributors of the feed '${feed.name}' ${action === 'push' ? 'push to' : 'unlist or relist in'} it.`);
+}
+
 /** The decision as the use case acts on it: a refusal is thrown as the AppError the HTTP layer answers with. */
 export function enforce(decision: Decision, subject?: { id: string; version?: string }): asserts decision is Extract<Decision, { allowed: true }> {
-  if (!decision.allowed) throw new AppError(decision.code, decision.reason, { subject, challenge: decision.challenge });
+  if (!decision.allowed) throw refusalError(decision, subject);
+}
+
+/** A refusal as the AppError the HTTP layer answers with (its status, reason phrase and challenge). */
+export function refusalError(decision: Extract<Decision, { allowed: false }>, subject?: { id: string; version?: string }): AppError {
+  return new AppError(decision.code, decision.reason, { subject, challenge: decision.challenge });
 }
 
 /** What a signed-in user does with their own account. `sensitive` ones want a recent second factor. */

@@ -1,12 +1,76 @@
 /**
- * Which feed a request to a NuGet route reads or writes. Every route asks this instead of assuming one
- * feed; the routes are registered at the site root for the gallery (the default feed), and the same routes
- * are meant to be mounted under `/feeds/{name}` with a resolver that reads the name (issue 8).
+ * Which feed a NuGet route serves. The routes are one set, registered twice (server.ts): at the site root
+ * for the gallery (the default feed), and under `/feeds/{name}` for every other feed. A hook of each scope
+ * finds the request's feed and checks that the caller may read it (app/policy.ts `authorizeFeed`) before
+ * any route runs, so a private feed shows nothing, and an unknown one answers as a private one does.
  */
-import type { FastifyRequest } from 'fastify';
-import { DEFAULT_FEED_ID, type FeedId } from '../domain/feed.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../app/actor.ts';
+import type { FeedStore } from '../app/feeds/ports.ts';
+import { authorizeFeed, enforce, refusalError, unreadableFeed, type FeedAccess } from '../app/policy.ts';
+import { DEFAULT_FEED_ID, type Feed, type FeedId, type FeedRole } from '../domain/feed.ts';
+import { FeedUrls } from '../protocol/nuget/feed-urls.ts';
+import type { RequestAuthentication } from './request-authentication.ts';
+import type { UrlContext } from './request-context.ts';
 
-export type FeedOf = (request: FastifyRequest) => FeedId;
+export interface FeedScope {
+  idOf(request: FastifyRequest): FeedId;
+  feedOf(request: FastifyRequest): Feed;
+  urlsOf(request: FastifyRequest): FeedUrls;
+  /** The feed with the caller's role in it, for the writes' checks. */
+  accessOf(request: FastifyRequest, actor: Actor): Promise<FeedAccess>;
+}
 
-/** The routes at the site root serve the gallery. */
-export const galleryFeed: FeedOf = () => DEFAULT_FEED_ID;
+export interface FeedScopeDependencies {
+  readonly feeds: FeedStore;
+  readonly authentication: RequestAuthentication;
+  readonly urlsFor: (request: UrlContext) => FeedUrls;
+}
+
+/** The caller's role in the feed: their own membership or an organization's. */
+async function roleIn(feeds: FeedStore, feed: Feed, actor: Actor): Promise<FeedRole | undefined> {
+  return actor.kind === 'api-key' || actor.kind === 'session' ? feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
+}
+
+/**
+ * Finds each request's feed in an `onRequest` hook of `scope`: the gallery when `nameOf` gives undefined,
+ * otherwise the feed it names (`/feeds/{name}`), whose URLs are built under that path.
+ */
+export function feedScope(scope: FastifyInstance, deps: FeedScopeDependencies, nameOf: (request: FastifyRequest) => string | undefined): FeedScope {
+  const feeds = new WeakMap<FastifyRequest, { feed: Feed; urls: FeedUrls }>();
+  const urlCache = new Map<string, FeedUrls>();
+  scope.addHook('onRequest', async (request) => {
+    const name = nameOf(request);
+    const feed = name === undefined ? await deps.feeds.feedById(DEFAULT_FEED_ID) : await deps.feeds.feedByName(name);
+    if (feed === undefined || feed.isPrivate) {
+      // Credentials are read only where they matter: a public feed's reads never fail on a stale key.
+      const actor = await deps.authentication.actorOf(request);
+      // An unknown feed answers exactly as a private feed the caller may not read: its name leaks nothing.
+      if (feed === undefined) throw refusalError(unreadableFeed(actor));
+      enforce(authorizeFeed(actor, 'read', { feed, role: await roleIn(deps.feeds, feed, actor) }));
+    }
+    const siteUrls = deps.urlsFor(request);
+    let urls = siteUrls;
+    if (name !== undefined) {
+      const base = `${siteUrls.base}/feeds/${feed.name}`;
+      urls = urlCache.get(base) ?? new FeedUrls(base);
+      if (urlCache.size > 200) urlCache.clear();
+      urlCache.set(base, urls);
+    }
+    feeds.set(request, { feed, urls });
+  });
+  const of = (request: FastifyRequest) => {
+    const found = feeds.get(request);
+    if (found === undefined) throw new Error('the feed hook did not run for this request');
+    return found;
+  };
+  return {
+    idOf: (request) => of(request).feed.feedId,
+    feedOf: (request) => of(request).feed,
+    urlsOf: (request) => of(request).urls,
+    accessOf: async (request, actor) => {
+      const { feed } = of(request);
+      return { feed, role: await roleIn(deps.feeds, feed, actor) };
+    },
+  };
+}

@@ -8,6 +8,7 @@ import type { UploadSlots } from './upload-slots.ts';
 import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { RequestAuthentication } from './request-authentication.ts';
+import type { FeedStore } from '../app/feeds/ports.ts';
 import type { WebDependencies } from './web/web-dependencies.ts';
 import type { ApiRoute } from './api/api-route.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
@@ -30,6 +31,7 @@ export interface RouteDependencies {
   readonly blobFiles: BlobResponder;
   readonly downloads: DownloadCounter;
   readonly authentication: RequestAuthentication;
+  readonly feeds: FeedStore;
   /** The account pages. */
   readonly web: WebDependencies;
   /** The management API's routes (api/api-routes.ts). */

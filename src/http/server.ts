@@ -10,13 +10,13 @@ import { clientErrorHandler } from './client-errors.ts';
 import { clientAddressOf } from './client-address.ts';
 import { isForwarded, registerForwardedWriteRoutes } from './forward-writes.ts';
 import type { RouteDependencies } from './route-dependencies.ts';
-import { registerServiceIndexRoutes } from './routes/service-index.ts';
+import { registerHealthRoute, registerServiceIndexRoutes } from './routes/service-index.ts';
 import { registerPackageContentRoutes } from './routes/package-content.ts';
 import { registerRegistrationRoutes } from './routes/registration.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerPublishRoutes } from './routes/publish.ts';
 import { registerPageRoutes } from './routes/pages.ts';
-import { galleryFeed } from './feed-of.ts';
+import { feedScope, type FeedScope } from './feed-of.ts';
 import { registerWebPages } from './web/web-pages.ts';
 import { registerManagementApi } from './api/management-api.ts';
 
@@ -114,14 +114,25 @@ export function buildHttpServer(deps: RouteDependencies): FastifyInstance {
   server.setErrorHandler(handleError);
   server.setNotFoundHandler((request, reply) => sendError(reply, 404, `Nothing is served at ${request.method} ${request.url.split('?')[0]}.`));
 
-  registerServiceIndexRoutes(server, deps);
-  registerPackageContentRoutes(server, deps, galleryFeed);
-  registerRegistrationRoutes(server, deps, galleryFeed);
-  registerSearchRoutes(server, deps, galleryFeed);
-  if (deps.forwardWritesTo === undefined) registerPublishRoutes(server, deps, galleryFeed);
-  else registerForwardedWriteRoutes(server, deps.forwardWritesTo);
-  registerPageRoutes(server, deps, galleryFeed);
+  registerHealthRoute(server);
+  // One set of NuGet routes for every feed: the gallery at the root, each other feed under /feeds/{name}.
+  void server.register(async (gallery) => registerFeedRoutes(gallery, deps, feedScope(gallery, deps, () => undefined)));
+  void server.register(
+    async (named) => registerFeedRoutes(named, deps, feedScope(named, deps, (request) => (request.params as { feed?: string }).feed?.toLowerCase())),
+    { prefix: '/feeds/:feed' },
+  );
   registerWebPages(server, deps.web);
   registerManagementApi(server, deps.api, deps.web.context);
   return server;
+}
+
+/** The NuGet protocol's routes of one feed. */
+function registerFeedRoutes(scope: FastifyInstance, deps: RouteDependencies, feed: FeedScope): void {
+  registerServiceIndexRoutes(scope, feed);
+  registerPackageContentRoutes(scope, deps, feed);
+  registerRegistrationRoutes(scope, deps, feed);
+  registerSearchRoutes(scope, deps, feed);
+  if (deps.forwardWritesTo === undefined) registerPublishRoutes(scope, deps, feed);
+  else registerForwardedWriteRoutes(scope, deps.forwardWritesTo);
+  registerPageRoutes(scope, deps, feed);
 }

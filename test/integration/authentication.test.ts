@@ -89,8 +89,11 @@ describe('authentication of API keys', () => {
     } finally {
       tools.close();
     }
+    // The key was written by another connection: the server's read snapshot of this turn predates it, as a
+    // request arriving over a socket (a later turn) never would.
+    await new Promise((resolve) => setImmediate(resolve));
     const warned = await pushWith('Warned.Push', { 'x-nuget-apikey': brief });
-    assert.equal(warned.statusCode, 201);
+    assert.equal(warned.statusCode, 201, warned.body);
     assert.match(String(warned.headers['x-nuget-warning']), /^The API key 'brief' expires on \d{4}-\d\d-\d\d; create a new one before then\.$/);
     assert.equal((await pushWith('Unwarned.Push', { 'x-nuget-apikey': secret })).headers['x-nuget-warning'], undefined);
   });

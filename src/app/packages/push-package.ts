@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { AppError } from '../../errors.ts';
-import { authorize, enforce } from '../policy.ts';
+import { authorize, authorizeFeed, enforce, type FeedAccess } from '../policy.ts';
 import { actorName, type Caller } from '../actor.ts';
 import { changeActorOf } from '../events.ts';
 import type { BlobStore, InspectedUpload, PackageInspector, PackageStore, PushRecord } from '../ports.ts';
 import type { BlobGate } from '../blob-gate.ts';
 import type { SpooledUpload } from './spooled-upload.ts';
-import type { FeedId } from '../../domain/feed.ts';
+import { acceptanceProblem, type FeedId } from '../../domain/feed.ts';
 
 export interface PushDependencies {
   readonly packages: PackageStore;
@@ -23,10 +23,15 @@ export interface PushDependencies {
   readonly log: Logger;
 }
 
-export async function pushPackage(deps: PushDependencies, caller: Caller, feedId: FeedId, upload: SpooledUpload): Promise<{ id: string; version: string }> {
+export async function pushPackage(deps: PushDependencies, caller: Caller, access: FeedAccess, upload: SpooledUpload): Promise<{ id: string; version: string }> {
+  const feedId = access.feed.feedId;
+  enforce(authorizeFeed(caller.actor, 'push', access));
   enforce(authorize(caller.actor, 'push'));
   const inspected = await deps.inspector.inspect(upload.path);
   const subject = { id: inspected.id, version: inspected.versionNormalized };
+  // The feed takes only the kind of version it is for (a CI feed its pre-releases, a release feed stable ones).
+  const unaccepted = acceptanceProblem(access.feed, inspected.isPrerelease);
+  if (unaccepted !== undefined) throw new AppError('FORBIDDEN', `${unaccepted} '${inspected.id}' ${inspected.versionFull} is ${inspected.isPrerelease ? 'a pre-release' : 'stable'}.`, { subject });
   // Who may push is decided before whether the version exists, so a refusal says nothing about another owner's versions.
   const decision = authorize(caller.actor, 'push', { id: inspected.id, idLower: inspected.idLower, ownership: await deps.packages.ownership(inspected.idLower) });
   enforce(decision, subject);

@@ -7,18 +7,19 @@ import type { Logger } from '../logger.ts';
 import { AppError } from '../../errors.ts';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
-import { authorize, enforce } from '../policy.ts';
+import { authorize, authorizeFeed, enforce, type FeedAccess } from '../policy.ts';
 import { actorName, type Caller } from '../actor.ts';
 import { changeActorOf } from '../events.ts';
 import type { PackageStore } from '../ports.ts';
-import type { FeedId } from '../../domain/feed.ts';
 
 export async function setListing(
   deps: { readonly packages: PackageStore; readonly now: () => Date; readonly log: Logger },
   caller: Caller,
-  target: { readonly feedId: FeedId; readonly id: string; readonly version: string },
+  target: { readonly access: FeedAccess; readonly id: string; readonly version: string },
   listed: boolean,
 ): Promise<void> {
+  const feedId = target.access.feed.feedId;
+  enforce(authorizeFeed(caller.actor, 'unlist', target.access));
   enforce(authorize(caller.actor, 'unlist'));
   // The client sends the id and version as the user typed them: match case-insensitively and normalized.
   const idLower = lowerPackageId(target.id);
@@ -28,12 +29,12 @@ export async function setListing(
     kind: listed ? 'package.relisted' : 'package.unlisted',
     at: deps.now(),
     actor: changeActorOf(caller.actor, caller.clientAddress),
-    feedId: target.feedId,
+    feedId: feedId,
     idLower,
     versionLower: version?.lower,
     data: { id: target.id, version: version?.normalized },
   } as const;
-  const found = version !== undefined && (await deps.packages.setListed(target.feedId, idLower, version.lower, listed, event));
+  const found = version !== undefined && (await deps.packages.setListed(feedId, idLower, version.lower, listed, event));
   if (!found) throw new AppError('NOT_FOUND', `The package '${target.id}' version '${target.version}' does not exist.`);
   deps.log.info({ id: target.id, version: version.normalized, actor: actorName(caller.actor) }, listed ? 'package relisted' : 'package unlisted');
 }

@@ -11,13 +11,13 @@ import { sendNotFound } from '../request-context.ts';
 import { flatContainerFileKind } from '../../protocol/nuget/flat-container-file.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
 import { VERSION_LIST_DOCUMENT } from '../../protocol/nuget/read-documents.ts';
-import type { FeedOf } from '../feed-of.ts';
+import type { FeedScope } from '../feed-of.ts';
 
-export function registerPackageContentRoutes(server: FastifyInstance, deps: RouteDependencies, feedOf: FeedOf): void {
+export function registerPackageContentRoutes(server: FastifyInstance, deps: RouteDependencies, feed: FeedScope): void {
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#enumerate-package-versions
   readRoute<{ Params: { id: string } }>(server, '/v3/package/:id/index.json', async (request, reply) => {
     const idLower = lowerPackageId(request.params.id);
-    if (await deps.documents.send(request, reply, deps.urlsFor(request), { feedId: feedOf(request), idLower, name: VERSION_LIST_DOCUMENT, gzip: false })) return reply;
+    if (await deps.documents.send(request, reply, feed.urlsOf(request), { feedId: feed.idOf(request), idLower, name: VERSION_LIST_DOCUMENT, gzip: false })) return reply;
     return sendNotFound(reply, `Package '${request.params.id}'`);
   });
 
@@ -26,7 +26,7 @@ export function registerPackageContentRoutes(server: FastifyInstance, deps: Rout
     const { id, version, file } = request.params;
     const kind = flatContainerFileKind(id, version, file);
     if (!kind) return sendNotFound(reply, `'${file}'`);
-    const found = await deps.reader.file(feedOf(request), id, version, kind);
+    const found = await deps.reader.file(feed.idOf(request), id, version, kind);
     if (!found) return sendNotFound(reply, `The ${kind} of package '${id}' version '${version}'`);
     await deps.blobFiles.send(request, reply, packageFileBlob(found, kind, deps.downloads));
     return reply;

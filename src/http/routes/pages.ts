@@ -9,11 +9,11 @@ import { readRoute } from '../read-route.ts';
 import type { StoredVersion } from '../../app/ports.ts';
 import type { FeedUrls } from '../../protocol/nuget/feed-urls.ts';
 import { sendNotFound } from '../request-context.ts';
-import type { FeedOf } from '../feed-of.ts';
+import type { FeedScope } from '../feed-of.ts';
 
-export function registerPageRoutes(server: FastifyInstance, deps: RouteDependencies, feedOf: FeedOf): void {
+export function registerPageRoutes(server: FastifyInstance, deps: RouteDependencies, feed: FeedScope): void {
   readRoute(server, '/', async (request, reply) => {
-    const urls = deps.urlsFor(request);
+    const urls = feed.urlsOf(request);
     return sendPage(reply, 'Pallet', `
       <h1>Pallet</h1>
       <p>A NuGet server. Add it as a package source:</p>
@@ -22,27 +22,27 @@ export function registerPageRoutes(server: FastifyInstance, deps: RouteDependenc
   });
 
   readRoute<{ Params: { id: string } }>(server, '/packages/:id', async (request, reply) => {
-    const latest = (await deps.reader.listedVersions(feedOf(request), request.params.id, { includePrerelease: true, includeSemVer2: true })).at(-1);
+    const latest = (await deps.reader.listedVersions(feed.idOf(request), request.params.id, { includePrerelease: true, includeSemVer2: true })).at(-1);
     if (!latest) return sendNotFound(reply, `Package '${request.params.id}'`);
-    return reply.redirect(deps.urlsFor(request).packageDetails(latest.registrationId, latest.versionNormalized));
+    return reply.redirect(feed.urlsOf(request).packageDetails(latest.registrationId, latest.versionNormalized));
   });
 
   readRoute<{ Params: { id: string; version: string } }>(server, '/packages/:id/:version', async (request, reply) => {
-    const version = await deps.reader.version(feedOf(request), request.params.id, request.params.version);
+    const version = await deps.reader.version(feed.idOf(request), request.params.id, request.params.version);
     if (!version) return sendNotFound(reply, `Package '${request.params.id}' version '${request.params.version}'`);
     const all = await deps.reader.versions(version.feedId, request.params.id);
     const readme = await deps.reader.readmeText(version);
-    return sendPage(reply, `${version.registrationId} ${version.versionFull}`, detailsBody(deps.urlsFor(request), version, all, readme));
+    return sendPage(reply, `${version.registrationId} ${version.versionFull}`, detailsBody(feed.urlsOf(request), version, all, readme));
   });
 
   readRoute<{ Params: { id: string; version: string } }>(server, '/packages/:id/:version/report', async (request, reply) => {
-    const version = await deps.reader.version(feedOf(request), request.params.id, request.params.version);
+    const version = await deps.reader.version(feed.idOf(request), request.params.id, request.params.version);
     if (!version) return sendNotFound(reply, `Package '${request.params.id}' version '${request.params.version}'`);
     return sendPage(reply, `Report ${version.registrationId}`, `
       <h1>Report ${escape(version.registrationId)} ${escape(version.versionFull)}</h1>
       <p>This package is hosted on a private Pallet server. To report a problem with it, contact the
       administrators of this server and name the package id and version above.</p>
-      <p><a href="${escape(deps.urlsFor(request).packageDetails(version.registrationId, version.versionNormalized))}">Back to the package</a></p>`);
+      <p><a href="${escape(feed.urlsOf(request).packageDetails(version.registrationId, version.versionNormalized))}">Back to the package</a></p>`);
   });
 }
 

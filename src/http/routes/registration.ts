@@ -13,21 +13,21 @@ import { lowerPackageId } from '../../domain/package-id.ts';
 import { REGISTRATION_HIVES, type RegistrationHive } from '../../protocol/nuget/feed-urls.ts';
 import { buildRegistrationLeaf } from '../../protocol/nuget/registration.ts';
 import { registrationIndexDocument, registrationPageDocument } from '../../protocol/nuget/read-documents.ts';
-import type { FeedOf } from '../feed-of.ts';
+import type { FeedScope } from '../feed-of.ts';
 
-export function registerRegistrationRoutes(server: FastifyInstance, deps: RouteDependencies, feedOf: FeedOf): void {
+export function registerRegistrationRoutes(server: FastifyInstance, deps: RouteDependencies, feed: FeedScope): void {
   for (const [hive, settings] of Object.entries(REGISTRATION_HIVES) as [RegistrationHive, (typeof REGISTRATION_HIVES)[RegistrationHive]][]) {
     // Index: `{id}/index.json`; leaf: `{id}/{version}.json`.
     readRoute<{ Params: { id: string; file: string } }>(server, `/v3/${settings.path}/:id/:file`, async (request, reply) => {
       const { id, file } = request.params;
       if (!file.toLowerCase().endsWith('.json')) return sendNotFound(reply, `'${file}'`);
-      const urls = deps.urlsFor(request);
+      const urls = feed.urlsOf(request);
       if (file.toLowerCase() === 'index.json') {
-        if (await deps.documents.send(request, reply, urls, { feedId: feedOf(request), idLower: lowerPackageId(id), name: registrationIndexDocument(hive), gzip: settings.gzip })) return reply;
+        if (await deps.documents.send(request, reply, urls, { feedId: feed.idOf(request), idLower: lowerPackageId(id), name: registrationIndexDocument(hive), gzip: settings.gzip })) return reply;
         return sendNotFound(reply, `Package '${id}'`);
       }
       const versionText = file.slice(0, -'.json'.length);
-      const version = await deps.reader.version(feedOf(request), id, versionText);
+      const version = await deps.reader.version(feed.idOf(request), id, versionText);
       // A SemVer 1 hive does not know SemVer 2.0.0 versions.
       if (!version || (version.isSemVer2 && !settings.includesSemVer2)) return sendNotFound(reply, `Package '${id}' version '${versionText}'`);
       return sendJson(request, reply, buildRegistrationLeaf(urls, hive, version), settings.gzip);
@@ -37,7 +37,7 @@ export function registerRegistrationRoutes(server: FastifyInstance, deps: RouteD
       const { id, lower, upper } = request.params;
       const upperVersion = upper.toLowerCase().endsWith('.json') ? upper.slice(0, -'.json'.length) : upper;
       const name = registrationPageDocument(hive, lower.toLowerCase(), upperVersion.toLowerCase());
-      if (await deps.documents.send(request, reply, deps.urlsFor(request), { feedId: feedOf(request), idLower: lowerPackageId(id), name, gzip: settings.gzip })) return reply;
+      if (await deps.documents.send(request, reply, feed.urlsOf(request), { feedId: feed.idOf(request), idLower: lowerPackageId(id), name, gzip: settings.gzip })) return reply;
       return sendNotFound(reply, `Registration page '${lower}/${upper}' of package '${id}'`);
     });
   }

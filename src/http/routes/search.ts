@@ -9,18 +9,18 @@ import type { RouteDependencies } from '../route-dependencies.ts';
 import { readRoute } from '../read-route.ts';
 import { parseFilters, parsePaging, parseSearchTerms, queryValue, type QueryParameters } from '../../protocol/nuget/search-query.ts';
 import { buildAutocompleteResponse } from '../../protocol/nuget/search-response.ts';
-import type { FeedOf } from '../feed-of.ts';
+import type { FeedScope } from '../feed-of.ts';
 
-export function registerSearchRoutes(server: FastifyInstance, deps: RouteDependencies, feedOf: FeedOf): void {
+export function registerSearchRoutes(server: FastifyInstance, deps: RouteDependencies, feed: FeedScope): void {
   readRoute<{ Querystring: QueryParameters }>(server, '/v3/search', async (request, reply) => {
-    const filters = { feedId: feedOf(request), ...parseFilters(request.query) };
+    const filters = { feedId: feed.idOf(request), ...parseFilters(request.query) };
     const searchRequest = { ...filters, ...parsePaging(request.query), terms: parseSearchTerms(queryValue(request.query, 'q')) };
-    const body = await deps.search.search(searchRequest, deps.urlsFor(request).base);
+    const body = await deps.search.search(searchRequest, feed.urlsOf(request).base);
     return reply.header('cache-control', 'no-cache').type('application/json; charset=utf-8').send(body);
   });
 
   readRoute<{ Querystring: QueryParameters }>(server, '/v3/autocomplete', async (request, reply) => {
-    const filters = { feedId: feedOf(request), ...parseFilters(request.query) };
+    const filters = { feedId: feed.idOf(request), ...parseFilters(request.query) };
     const id = queryValue(request.query, 'id');
     const q = queryValue(request.query, 'q');
     reply.header('cache-control', 'no-cache');

@@ -561,4 +561,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX email_verifications_by_user ON email_verifications (user_id);
     `,
   },
+  {
+    version: 14,
+    name: 'feed settings and members',
+    sql: `
+      -- A feed's read access and the versions it takes; the gallery (feed 1) stays public and takes any.
+      ALTER TABLE feeds ADD COLUMN is_private INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE feeds ADD COLUMN accepts TEXT NOT NULL DEFAULT 'any' CHECK (accepts IN ('any', 'prerelease', 'stable'));
+      -- Any account with a key may push (the owners of each id still decide), as to nuget.org: the gallery's
+      -- way. Other feeds take pushes from their contributors only.
+      ALTER TABLE feeds ADD COLUMN open_push INTEGER NOT NULL DEFAULT 0;
+      UPDATE feeds SET open_push = 1 WHERE feed_id = 1;
+      -- Who may read (a private feed), push and manage a feed: users, or organizations (for all their members).
+      CREATE TABLE feed_members (
+        feed_id    INTEGER NOT NULL REFERENCES feeds (feed_id),
+        account_id INTEGER NOT NULL REFERENCES accounts (account_id),
+        role       TEXT NOT NULL CHECK (role IN ('reader', 'contributor', 'owner')),
+        added_at   TEXT NOT NULL,
+        PRIMARY KEY (feed_id, account_id)
+      );
+      CREATE INDEX feed_members_by_account ON feed_members (account_id);
+    `,
+  },
 ];
