@@ -39,6 +39,7 @@ import { SqliteExternalIdentityStore } from './stores/metadata/sqlite-external-i
 import { SqliteOrganizationStore } from './stores/metadata/sqlite-organization-store.ts';
 import { SqliteFeedStore } from './stores/metadata/sqlite-feed-store.ts';
 import type { OrganizationStore } from './app/organizations/ports.ts';
+import type { FeedStore } from './app/feeds/ports.ts';
 import { IdentityProviders } from './adapters/identity-providers.ts';
 import { authenticatorIssuer } from './security/totp.ts';
 import { emailVerificationPath } from './app/accounts/change-email.ts';
@@ -275,6 +276,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       signIns,
       identities,
       webhooks: new SqliteWebhookStore(writer),
+      feeds,
       passwordSignIn: config.passwordSignIn,
       emails: accounts,
       emailKey,
@@ -364,6 +366,7 @@ export interface DatabaseForTools {
   readonly reservations: ReservationStore;
   readonly webhooks: WebhookStore;
   readonly organizations: OrganizationStore;
+  readonly feeds: FeedStore;
   readonly events: EventLog;
   readonly database: MetadataDatabase;
   close(): void;
@@ -379,6 +382,7 @@ export function openDatabaseForTools(databaseFile: string, mode: 'read' | 'write
     reservations: new SqliteReservationStore(writer),
     webhooks: new SqliteWebhookStore(writer),
     organizations: new SqliteOrganizationStore(writer),
+    feeds: new SqliteFeedStore(writer),
     events: new SqliteEventLog(() => writer.reading()),
     database: new SqliteMetadataDatabase(database),
     close: () => database.close(),

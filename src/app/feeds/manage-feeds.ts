@@ -1,0 +1,146 @@
+/**
+ * Feeds, as MyGet offers them: any signed-in user creates one and owns it; its owners make it public or
+ * private, choose the versions it accepts, and add users or organizations as readers, contributors or
+ * owners (never leaving it without an owner). Administrators (and the command line) may do all of it. The
+ * gallery is the default feed: always there, open to any account's pushes.
+ */
+import { AppError } from '../../errors.ts';
+import { FEED_ACCEPTS, FEED_ROLES, feedNameProblem, type Feed, type FeedAccepts, type FeedRole } from '../../domain/feed.ts';
+import type { Caller } from '../actor.ts';
+import { changeActorOf, type ChangeActor } from '../events.ts';
+import { authorizeFeed, enforce } from '../policy.ts';
+import type { AccountStore } from '../accounts/ports.ts';
+import type { FeedMember, FeedStore } from './ports.ts';
+
+export interface FeedDependencies {
+  readonly feeds: FeedStore;
+  readonly accounts: AccountStore;
+  readonly now: () => Date;
+}
+
+function parseAccepts(text: string | undefined, fallback: FeedAccepts): FeedAccepts {
+  if (text === undefined) return fallback;
+  if (!(FEED_ACCEPTS as readonly string[]).includes(text)) throw new AppError('INVALID_REQUEST', `'${text.slice(0, 40)}' is not what a feed accepts: use any, prerelease or stable.`);
+  return text as FeedAccepts;
+}
+
+function parseRole(text: string): FeedRole {
+  if (!(FEED_ROLES as readonly string[]).includes(text)) throw new AppError('INVALID_REQUEST', `'${text.slice(0, 40)}' is not a feed role: use reader, contributor or owner.`);
+  return text as FeedRole;
+}
+
+function changeActor(caller: Caller, given: ChangeActor | undefined): ChangeActor {
+  return given ?? changeActorOf(caller.actor, caller.clientAddress);
+}
+
+/** The feed named, once the caller may manage it; an unknown feed and one the caller may not read look alike. */
+async function managedFeed(deps: FeedDependencies, caller: Caller, name: string): Promise<Feed> {
+  const feed = await deps.feeds.feedByName(name);
+  if (feed === undefined) throw new AppError('NOT_FOUND', 'Not found.');
+  const actor = caller.actor;
+  const role = actor.kind === 'api-key' || actor.kind === 'session' ? await deps.feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
+  enforce(authorizeFeed(actor, 'manage', { feed, role }));
+  return feed;
+}
+
+export async function createFeed(
+  deps: FeedDependencies,
+  caller: Caller,
+  request: { readonly name: string; readonly isPrivate: boolean; readonly accepts?: string | undefined; readonly ownerName?: string | undefined },
+  given?: ChangeActor,
+): Promise<Feed> {
+  const name = request.name.trim();
+  const problem = feedNameProblem(name);
+  if (problem) throw new AppError('INVALID_REQUEST', problem);
+  const actor = caller.actor;
+  if (actor.kind === 'anonymous') throw new AppError('UNAUTHENTICATED', 'Sign in or send an API key to create a feed.');
+  // A user's feed is theirs; the command line and the configured key name the owner (or none: administrators manage it).
+  let ownerId: number | undefined = actor.kind === 'api-key' || actor.kind === 'session' ? actor.user.accountId : undefined;
+  if (request.ownerName !== undefined) {
+    const owner = await deps.accounts.findAccountByName(request.ownerName);
+    if (owner === undefined) throw new AppError('NOT_FOUND', `There is no account '${request.ownerName.slice(0, 64)}'.`);
+    const mayName = actor.kind === 'configured-key' || ((actor.kind === 'api-key' || actor.kind === 'session') && (actor.user.isAdministrator || actor.user.accountId === owner.accountId));
+    if (!mayName) throw new AppError('FORBIDDEN', 'Only an administrator creates a feed for another account.');
+    ownerId = owner.accountId;
+  }
+  const accepts = parseAccepts(request.accepts, 'any');
+  const createdAt = deps.now();
+  const created = await deps.feeds.createFeed({ name, isPrivate: request.isPrivate, accepts, createdAt }, ownerId, {
+    kind: 'feed.created',
+    at: createdAt,
+    actor: changeActor(caller, given),
+    subjectUserId: ownerId,
+    data: { feed: name, private: request.isPrivate, accepts },
+  });
+  if (created.outcome === 'name-taken') throw new AppError('CONFLICT', `There is a feed named '${name}' already.`);
+  return created.feed;
+}
+
+export async function updateFeed(
+  deps: FeedDependencies,
+  caller: Caller,
+  request: { readonly name: string; readonly isPrivate?: boolean | undefined; readonly accepts?: string | undefined },
+  given?: ChangeActor,
+): Promise<Feed> {
+  const feed = await managedFeed(deps, caller, request.name);
+  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts) };
+  await deps.feeds.updateFeed(feed.feedId, settings, {
+    kind: 'feed.updated',
+    at: deps.now(),
+    actor: changeActor(caller, given),
+    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts },
+  });
+  return { ...feed, ...settings };
+}
+
+export async function setFeedMember(
+  deps: FeedDependencies,
+  caller: Caller,
+  request: { readonly feed: string; readonly accountName: string; readonly role: string },
+  given?: ChangeActor,
+): Promise<void> {
+  const feed = await managedFeed(deps, caller, request.feed);
+  const role = parseRole(request.role);
+  const account = await deps.accounts.findAccountByName(request.accountName);
+  if (account === undefined) throw new AppError('NOT_FOUND', `There is no account '${request.accountName.slice(0, 64)}'.`);
+  const at = deps.now();
+  await deps.feeds.setMember(feed.feedId, account.accountId, role, at, {
+    kind: 'feed.member-set',
+    at,
+    actor: changeActor(caller, given),
+    subjectUserId: account.accountId,
+    data: { feed: feed.name, member: account.name, role },
+  });
+}
+
+export async function removeFeedMember(deps: FeedDependencies, caller: Caller, request: { readonly feed: string; readonly accountName: string }, given?: ChangeActor): Promise<void> {
+  const feed = await managedFeed(deps, caller, request.feed);
+  const account = await deps.accounts.findAccountByName(request.accountName);
+  if (account === undefined) throw new AppError('NOT_FOUND', `There is no account '${request.accountName.slice(0, 64)}'.`);
+  const outcome = await deps.feeds.removeMember(feed.feedId, account.accountId, {
+    kind: 'feed.member-removed',
+    at: deps.now(),
+    actor: changeActor(caller, given),
+    subjectUserId: account.accountId,
+    data: { feed: feed.name, member: account.name },
+  });
+  if (outcome === 'not-member') throw new AppError('NOT_FOUND', `'${account.name}' is not a member of the feed '${feed.name}'.`);
+  if (outcome === 'last-owner') throw new AppError('CONFLICT', `'${account.name}' is the last owner of the feed '${feed.name}'; make another member an owner first.`);
+}
+
+/** The feeds the caller may read (public ones, and private ones they are a member of; all for administrators), with the caller's role. */
+export async function visibleFeeds(deps: FeedDependencies, caller: Caller): Promise<{ readonly feed: Feed; readonly role: FeedRole | undefined }[]> {
+  const actor = caller.actor;
+  const visible = [];
+  for (const feed of await deps.feeds.listFeeds()) {
+    const role = actor.kind === 'api-key' || actor.kind === 'session' ? await deps.feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
+    if (authorizeFeed(actor, 'read', { feed, role }).allowed) visible.push({ feed, role });
+  }
+  return visible;
+}
+
+/** A feed's members, for those who may manage it. */
+export async function feedMembers(deps: FeedDependencies, caller: Caller, name: string): Promise<{ readonly feed: Feed; readonly members: FeedMember[] }> {
+  const feed = await managedFeed(deps, caller, name);
+  return { feed, members: await deps.feeds.members(feed.feedId) };
+}

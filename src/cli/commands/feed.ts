@@ -1,0 +1,92 @@
+/**
+ * `pallet feed create NAME [--private] [--accept any|prerelease|stable] [--owner ACCOUNT]`, `pallet feed set NAME
+ * [--private|--public] [--accept …]`, `pallet feed member NAME ACCOUNT --role reader|contributor|owner` (or
+ * `--remove`) and `pallet feed list` (JSON lines): feeds, made on the data folder of a running server with the
+ * administrator's rights, through the same use cases as the management API.
+ */
+import { openDatabaseForTools } from '../../app.ts';
+import { dataFolderLayout } from '../../data-folder.ts';
+import { configFromFlags } from '../config-options.ts';
+import { reportToolError } from '../output.ts';
+import type { Command } from '../command.ts';
+
+const ACTIONS = ['create', 'set', 'member', 'list'] as const;
+
+export const feedCommand: Command = {
+  name: 'feed',
+  summary: 'create, change or list feeds, and set their members',
+  synopsis: 'pallet feed create|set <name> [options] | pallet feed member <name> <account> --role <role>|--remove | pallet feed list',
+  details:
+    'create <name>   a feed served at /feeds/<name>/v3/index.json: --private (members only), --accept any|prerelease|stable,\n' +
+    '                --owner <account> (a user or an organization: its owner)\n' +
+    'set <name>      --private or --public, --accept any|prerelease|stable\n' +
+    'member <name> <account>  --role reader|contributor|owner, or --remove\n' +
+    'list            one JSON line per feed\n\n' +
+    'Works on the data folder of a running server. Exit code 0 on success, 1 when refused (the reason is printed), 2: bad usage.',
+  options: {
+    private: { type: 'boolean' },
+    public: { type: 'boolean' },
+    accept: { type: 'string' },
+    owner: { type: 'string' },
+    role: { type: 'string' },
+    remove: { type: 'boolean' },
+  },
+  minPositionals: 1,
+  maxPositionals: 3,
+  async run(values, positionals) {
+    const [action, name, account] = positionals as [string, string | undefined, string | undefined];
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      process.stderr.write(`pallet feed: '${action}' is not an action; use ${ACTIONS.join(', ')}.\n`);
+      return 2;
+    }
+    if (action !== 'list' && name === undefined) {
+      process.stderr.write(`pallet feed ${action}: pass the feed's name.\n`);
+      return 2;
+    }
+    if (action === 'member' && (account === undefined || (values.remove !== true && typeof values.role !== 'string'))) {
+      process.stderr.write('pallet feed member: pass the feed, the account and --role <reader|contributor|owner> (or --remove).\n');
+      return 2;
+    }
+    if (values.private === true && values.public === true) {
+      process.stderr.write('pallet feed: pass --private or --public, not both.\n');
+      return 2;
+    }
+    const config = configFromFlags(values);
+    if (!config) return 2;
+    try {
+      const { COMMAND_LINE } = await import('../../app/events.ts');
+      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, action === 'list' ? 'read' : 'write');
+      try {
+        const feeds = await import('../../app/feeds/manage-feeds.ts');
+        const deps = { feeds: tools.feeds, accounts: tools.accounts, now: () => new Date() };
+        // The command line acts with the administrator's rights; its changes are recorded as the command line's.
+        const caller = { actor: { kind: 'configured-key' as const }, clientAddress: undefined };
+        const accepts = typeof values.accept === 'string' ? values.accept : undefined;
+        if (action === 'list') {
+          for (const { feed } of await feeds.visibleFeeds(deps, caller)) {
+            process.stdout.write(`${JSON.stringify({ name: feed.name, private: feed.isPrivate, accepts: feed.accepts, openPush: feed.openPush })}\n`);
+          }
+        } else if (action === 'create') {
+          const owner = typeof values.owner === 'string' ? values.owner : undefined;
+          const created = await feeds.createFeed(deps, caller, { name: name as string, isPrivate: values.private === true, accepts, ownerName: owner }, COMMAND_LINE);
+          process.stdout.write(`pallet feed: created '${created.name}' (/feeds/${created.name}/v3/index.json)\n`);
+        } else if (action === 'set') {
+          const isPrivate = values.private === true ? true : values.public === true ? false : undefined;
+          const updated = await feeds.updateFeed(deps, caller, { name: name as string, isPrivate, accepts }, COMMAND_LINE);
+          process.stdout.write(`pallet feed: '${updated.name}' is ${updated.isPrivate ? 'private' : 'public'} and accepts ${updated.accepts}\n`);
+        } else if (values.remove === true) {
+          await feeds.removeFeedMember(deps, caller, { feed: name as string, accountName: account as string }, COMMAND_LINE);
+          process.stdout.write(`pallet feed: '${account}' is no longer a member of '${name}'\n`);
+        } else {
+          await feeds.setFeedMember(deps, caller, { feed: name as string, accountName: account as string, role: values.role as string }, COMMAND_LINE);
+          process.stdout.write(`pallet feed: '${account}' is ${values.role} of '${name}'\n`);
+        }
+        return 0;
+      } finally {
+        tools.close();
+      }
+    } catch (error) {
+      return reportToolError('feed', error);
+    }
+  },
+};

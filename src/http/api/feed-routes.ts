@@ -1,0 +1,95 @@
+/**
+ * The management API's feeds: the feeds the caller may read (with their role), creating one, changing its
+ * settings (public or private, the versions it accepts) and its members. The same use cases as
+ * `pallet feed`; an unknown feed and one the caller may not read answer alike.
+ */
+import { z } from 'zod';
+import { createFeed, feedMembers, removeFeedMember, setFeedMember, updateFeed, visibleFeeds, type FeedDependencies } from '../../app/feeds/manage-feeds.ts';
+import { DEFAULT_FEED_ID, type Feed } from '../../domain/feed.ts';
+import { apiRoute, type ApiRoute } from './api-route.ts';
+
+const accepts = z.enum(['any', 'prerelease', 'stable']);
+const role = z.enum(['reader', 'contributor', 'owner']);
+const feedView = z.object({
+  name: z.string(),
+  private: z.boolean(),
+  accepts,
+  openPush: z.boolean().describe("Any account's key may push (the gallery); otherwise the feed's contributors only"),
+  serviceIndex: z.string().describe('The path of its NuGet source on this server'),
+});
+
+function viewOf(feed: Feed): z.infer<typeof feedView> {
+  return { name: feed.name, private: feed.isPrivate, accepts: feed.accepts, openPush: feed.openPush, serviceIndex: feed.feedId === DEFAULT_FEED_ID ? '/v3/index.json' : `/feeds/${feed.name}/v3/index.json` };
+}
+
+export function feedRoutes(deps: FeedDependencies): ApiRoute[] {
+  return [
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/feeds',
+      summary: 'The feeds the caller may read, with the caller’s role in each',
+      access: 'anyone',
+      answer: z.object({ feeds: z.array(feedView.extend({ role: role.nullable() })) }),
+      async handle({ caller }) {
+        return { feeds: (await visibleFeeds(deps, caller)).map(({ feed, role: held }) => ({ ...viewOf(feed), role: held ?? null })) };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/feeds',
+      summary: 'Creates a feed (at /feeds/{name}/v3/index.json); the caller owns it, unless an administrator names another owner',
+      access: 'signed-in',
+      status: 201,
+      body: z.object({ name: z.string().min(1).max(64), private: z.boolean().default(false), accepts: accepts.default('any'), owner: z.string().min(1).max(64).optional() }).strict(),
+      answer: feedView,
+      async handle({ caller, body }) {
+        return viewOf(await createFeed(deps, caller, { name: body.name, isPrivate: body.private, accepts: body.accepts, ownerName: body.owner }));
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/feeds/:name',
+      summary: 'Changes a feed: public or private, and the versions it accepts (an owner of it)',
+      access: 'signed-in',
+      body: z.object({ private: z.boolean().optional(), accepts: accepts.optional() }).strict(),
+      answer: feedView,
+      async handle({ caller, params, body }) {
+        return viewOf(await updateFeed(deps, caller, { name: params.name ?? '', isPrivate: body.private, accepts: body.accepts }));
+      },
+    }),
+    apiRoute({
+      method: 'GET',
+      path: '/api/v1/feeds/:name/members',
+      summary: "A feed's members and their roles (for its owners)",
+      access: 'signed-in',
+      answer: z.object({ feed: z.string(), members: z.array(z.object({ name: z.string(), kind: z.enum(['user', 'organization']), role })) }),
+      async handle({ caller, params }) {
+        const { feed, members } = await feedMembers(deps, caller, params.name ?? '');
+        return { feed: feed.name, members: members.map((member) => ({ name: member.account.name, kind: member.account.kind, role: member.role })) };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/feeds/:name/members',
+      summary: 'Makes a user or an organization a reader, contributor or owner of the feed',
+      access: 'signed-in',
+      body: z.object({ name: z.string().min(1).max(64), role }).strict(),
+      answer: z.object({ member: z.string(), role }),
+      async handle({ caller, params, body }) {
+        await setFeedMember(deps, caller, { feed: params.name ?? '', accountName: body.name, role: body.role });
+        return { member: body.name, role: body.role };
+      },
+    }),
+    apiRoute({
+      method: 'DELETE',
+      path: '/api/v1/feeds/:name/members/:member',
+      summary: 'Removes a member of the feed (never the last owner)',
+      access: 'signed-in',
+      answer: z.object({ removed: z.string() }),
+      async handle({ caller, params }) {
+        await removeFeedMember(deps, caller, { feed: params.name ?? '', accountName: params.member ?? '' });
+        return { removed: params.member ?? '' };
+      },
+    }),
+  ];
+}

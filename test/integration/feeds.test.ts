@@ -1,0 +1,136 @@
+/**
+ * Feeds beside the gallery, through the real routes: each a NuGet source of its own under /feeds/{name}
+ * with its own URLs and packages; pushes from contributors only, of the versions it accepts; a private
+ * feed asks anonymous callers for credentials with a Basic challenge (as the NuGet client needs), shows
+ * nothing to non-members (the same answer for an id that exists and one that does not, and for a feed that
+ * does not exist), and is read by its readers; the feed list shows each caller what they may read.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { openDatabaseForTools } from '../../src/app.ts';
+import { dataFolderLayout } from '../../src/data-folder.ts';
+import { createUser } from '../../src/app/accounts/create-user.ts';
+import { createApiKey } from '../../src/app/accounts/create-api-key.ts';
+import { COMMAND_LINE } from '../../src/app/events.ts';
+import { buildNupkg } from '../support/nupkg-builder.ts';
+import { API_KEY, PUBLIC_URL, startInProcess, type InProcessPallet } from '../support/in-process.ts';
+import { signInHeaders } from '../support/web-session.ts';
+
+const PASSWORD = 'a long enough password';
+
+describe('feeds', () => {
+  let pallet: InProcessPallet;
+  const keys: Record<string, string> = {};
+
+  before(async () => {
+    pallet = await startInProcess();
+    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
+    try {
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
+      for (const name of ['alice', 'bob', 'carol']) {
+        await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: false, password: PASSWORD });
+        keys[name] = (await createApiKey(deps, COMMAND_LINE, { userName: name, name: 'ci', scopes: ['push', 'unlist'], patterns: [], lifetimeMs: undefined })).secret;
+      }
+    } finally {
+      tools.close();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  after(async () => {
+    await pallet.close();
+  });
+
+  const api = async (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown) => {
+    const response = await pallet.inject({ method, url, headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
+    return { status: response.statusCode, body: response.json() as Record<string, unknown> & { error?: { message: string } } };
+  };
+  const basic = (name: string) => ({ authorization: `Basic ${Buffer.from(`${name}:${keys[name]}`).toString('base64')}` });
+  const pushTo = (feed: string, id: string, version: string, key: string | null) => pallet.push(buildNupkg({ id, version }), { key, url: `/feeds/${feed}/api/v2/package/` });
+
+  it('creates a feed whose service index and documents live under /feeds/{name}', async () => {
+    const alice = await signInHeaders(pallet, 'alice', PASSWORD);
+    const created = await api('POST', '/api/v1/feeds', alice, { name: 'ci', accepts: 'prerelease' });
+    assert.deepEqual([created.status, created.body], [201, { name: 'ci', private: false, accepts: 'prerelease', openPush: false, serviceIndex: '/feeds/ci/v3/index.json' }]);
+    assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'ci' })).status, 409);
+    assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'Not A Name' })).status, 400);
+    const index = await pallet.json<{ resources: { '@id': string; '@type': string }[] }>('/feeds/ci/v3/index.json');
+    assert.equal(index.status, 200);
+    const publish = index.body.resources.find((resource) => resource['@type'] === 'PackagePublish/2.0.0');
+    assert.equal(publish?.['@id'], `${PUBLIC_URL}/feeds/ci/api/v2/package`);
+    assert.ok(index.body.resources.every((resource) => resource['@id'].startsWith(`${PUBLIC_URL}/feeds/ci/`)), 'every URL is the feed’s');
+  });
+
+  it('takes pushes from its contributors only, of the versions it accepts, and keeps its packages to itself', async () => {
+    assert.equal((await pushTo('ci', 'Alice.Lib', '1.0.0-ci1', keys.alice ?? '')).statusCode, 201);
+    const stable = await pushTo('ci', 'Alice.Lib', '1.0.0', keys.alice ?? '');
+    assert.equal(stable.statusCode, 403);
+    assert.match(stable.body, /The feed 'ci' accepts only pre-release versions\. 'Alice\.Lib' 1\.0\.0 is stable\./);
+    const stranger = await pushTo('ci', 'Bob.Lib', '1.0.0-ci1', keys.bob ?? '');
+    assert.equal(stranger.statusCode, 403);
+    assert.match(stranger.body, /Only contributors of the feed 'ci' push to it/);
+    const alice = await signInHeaders(pallet, 'alice', PASSWORD);
+    assert.equal((await api('POST', '/api/v1/feeds/ci/members', alice, { name: 'bob', role: 'contributor' })).status, 200);
+    assert.equal((await pushTo('ci', 'Bob.Lib', '1.0.0-ci1', keys.bob ?? '')).statusCode, 201);
+    assert.equal((await pushTo('ci', 'Alice.Lib', '1.0.0-ci2', keys.bob ?? '')).statusCode, 403, "ownership of an id holds in every feed: Alice.Lib is alice's");
+
+    const inFeed = await pallet.json<{ versions: string[] }>('/feeds/ci/v3/package/alice.lib/index.json');
+    assert.deepEqual([inFeed.status, inFeed.body.versions], [200, ['1.0.0-ci1']]);
+    assert.equal((await pallet.get('/v3/package/alice.lib/index.json')).statusCode, 404, 'not in the gallery');
+    assert.equal((await pallet.get('/feeds/ci/v3/package/alice.lib/1.0.0-ci1/alice.lib.1.0.0-ci1.nupkg')).statusCode, 200);
+    const search = await pallet.json<{ totalHits: number; data: { id: string; registration: string }[] }>('/feeds/ci/v3/search?q=&prerelease=true');
+    assert.deepEqual(search.body.data.map((hit) => hit.id).sort(), ['Alice.Lib', 'Bob.Lib']);
+    assert.ok(search.body.data.every((hit) => hit.registration.startsWith(`${PUBLIC_URL}/feeds/ci/`)));
+    const registration = await pallet.json<{ items: { items: { catalogEntry: { packageContent?: string }; packageContent: string }[] }[] }>('/feeds/ci/v3/registration/alice.lib/index.json');
+    assert.equal(registration.status, 200);
+    assert.equal(registration.body.items[0]?.items[0]?.packageContent, `${PUBLIC_URL}/feeds/ci/v3/package/alice.lib/1.0.0-ci1/alice.lib.1.0.0-ci1.nupkg`);
+    const unlisted = await pallet.setListed('Bob.Lib', '1.0.0-ci1', false, keys.bob ?? '');
+    assert.equal(unlisted.statusCode, 404, 'the gallery has no such version: the unlist route is per feed');
+    const byContributor = await pallet.inject({ method: 'DELETE', url: '/feeds/ci/api/v2/package/Bob.Lib/1.0.0-ci1', headers: { 'x-nuget-apikey': keys.bob ?? '' } });
+    assert.equal(byContributor.statusCode, 200);
+  });
+
+  it('asks anonymous readers of a private feed for credentials, and shows non-members nothing, as for a feed that does not exist', async () => {
+    assert.equal((await pallet.inject({ method: 'POST', url: '/api/v1/feeds', headers: { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'secret', private: true, owner: 'alice' }) })).statusCode, 201);
+    assert.equal((await pushTo('secret', 'Secret.Lib', '1.0.0', keys.alice ?? '')).statusCode, 201);
+
+    const urls = ['/v3/index.json', '/v3/package/secret.lib/index.json', '/v3/package/nothing.here/index.json', '/v3/registration/secret.lib/index.json', '/v3/search?q=secret', '/v3/package/secret.lib/1.0.0/secret.lib.1.0.0.nupkg'];
+    for (const url of urls) {
+      const anonymous = await pallet.get(`/feeds/secret${url}`);
+      assert.equal(anonymous.statusCode, 401, url);
+      assert.equal(anonymous.headers['www-authenticate'], 'Basic realm="Pallet"', url);
+      const missingFeed = await pallet.get(`/feeds/no-such-feed${url}`);
+      assert.deepEqual([missingFeed.statusCode, missingFeed.headers['www-authenticate'], missingFeed.body], [anonymous.statusCode, anonymous.headers['www-authenticate'], anonymous.body], `an unknown feed answers alike: ${url}`);
+
+      const nonMember = await pallet.get(`/feeds/secret${url}`, basic('carol'));
+      const nonMemberMissing = await pallet.get(`/feeds/no-such-feed${url}`, basic('carol'));
+      assert.equal(nonMember.statusCode, 404, url);
+      assert.deepEqual([nonMember.statusCode, nonMember.body], [nonMemberMissing.statusCode, nonMemberMissing.body], `nothing tells them apart: ${url}`);
+    }
+    const existing = await pallet.get('/feeds/secret/v3/package/secret.lib/index.json', basic('carol'));
+    const missing = await pallet.get('/feeds/secret/v3/package/nothing.here/index.json', basic('carol'));
+    assert.deepEqual([existing.statusCode, existing.body], [missing.statusCode, missing.body]);
+    assert.equal((await pushTo('secret', 'Carol.Lib', '1.0.0', keys.carol ?? '')).statusCode, 404, 'a non-member cannot even push');
+
+    const alice = await signInHeaders(pallet, 'alice', PASSWORD);
+    assert.equal((await api('POST', '/api/v1/feeds/secret/members', alice, { name: 'carol', role: 'reader' })).status, 200);
+    const read = await pallet.get('/feeds/secret/v3/package/secret.lib/index.json', basic('carol'));
+    assert.deepEqual([read.statusCode, JSON.parse(read.body)], [200, { versions: ['1.0.0'] }]);
+    const readerPush = await pushTo('secret', 'Carol.Lib', '1.0.0', keys.carol ?? '');
+    assert.equal(readerPush.statusCode, 403);
+    assert.match(readerPush.body, /Only contributors of the feed 'secret' push to it/);
+  });
+
+  it('lists to each caller the feeds they may read', async () => {
+    const anonymous = (await api('GET', '/api/v1/feeds', {})).body.feeds as { name: string }[];
+    assert.deepEqual(anonymous.map((feed) => feed.name), ['default', 'ci']);
+    const carol = (await api('GET', '/api/v1/feeds', { authorization: `Bearer ${keys.carol}` })).body.feeds as { name: string; role: string | null }[];
+    assert.deepEqual(carol.map((feed) => [feed.name, feed.role]), [['default', null], ['ci', null], ['secret', 'reader']]);
+    assert.equal((await api('GET', '/api/v1/feeds/secret/members', { authorization: `Bearer ${keys.carol}` })).status, 403, 'a reader does not manage it');
+  });
+
+  it('keeps the gallery open to every account, as before feeds', async () => {
+    assert.equal((await pallet.push(buildNupkg({ id: 'Carol.Gallery', version: '1.0.0' }), { key: keys.carol ?? '' })).statusCode, 201);
+    assert.equal((await pallet.get('/v3/package/carol.gallery/index.json')).statusCode, 200);
+  });
+});
