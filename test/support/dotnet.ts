@@ -57,7 +57,23 @@ export interface Sandbox {
   remove(): Promise<void>;
 }
 
-export function nugetConfigXml(sourceUrl: string): string {
+/** A user name and password for the source, as NuGet.config's packageSourceCredentials hold them (a private feed's). */
+export interface SourceCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export function nugetConfigXml(sourceUrl: string, credentials?: SourceCredentials): string {
+  const credentialsXml =
+    credentials === undefined
+      ? ''
+      : `  <packageSourceCredentials>
+    <pallet>
+      <add key="Username" value="${escapeXml(credentials.username)}" />
+      <add key="ClearTextPassword" value="${escapeXml(credentials.password)}" />
+    </pallet>
+  </packageSourceCredentials>
+`;
   return `<?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -67,7 +83,7 @@ export function nugetConfigXml(sourceUrl: string): string {
   <disabledPackageSources>
     <clear />
   </disabledPackageSources>
-</configuration>
+${credentialsXml}</configuration>
 `;
 }
 
@@ -104,7 +120,7 @@ export function describeRun(args: string[], result: RunResult, cwd: string): str
   );
 }
 
-export async function createDotnetSandbox(sourceUrl: string): Promise<Sandbox> {
+export async function createDotnetSandbox(sourceUrl: string, credentials?: SourceCredentials): Promise<Sandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'pallet-dotnet-'));
   const paths = {
     packages: join(dir, '.nuget', 'packages'),
@@ -117,7 +133,7 @@ export async function createDotnetSandbox(sourceUrl: string): Promise<Sandbox> {
   };
   for (const path of Object.values(paths)) await mkdir(path, { recursive: true });
   const configPath = join(dir, 'NuGet.config');
-  await writeFile(configPath, nugetConfigXml(sourceUrl));
+  await writeFile(configPath, nugetConfigXml(sourceUrl, credentials));
   await writeFile(join(dir, 'Directory.Build.props'), DIRECTORY_BUILD_PROPS);
   // Keep MSBuild from looking further up the tree.
   await writeFile(join(dir, 'Directory.Build.targets'), '<Project />\n');
