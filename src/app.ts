@@ -248,6 +248,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       signIns,
       organizations,
       reservations,
+      feeds,
       ownership: { accounts, organizations, packages, ownership, policy: { requireTwoFactor: config.requireTwoFactor }, now },
       emails: accounts,
       emailKey,

@@ -4,6 +4,7 @@
  */
 import type { ApiKeyScope } from '../domain/api-key-scope.ts';
 import type { PackageIdPattern } from '../domain/package-id-pattern.ts';
+import type { FeedId } from '../domain/feed.ts';
 
 /** `accounts.account_id`: a user or an organization. */
 export type AccountId = number;
@@ -20,6 +21,8 @@ export interface ApiKeyGrant {
   readonly scopes: readonly ApiKeyScope[];
   /** Empty: every package the owner owns. */
   readonly patterns: readonly PackageIdPattern[];
+  /** The feeds the key may be used in; empty: every feed. */
+  readonly feedIds: readonly FeedId[];
   readonly expiresAt: Date;
   /** For a key minted by trusted publishing: the CI claims every push with it records. */
   readonly provenance?: Readonly<Record<string, string>> | undefined;

@@ -13,7 +13,7 @@ function keyActor(options: { scopes?: ApiKeyScope[]; patterns?: string[]; owner?
   const owner = options.owner ?? ALICE;
   return {
     kind: 'api-key',
-    key: { keyId: 7, name: 'ci', scopes: options.scopes ?? ['push'], patterns: (options.patterns ?? []).map(parsePackageIdPattern), expiresAt: new Date('2030-01-01') },
+    key: { keyId: 7, name: 'ci', scopes: options.scopes ?? ['push'], patterns: (options.patterns ?? []).map(parsePackageIdPattern), feedIds: [], expiresAt: new Date('2030-01-01') },
     user: { accountId: ALICE, name: 'alice', isAdministrator: options.administrator ?? false },
     owner: { accountId: owner, name: owner === ALICE ? 'alice' : 'contoso' },
   };

@@ -120,8 +120,11 @@ export function authorizeFeed(actor: Actor, action: FeedAction, access: FeedAcce
   const { feed, role } = access;
   const administrator = actor.kind === 'configured-key' || ((actor.kind === 'api-key' || actor.kind === 'session') && actor.user.isAdministrator);
   if (administrator) return { allowed: true, ownerAccountId: undefined };
-  if (feed.isPrivate && !roleAtLeast(role, 'reader')) return unreadableFeed(actor);
+  // A key limited to other feeds is, in this one, no better than no membership.
+  const keyElsewhere = actor.kind === 'api-key' && actor.key.feedIds.length > 0 && !actor.key.feedIds.includes(feed.feedId);
+  if (feed.isPrivate && (keyElsewhere || !roleAtLeast(role, 'reader'))) return unreadableFeed(actor);
   if (action === 'read') return { allowed: true, ownerAccountId: undefined };
+  if (keyElsewhere) return refuse(`The API key '${actor.key.name}' may not be used in the feed '${feed.name}'.`);
   if (action === 'manage') return roleAtLeast(role, 'owner') ? { allowed: true, ownerAccountId: undefined } : refuse(`Only an owner of the feed '${feed.name}' changes it.`);
   if (feed.openPush || roleAtLeast(role, 'contributor')) return { allowed: true, ownerAccountId: undefined };
   return refuse(`Only contributors of the feed '${feed.name}' ${action === 'push' ? 'push to' : 'unlist or relist in'} it.`);

@@ -1,10 +1,12 @@
 /**
  * What a scoped API key may do, as on nuget.org: push new packages and new versions, push only new
- * versions of packages that exist, or unlist and relist. A key holds one or more scopes.
+ * versions of packages that exist, or unlist and relist; and, for private feeds, only read (every key reads
+ * the private feeds its holder may read, so a `read` key is one that does nothing else). A key holds one or
+ * more scopes.
  * https://learn.microsoft.com/nuget/nuget-org/scoped-api-keys
  */
 
-export const API_KEY_SCOPES = ['push', 'push-version', 'unlist'] as const;
+export const API_KEY_SCOPES = ['push', 'push-version', 'unlist', 'read'] as const;
 
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
@@ -13,6 +15,7 @@ export const API_KEY_SCOPE_DESCRIPTIONS: Readonly<Record<ApiKeyScope, string>> =
   push: 'push new packages and new versions',
   'push-version': 'push only new versions of existing packages',
   unlist: 'unlist and relist versions',
+  read: 'only read the private feeds you may read (restore, search)',
 };
 
 export function isApiKeyScope(text: string): text is ApiKeyScope {

@@ -110,6 +110,7 @@ describe('SQLite accounts, API keys and events', () => {
       lookupHash: 'a'.repeat(64),
       scopes: ['push', 'unlist'] as const,
       patterns: [parsePackageIdPattern('Contoso.*')],
+      feedIds: [1, 7],
       createdAt: AT,
       expiresAt: new Date('2027-06-01T10:00:00.000Z'),
     };
@@ -179,7 +180,7 @@ describe('SQLite accounts, API keys and events', () => {
     it("records the key's last use with the change", async () => {
       const [dana] = await twoUsers();
       const created = await keys.createKey(
-        { userId: dana, ownerId: dana, name: 'ci', lookupHash: 'e'.repeat(64), scopes: ['push'], patterns: [], createdAt: AT, expiresAt: new Date('2030-01-01') },
+        { userId: dana, ownerId: dana, name: 'ci', lookupHash: 'e'.repeat(64), scopes: ['push'], patterns: [], feedIds: [], createdAt: AT, expiresAt: new Date('2030-01-01') },
         event('api-key.created'),
       );
       const keyId = created.outcome === 'created' ? created.key.keyId : assert.fail();

@@ -25,7 +25,7 @@ describe('administration and invitation pages', () => {
     pallet = await startInProcess();
     const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
     try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
       for (const name of ['root', 'alice', 'bob']) await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: name === 'root', password: PASSWORD });
       aliceKey = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'ci', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
     } finally {

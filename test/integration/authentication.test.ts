@@ -24,7 +24,7 @@ describe('authentication of API keys', () => {
     // As `pallet user create` and `pallet key create` do, on the running server's data folder.
     const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
     try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
       await createUser(deps, COMMAND_LINE, { name: 'alice', email: 'alice@example.com', isAdministrator: false, password: undefined });
       secret = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'ci', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
     } finally {
@@ -84,7 +84,7 @@ describe('authentication of API keys', () => {
     const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
     let brief: string;
     try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: 86_400_000 * 30 };
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 86_400_000 * 30 };
       brief = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'brief', scopes: ['push'], patterns: [], lifetimeMs: 5 * 86_400_000 })).secret;
     } finally {
       tools.close();

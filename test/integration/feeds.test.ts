@@ -26,7 +26,7 @@ describe('feeds', () => {
     pallet = await startInProcess();
     const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
     try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
       for (const name of ['alice', 'bob', 'carol']) {
         await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: false, password: PASSWORD });
         keys[name] = (await createApiKey(deps, COMMAND_LINE, { userName: name, name: 'ci', scopes: ['push', 'unlist'], patterns: [], lifetimeMs: undefined })).secret;
@@ -133,4 +133,26 @@ describe('feeds', () => {
     assert.equal((await pallet.push(buildNupkg({ id: 'Carol.Gallery', version: '1.0.0' }), { key: keys.carol ?? '' })).statusCode, 201);
     assert.equal((await pallet.get('/v3/package/carol.gallery/index.json')).statusCode, 200);
   });
+
+  it('limits a key to chosen feeds, and gives a read-only key for private feeds', async () => {
+    const alice = await signInHeaders(pallet, 'alice', PASSWORD);
+    const onlyCi = await api('POST', '/api/v1/me/api-keys', alice, { name: 'only-ci', scopes: ['push'], feeds: ['ci'] });
+    assert.equal(onlyCi.status, 201);
+    const onlyCiKey = String(onlyCi.body.secret);
+    assert.equal((await pushTo('ci', 'Alice.Lib', '2.0.0-ci1', onlyCiKey)).statusCode, 201);
+    const elsewhere = await pushTo('secret', 'Secret.Lib', '2.0.0', onlyCiKey);
+    assert.equal(elsewhere.statusCode, 404, 'in a private feed, a key for other feeds is a stranger');
+    const gallery = await pallet.push(buildNupkg({ id: 'Alice.Lib', version: '9.0.0' }), { key: onlyCiKey });
+    assert.equal(gallery.statusCode, 403);
+    assert.match(gallery.body, /The API key 'only-ci' may not be used in the feed 'default'/);
+    assert.equal((await api('POST', '/api/v1/me/api-keys', alice, { name: 'nowhere', scopes: ['push'], feeds: ['no-such-feed'] })).status, 404);
+
+    const readOnly = String((await api('POST', '/api/v1/me/api-keys', alice, { name: 'reader', scopes: ['read'] })).body.secret);
+    const read = await pallet.get('/feeds/secret/v3/package/secret.lib/index.json', { authorization: `Basic ${Buffer.from(`alice:${readOnly}`).toString('base64')}` });
+    assert.equal(read.statusCode, 200);
+    const push = await pushTo('secret', 'Secret.Lib', '3.0.0', readOnly);
+    assert.equal(push.statusCode, 403);
+    assert.match(push.body, /The API key 'reader' does not allow pushing packages/);
+  });
 });
+

@@ -23,7 +23,7 @@ describe('management API', () => {
     pallet = await startInProcess();
     const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
     try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
       await createUser(deps, COMMAND_LINE, { name: 'alice', email: 'alice@example.com', isAdministrator: false, password: 'a long enough password' });
       key = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'ci', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
       spare = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'spare', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;

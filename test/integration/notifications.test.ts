@@ -37,7 +37,7 @@ async function withTools<T>(pallet: InProcessPallet, work: (tools: ReturnType<ty
 
 async function userWithKey(pallet: InProcessPallet, name: string, email: string): Promise<string> {
   return withTools(pallet, async (tools) => {
-    const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: YEAR_MS };
+    const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: YEAR_MS };
     await createUser(deps, COMMAND_LINE, { name, email, isAdministrator: false, password: undefined });
     return (await createApiKey(deps, COMMAND_LINE, { userName: name, name: 'ci', scopes: ['push', 'unlist'], patterns: [], lifetimeMs: undefined })).secret;
   });
@@ -80,14 +80,14 @@ describe('notifications', () => {
     it('sends no publish email to an owner who turned them off', async () => {
       await withTools(pallet, (tools) => setPublishEmails({ accounts: tools.accounts, now: () => new Date() }, 'alice', false));
       const key = await withTools(pallet, async (tools) => {
-        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: YEAR_MS };
+        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: YEAR_MS };
         return (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'second', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
       });
       const before = smtp.messages.length;
       assert.equal((await pallet.push(buildNupkg({ id: 'Mailed.Package', version: '1.1.0' }), { key })).statusCode, 201);
       // Events are expanded in order: once a later event's email is here, the push had its turn.
       await withTools(pallet, async (tools) => {
-        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: YEAR_MS };
+        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: YEAR_MS };
         await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'third', scopes: ['push'], patterns: [], lifetimeMs: undefined });
       });
       await eventually('the third key email arrived', () => smtp.messages.some((message) => message.subject.includes("'third'")));
@@ -96,7 +96,7 @@ describe('notifications', () => {
 
     it('warns a key holder once that the key expires within ten days', async () => {
       await withTools(pallet, async (tools) => {
-        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: YEAR_MS };
+        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: YEAR_MS };
         await createApiKey(deps, COMMAND_LINE, { userName: 'bob', name: 'short-lived', scopes: ['push'], patterns: [], lifetimeMs: 5 * 86_400_000 });
       });
       // The expiry check runs once a minute; a restart runs it at once.

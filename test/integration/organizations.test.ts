@@ -28,7 +28,7 @@ describe('organizations and their members', () => {
     pallet = await startInProcess();
     const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
     try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
       for (const name of ['alice', 'bob', 'carol', 'root']) {
         await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: name === 'root', password: PASSWORD });
       }

@@ -24,7 +24,7 @@ describe('package co-owners', () => {
     pallet = await startInProcess();
     const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
     try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
       for (const name of ['alice', 'bob', 'eve']) {
         await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: false, password: PASSWORD });
         keys[name] = (await createApiKey(deps, COMMAND_LINE, { userName: name, name: 'ci', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;

@@ -52,7 +52,7 @@ export async function authenticate(deps: AuthenticationDependencies, presented: 
     outcome: 'valid',
     actor: {
       kind: 'api-key',
-      key: { keyId: key.keyId, name: key.name, scopes: key.scopes, patterns: key.patterns, expiresAt: key.expiresAt, provenance: key.provenance },
+      key: { keyId: key.keyId, name: key.name, scopes: key.scopes, patterns: key.patterns, feedIds: key.feedIds, expiresAt: key.expiresAt, provenance: key.provenance },
       user: { accountId: key.user.accountId, name: key.user.name, isAdministrator: key.user.isAdministrator },
       owner: { accountId: key.owner.accountId, name: key.owner.name },
     },

@@ -11,6 +11,7 @@ import { generateApiKey } from '../../security/api-key-format.ts';
 import { lowerAccountName } from '../../domain/account-name.ts';
 import type { ChangeActor } from '../events.ts';
 import type { OrganizationStore } from '../organizations/ports.ts';
+import type { FeedStore } from '../feeds/ports.ts';
 import type { Account, AccountStore, ApiKeyStore, StoredApiKey } from './ports.ts';
 
 export interface NewApiKeyRequest {
@@ -23,6 +24,8 @@ export interface NewApiKeyRequest {
   readonly lifetimeMs: number | undefined;
   /** The organization the key acts for (the holder must be a member); undefined or the holder's name: the holder. */
   readonly ownerName?: string | undefined;
+  /** The feeds the key may be used in, by name; none: every feed. */
+  readonly feedNames?: readonly string[] | undefined;
 }
 
 const MAX_KEY_NAME_LENGTH = 64;
@@ -32,6 +35,7 @@ export interface ApiKeyDependencies {
   readonly accounts: AccountStore;
   readonly keys: ApiKeyStore;
   readonly organizations: Pick<OrganizationStore, 'role'>;
+  readonly feeds: Pick<FeedStore, 'feedByName'>;
   readonly now: () => Date;
   readonly maxLifetimeMs: number;
 }
@@ -46,7 +50,7 @@ export async function createApiKey(
     throw new AppError('INVALID_REQUEST', `An API key needs a name of 1 to ${MAX_KEY_NAME_LENGTH} characters, such as 'ci-push'.`);
   }
   const scopes = parseAll(request.scopes, parseApiKeyScope);
-  if (scopes.length === 0) throw new AppError('INVALID_REQUEST', 'An API key needs at least one scope: push, push-version or unlist.');
+  if (scopes.length === 0) throw new AppError('INVALID_REQUEST', 'An API key needs at least one scope: push, push-version, unlist or read.');
   if (request.patterns.length > MAX_PATTERNS) throw new AppError('INVALID_REQUEST', `An API key takes at most ${MAX_PATTERNS} package patterns.`);
   const patterns = parseAll(request.patterns, parsePackageIdPattern);
   const lifetimeMs = request.lifetimeMs ?? deps.maxLifetimeMs;
@@ -58,17 +62,24 @@ export async function createApiKey(
   if (user === undefined || user.kind !== 'user') throw new AppError('NOT_FOUND', `There is no user '${request.userName}'.`);
   if (user.disabledAt !== undefined) throw new AppError('FORBIDDEN', `The account '${user.name}' is disabled.`);
   const owner = await ownerFor(deps, user, request.ownerName);
+  const feedIds: number[] = [];
+  for (const feedName of request.feedNames ?? []) {
+    // A feed the user may not see is refused like one that does not exist; using the key there is checked anyway.
+    const feed = await deps.feeds.feedByName(feedName);
+    if (feed === undefined) throw new AppError('NOT_FOUND', `There is no feed '${feedName.slice(0, 64)}'.`);
+    feedIds.push(feed.feedId);
+  }
 
   const createdAt = deps.now();
   const expiresAt = new Date(createdAt.getTime() + lifetimeMs);
   const { secret, lookupHash } = generateApiKey();
   const created = await deps.keys.createKey(
-    { userId: user.accountId, ownerId: owner.accountId, name, lookupHash, scopes: unique(scopes), patterns, createdAt, expiresAt },
+    { userId: user.accountId, ownerId: owner.accountId, name, lookupHash, scopes: unique(scopes), patterns, feedIds: [...new Set(feedIds)], createdAt, expiresAt },
     {
       kind: 'api-key.created',
       at: createdAt,
       actor,
-      data: { name, owner: owner.name, scopes: unique(scopes), patterns: patterns.map((pattern) => pattern.text), expiresAt: expiresAt.toISOString() },
+      data: { name, owner: owner.name, scopes: unique(scopes), patterns: patterns.map((pattern) => pattern.text), feeds: request.feedNames ?? [], expiresAt: expiresAt.toISOString() },
     },
   );
   if (created.outcome === 'name-taken') throw new AppError('CONFLICT', `'${user.name}' already has an API key named '${name}'; choose another name.`);
@@ -103,7 +114,7 @@ function unique(scopes: readonly ApiKeyScope[]): ApiKeyScope[] {
 
 /** nuget.org's "regenerate": a new secret and expiry for a key, its name, scopes and packages kept; the old secret stops at once. */
 export async function regenerateApiKey(
-  deps: Omit<ApiKeyDependencies, 'organizations'>,
+  deps: Omit<ApiKeyDependencies, 'organizations' | 'feeds'>,
   actor: ChangeActor,
   request: { readonly userName: string; readonly name: string; readonly lifetimeMs: number | undefined },
 ): Promise<{ readonly secret: string; readonly key: StoredApiKey }> {

@@ -8,6 +8,7 @@ import type { PackageIdPattern } from '../../domain/package-id-pattern.ts';
 import type { AccountId, AccountRef } from '../actor.ts';
 import type { IdPrefixReservation } from '../../domain/id-prefix-reservation.ts';
 import type { NewEvent } from '../events.ts';
+import type { FeedId } from '../../domain/feed.ts';
 
 export interface Account {
   readonly accountId: AccountId;
@@ -78,6 +79,8 @@ export interface NewApiKey {
   readonly lookupHash: string;
   readonly scopes: readonly ApiKeyScope[];
   readonly patterns: readonly PackageIdPattern[];
+  /** The feeds the key may be used in; empty: every feed. */
+  readonly feedIds: readonly FeedId[];
   readonly createdAt: Date;
   readonly expiresAt: Date;
   /** For a key minted by trusted publishing: the CI token's claims it stands for (a repository, a workflow, a commit). */

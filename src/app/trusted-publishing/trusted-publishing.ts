@@ -94,6 +94,7 @@ export async function exchangeCiToken(
       lookupHash,
       scopes: ['push'],
       patterns: [],
+    feedIds: [],
       createdAt: now,
       expiresAt,
       provenance,

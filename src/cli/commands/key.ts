@@ -1,5 +1,5 @@
 /**
- * `pallet key create --user NAME --name N [--scope push|push-version|unlist]… [--glob PATTERN]… [--owner ORG] [--expires 30d]`
+ * `pallet key create --user NAME --name N [--scope push|push-version|unlist]… [--glob PATTERN]… [--owner ORG] [--feed NAME]… [--expires 30d]`
  * prints the new key, and only the key, on standard output (so `KEY=$(pallet key create …)` works);
  * `pallet key revoke --user NAME --name N`; `pallet key list --user NAME` prints one JSON object per key,
  * never a secret. On the data folder of a running server, through the same use cases as the server.
@@ -26,7 +26,8 @@ export const keyCommand: Command = {
     'create    --name <name> [--scope push|push-version|unlist]... [--glob <pattern>]... [--owner <org>] [--expires <30d>]\n' +
     "          prints the key only; the scope is push unless given; globs such as 'Contoso.*' or plain ids limit\n" +
     '          the packages (none: every package the owner owns); --owner makes it act for an organization the\n' +
-    '          user is a member of; the expiry defaults to apiKeyLifetime\n' +
+    '          user is a member of; --feed <name> (repeatable) limits it to those feeds; --scope read makes a\n' +
+    '          key that only reads private feeds; the expiry defaults to apiKeyLifetime\n' +
     'regenerate --name <name> [--expires <30d>]: a new secret (printed only) and expiry, same scopes and packages\n' +
     'revoke    --name <name>\n' +
     'list      one JSON line per key (name, scopes, patterns, created, expires, revoked, last used)\n\n' +
@@ -38,6 +39,7 @@ export const keyCommand: Command = {
     glob: { type: 'string', multiple: true },
     expires: { type: 'string' },
     owner: { type: 'string' },
+    feed: { type: 'string', multiple: true },
   },
   minPositionals: 1,
   maxPositionals: 1,
@@ -64,7 +66,7 @@ export const keyCommand: Command = {
       const { COMMAND_LINE } = await import('../../app/events.ts');
       const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, 'write');
       try {
-        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, now: () => new Date(), maxLifetimeMs: config.apiKeyLifetime };
+        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: config.apiKeyLifetime };
         if (action === 'create') {
           const { createApiKey } = await import('../../app/accounts/create-api-key.ts');
           const scopes = strings(values.scope);
@@ -75,6 +77,7 @@ export const keyCommand: Command = {
             patterns: strings(values.glob),
             lifetimeMs,
             ownerName: typeof values.owner === 'string' ? values.owner : undefined,
+            feedNames: strings(values.feed),
           });
           process.stdout.write(`${created.secret}\n`);
         } else if (action === 'regenerate') {
@@ -96,6 +99,7 @@ export const keyCommand: Command = {
               name: key.name,
               scopes: key.scopes,
               patterns: key.patterns.map((pattern) => pattern.text),
+              feedIds: key.feedIds,
               createdAt: key.createdAt.toISOString(),
               expiresAt: key.expiresAt.toISOString(),
               revokedAt: key.revokedAt?.toISOString() ?? null,

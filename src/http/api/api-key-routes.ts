@@ -5,6 +5,7 @@
  * https://learn.microsoft.com/nuget/nuget-org/scoped-api-keys
  */
 import { z } from 'zod';
+import { API_KEY_SCOPES } from '../../domain/api-key-scope.ts';
 import { createApiKey, regenerateApiKey, type ApiKeyDependencies } from '../../app/accounts/create-api-key.ts';
 import { revokeApiKey } from '../../app/accounts/revoke-api-key.ts';
 import type { StoredApiKey } from '../../app/accounts/ports.ts';
@@ -19,6 +20,7 @@ const apiKey = z.object({
   owner: z.string().describe('The account the key acts for: the holder, or one of their organizations'),
   scopes: z.array(z.string()),
   patterns: z.array(z.string()).describe('Package ids or globs; empty: every package the owner owns'),
+  feeds: z.array(z.number()).describe('The ids of the feeds the key may be used in; empty: every feed'),
   createdAt: z.string(),
   expiresAt: z.string(),
   revokedAt: z.string().nullable(),
@@ -34,6 +36,7 @@ export function apiKeyRoutes(deps: ApiKeyRouteDependencies): ApiRoute[] {
     owner: (await deps.accounts.findAccountById(key.ownerId))?.name ?? '',
     scopes: [...key.scopes],
     patterns: key.patterns.map((pattern) => pattern.text),
+    feeds: [...key.feedIds],
     createdAt: key.createdAt.toISOString(),
     expiresAt: key.expiresAt.toISOString(),
     revokedAt: key.revokedAt?.toISOString() ?? null,
@@ -59,7 +62,8 @@ export function apiKeyRoutes(deps: ApiKeyRouteDependencies): ApiRoute[] {
       body: z
         .object({
           name: z.string().min(1).max(64),
-          scopes: z.array(z.enum(['push', 'push-version', 'unlist'])).min(1).max(3),
+          scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(API_KEY_SCOPES.length),
+          feeds: z.array(z.string().min(1).max(64)).max(50).default([]).describe('The feeds the key may be used in, by name; empty: every feed'),
           patterns: z.array(z.string().min(1).max(128)).max(100).default([]),
           owner: z.string().min(1).max(64).optional(),
           expiresInDays: z.number().int().min(1).max(3650).optional(),
@@ -75,6 +79,7 @@ export function apiKeyRoutes(deps: ApiKeyRouteDependencies): ApiRoute[] {
           scopes: body.scopes,
           patterns: body.patterns,
           ownerName: body.owner,
+          feedNames: body.feeds,
           lifetimeMs: body.expiresInDays === undefined ? undefined : body.expiresInDays * DAY_MS,
         });
         return { apiKey: await keyView(created.key), secret: created.secret };

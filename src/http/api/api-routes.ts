@@ -108,7 +108,7 @@ async function eventPage(log: EventLog, after: number, userId: number | undefine
 export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   const ownershipDeps = { accounts: deps.accounts, organizations: deps.organizations, packages: deps.packages, ownership: deps.ownership, policy: deps.policy, now: deps.now };
   return [
-    ...apiKeyRoutes({ accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, signIns: deps.signIns, policy: deps.policy, now: deps.now, maxLifetimeMs: deps.apiKeyLifetimeMs }),
+    ...apiKeyRoutes({ accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, feeds: deps.feeds, signIns: deps.signIns, policy: deps.policy, now: deps.now, maxLifetimeMs: deps.apiKeyLifetimeMs }),
     ...accountRoutes({ accounts: deps.accounts, emails: deps.emails, emailKey: deps.emailKey, issuer: deps.authenticatorIssuer, signIns: deps.signIns, policy: deps.policy, now: deps.now }),
     ...feedRoutes({ feeds: deps.feeds, accounts: deps.accounts, now: deps.now }),
     ...identityRoutes({ identities: deps.identities, accounts: deps.accounts, signIns: deps.signIns, passwordsAccepted: deps.passwordSignIn, policy: deps.policy, now: deps.now }),

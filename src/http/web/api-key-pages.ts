@@ -83,7 +83,7 @@ ${rows.length === 0 ? html`<p>You have no API keys yet.</p>` : html`<table><thea
       const days = Number(field(request.body, 'days'));
       if (!Number.isInteger(days) || days < 1 || days > maxDays) throw new AppError('INVALID_REQUEST', `A key may live from 1 to ${maxDays} days.`);
       const created = await createApiKey(
-        { accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
+        { accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, feeds: deps.feeds, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
         changeActorOf(actor, allowed.caller.clientAddress),
         {
           userName: actor.user.name,

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ExternalSignInDependencies } from '../../app/accounts/external-sign-in.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
 import type { OrganizationStore } from '../../app/organizations/ports.ts';
+import type { FeedStore } from '../../app/feeds/ports.ts';
 import type { OwnershipDependencies } from '../../app/ownership/manage-owners.ts';
 import type { WebContext } from './web-context.ts';
 
@@ -14,6 +15,7 @@ export interface WebDependencies {
   readonly signIns: SignInStore;
   readonly organizations: OrganizationStore;
   readonly reservations: ReservationStore;
+  readonly feeds: FeedStore;
   readonly ownership: OwnershipDependencies;
   readonly emails: EmailChangeStore;
   /** The key email verification links are signed with. */

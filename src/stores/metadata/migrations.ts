@@ -583,4 +583,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX feed_members_by_account ON feed_members (account_id);
     `,
   },
+  {
+    version: 15,
+    name: 'API keys limited to feeds',
+    sql: `
+      -- JSON array of the feed ids a key may be used in; NULL: every feed.
+      ALTER TABLE api_keys ADD COLUMN feed_ids TEXT;
+    `,
+  },
 ];

@@ -6,9 +6,10 @@ import type { ApiKeyScope } from '../../domain/api-key-scope.ts';
 import type { PackageIdPattern } from '../../domain/package-id-pattern.ts';
 import { ACCOUNT_COLUMNS, rowToAccount } from './sqlite-account-store.ts';
 import { recordEvent } from './sqlite-events.ts';
+import type { FeedId } from '../../domain/feed.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
-const KEY_COLUMNS = 'k.key_id, k.user_id, k.owner_id, k.name, k.scopes, k.patterns, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.provenance';
+const KEY_COLUMNS = 'k.key_id, k.user_id, k.owner_id, k.name, k.scopes, k.patterns, k.feed_ids, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.provenance';
 
 /** `u.account_id AS user_account_id, …`: an account's columns under a prefix, for a join. */
 function accountColumnsAs(alias: string, prefix: string): string {
@@ -28,8 +29,8 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     return this.writer.write(() => {
       const inserted = this.writer.statements
         .prepare(
-          `INSERT INTO api_keys (user_id, owner_id, name, lookup_hash, scopes, patterns, created_at, expires_at, provenance)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, name) DO NOTHING`,
+          `INSERT INTO api_keys (user_id, owner_id, name, lookup_hash, scopes, patterns, feed_ids, created_at, expires_at, provenance)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, name) DO NOTHING`,
         )
         .run(
           key.userId,
@@ -38,6 +39,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
           key.lookupHash,
           JSON.stringify(key.scopes),
           JSON.stringify(key.patterns),
+          key.feedIds.length === 0 ? null : JSON.stringify(key.feedIds),
           key.createdAt.toISOString(),
           key.expiresAt.toISOString(),
           key.provenance === undefined ? null : JSON.stringify(key.provenance),
@@ -76,7 +78,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
       const updated = this.writer.statements
         .prepare(
           `UPDATE api_keys SET lookup_hash = ?, expires_at = ?, expiry_warned_at = NULL WHERE user_id = ? AND name = ? AND revoked_at IS NULL
-           RETURNING key_id, user_id, owner_id, name, scopes, patterns, created_at, expires_at, revoked_at, last_used_at, provenance`,
+           RETURNING key_id, user_id, owner_id, name, scopes, patterns, feed_ids, created_at, expires_at, revoked_at, last_used_at, provenance`,
         )
         .get(lookupHash, expiresAt.toISOString(), userId, name);
       if (updated === undefined) return undefined;
@@ -106,6 +108,7 @@ function rowToKey(row: Record<string, unknown>): StoredApiKey {
     name: String(row.name),
     scopes: JSON.parse(String(row.scopes)) as ApiKeyScope[],
     patterns: JSON.parse(String(row.patterns)) as PackageIdPattern[],
+    feedIds: row.feed_ids === null || row.feed_ids === undefined ? [] : (JSON.parse(String(row.feed_ids)) as FeedId[]),
     createdAt: new Date(String(row.created_at)),
     expiresAt: new Date(String(row.expires_at)),
     revokedAt: optionalDate(row.revoked_at),
