@@ -10,6 +10,7 @@ export type EventKind =
   | 'package.pushed'
   | 'package.unlisted'
   | 'package.relisted'
+  | 'package.promoted'
   | 'user.created'
   | 'user.password-set'
   | 'user.disabled'

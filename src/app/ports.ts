@@ -211,6 +211,12 @@ export interface PackageStore {
    * so concurrent pushes give one 'created', and 'not-owner' as PushRecord says; nothing is written then.
    */
   insertVersion(feedId: FeedId, version: NewPackageVersion, record: PushRecord): Promise<'created' | 'exists' | 'not-owner'>;
+  /**
+   * Puts a version of one feed into another (promotion): the same blobs and metadata, its push record, listed,
+   * with no downloads yet, and the event, in one transaction. 'exists' when the target holds that version,
+   * 'missing' when the source does not; nothing is written then.
+   */
+  copyVersion(fromFeedId: FeedId, toFeedId: FeedId, idLower: string, versionLower: string, event: NewEvent): Promise<'copied' | 'exists' | 'missing'>;
   /** The owners of an id, instance-wide. */
   ownership(idLower: string): Promise<PackageOwnership>;
   findVersion(feedId: FeedId, idLower: string, versionLower: string): Promise<StoredVersion | undefined>;

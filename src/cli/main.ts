@@ -14,10 +14,11 @@ import { userCommand } from './commands/user.ts';
 import { keyCommand } from './commands/key.ts';
 import { prefixCommand } from './commands/prefix.ts';
 import { feedCommand } from './commands/feed.ts';
+import { promoteCommand } from './commands/promote.ts';
 import { auditCommand } from './commands/audit.ts';
 import { webhookCommand } from './commands/webhook.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, feedCommand, webhookCommand, auditCommand];
+const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, feedCommand, promoteCommand, webhookCommand, auditCommand];
 
 function usage(command?: Command): string {
   if (command) {

@@ -154,5 +154,37 @@ describe('feeds', () => {
     assert.equal(push.statusCode, 403);
     assert.match(push.body, /The API key 'reader' does not allow pushing packages/);
   });
+
+  it('promotes a version to another feed, the same bytes, with its dependencies from the source feed, once', async () => {
+    const alice = await signInHeaders(pallet, 'alice', PASSWORD);
+    assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'staging' })).status, 201);
+    assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'release', accepts: 'stable' })).status, 201);
+    const push = (id: string, version: string, dependencyGroups?: { dependencies: { id: string; range: string }[] }[]) =>
+      pallet.push(buildNupkg({ id, version, ...(dependencyGroups === undefined ? {} : { dependencyGroups }) }), { key: keys.alice ?? '', url: '/feeds/staging/api/v2/package/' });
+    for (const version of ['1.0.0', '1.1.0']) assert.equal((await push('Alice.Core', version)).statusCode, 201);
+    assert.equal((await push('Alice.App', '1.0.0', [{ dependencies: [{ id: 'Alice.Core', range: '[1.0.0, )' }, { id: 'Elsewhere.Lib', range: '1.0.0' }] }])).statusCode, 201);
+
+    const promote = (id: string, version: string, body: Record<string, unknown>, headers: Record<string, string> = alice) => api('POST', `/api/v1/packages/${id}/${version}/promote`, headers, body);
+    const promoted = await promote('Alice.App', '1.0.0', { from: 'staging', to: 'release', withDependencies: true });
+    assert.deepEqual([promoted.status, promoted.body], [200, { promoted: [{ id: 'Alice.App', version: '1.0.0' }, { id: 'Alice.Core', version: '1.0.0' }] }], 'the lowest version the range allows, as restore picks');
+    const fromStaging = await pallet.get('/feeds/staging/v3/package/alice.app/1.0.0/alice.app.1.0.0.nupkg');
+    const fromRelease = await pallet.get('/feeds/release/v3/package/alice.app/1.0.0/alice.app.1.0.0.nupkg');
+    assert.equal(fromRelease.statusCode, 200);
+    assert.ok(fromRelease.rawPayload.equals(fromStaging.rawPayload), 'the same bytes');
+    assert.deepEqual((await pallet.json<{ versions: string[] }>('/feeds/release/v3/package/alice.core/index.json')).body.versions, ['1.0.0']);
+
+    const again = await promote('Alice.App', '1.0.0', { from: 'staging', to: 'release' });
+    assert.equal(again.status, 409);
+    assert.match(again.body.error?.message ?? '', /already has 'Alice\.App' 1\.0\.0; versions are never replaced/);
+    const preRelease = await promote('Alice.Lib', '1.0.0-ci1', { from: 'ci', to: 'release' });
+    assert.equal(preRelease.status, 403);
+    assert.match(preRelease.body.error?.message ?? '', /The feed 'release' accepts only stable versions/);
+    const notOwner = await promote('Alice.Core', '1.1.0', { from: 'staging', to: 'release' }, { authorization: `Bearer ${keys.bob}` });
+    assert.equal(notOwner.status, 403);
+    const missing = await promote('Alice.Core', '9.9.9', { from: 'staging', to: 'release' });
+    assert.equal(missing.status, 404);
+    const audit = await api('GET', '/api/v1/me/events', alice);
+    assert.ok((audit.body.events as { kind: string }[]).some((event) => event.kind === 'package.promoted'));
+  });
 });
 

@@ -1,11 +1,13 @@
 /**
  * The management API's feeds: the feeds the caller may read (with their role), creating one, changing its
- * settings (public or private, the versions it accepts) and its members. The same use cases as
- * `pallet feed`; an unknown feed and one the caller may not read answer alike.
+ * settings (public or private, the versions it accepts) and its members, and promoting a version from one
+ * feed to another. The same use cases as `pallet feed` and `pallet promote`; an unknown feed and one the
+ * caller may not read answer alike.
  */
 import { z } from 'zod';
 import { createFeed, feedMembers, removeFeedMember, setFeedMember, updateFeed, visibleFeeds, type FeedDependencies } from '../../app/feeds/manage-feeds.ts';
 import { DEFAULT_FEED_ID, type Feed } from '../../domain/feed.ts';
+import { promoteVersion, type PromotionDependencies } from '../../app/feeds/promote.ts';
 import { apiRoute, type ApiRoute } from './api-route.ts';
 
 const accepts = z.enum(['any', 'prerelease', 'stable']);
@@ -22,8 +24,19 @@ function viewOf(feed: Feed): z.infer<typeof feedView> {
   return { name: feed.name, private: feed.isPrivate, accepts: feed.accepts, openPush: feed.openPush, serviceIndex: feed.feedId === DEFAULT_FEED_ID ? '/v3/index.json' : `/feeds/${feed.name}/v3/index.json` };
 }
 
-export function feedRoutes(deps: FeedDependencies): ApiRoute[] {
+export function feedRoutes(deps: FeedDependencies & PromotionDependencies): ApiRoute[] {
   return [
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/packages/:id/:version/promote',
+      summary: 'Puts a version of one feed into another, the same bytes with its push record (and, if asked, its dependencies from the source feed)',
+      access: 'signed-in',
+      body: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64), withDependencies: z.boolean().default(false) }).strict(),
+      answer: z.object({ promoted: z.array(z.object({ id: z.string(), version: z.string() })).describe('The versions copied; dependencies the target held already are left out') }),
+      async handle({ caller, params, body }) {
+        return { promoted: await promoteVersion(deps, caller, { id: params.id ?? '', version: params.version ?? '', from: body.from, to: body.to, withDependencies: body.withDependencies }) };
+      },
+    }),
     apiRoute({
       method: 'GET',
       path: '/api/v1/feeds',

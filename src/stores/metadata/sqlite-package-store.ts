@@ -31,6 +31,7 @@ export class SqlitePackageStore implements PackageStore {
   private generation = 0;
   private seenDataVersion = -1;
   private seenWrites = 0;
+  private versionColumnList: string | undefined;
 
   /** `writer` is the connection's write side, shared with the other stores over it (sqlite-writer.ts). */
   constructor(writer: SqliteWriter | DatabaseSync, projection: DocumentProjection) {
@@ -113,6 +114,43 @@ export class SqlitePackageStore implements PackageStore {
       this.refreshDerived(feedId, version.idLower);
       return 'created';
     });
+  }
+
+  async copyVersion(fromFeedId: FeedId, toFeedId: FeedId, idLower: string, versionLower: string, event: NewEvent): Promise<'copied' | 'exists' | 'missing'> {
+    return this.write(() => {
+      const statements = this.statements;
+      const key = { from: fromFeedId, to: toFeedId, id: idLower, version: versionLower };
+      const source = statements.prepare('SELECT 1 FROM package_versions WHERE feed_id = :from AND id_lower = :id AND version_lower = :version').get({ from: fromFeedId, id: idLower, version: versionLower });
+      if (source === undefined) return 'missing' as const;
+      statements
+        .prepare(
+          `INSERT INTO packages (feed_id, id_lower, id, created_at) SELECT :to, id_lower, id, :at FROM packages WHERE feed_id = :from AND id_lower = :id
+           ON CONFLICT (feed_id, id_lower) DO NOTHING`,
+        )
+        .run({ from: fromFeedId, to: toFeedId, id: idLower, at: event.at.toISOString() });
+      const copied = this.copiedVersionColumns();
+      const inserted = statements
+        .prepare(
+          `INSERT INTO package_versions (feed_id, listed, downloads, ${copied}) SELECT :to, 1, 0, ${copied} FROM package_versions
+           WHERE feed_id = :from AND id_lower = :id AND version_lower = :version ON CONFLICT (feed_id, id_lower, version_lower) DO NOTHING`,
+        )
+        .run(key);
+      if (inserted.changes !== 1) return 'exists' as const;
+      this.recordChange({ ...event, feedId: toFeedId, idLower, versionLower });
+      this.refreshDerived(toFeedId, idLower);
+      return 'copied' as const;
+    });
+  }
+
+  /** Every column of a version row but its feed, listing and downloads, read from the schema once: a promotion copies them all. */
+  private copiedVersionColumns(): string {
+    this.versionColumnList ??= this.statements
+      .prepare("SELECT name FROM pragma_table_info('package_versions')")
+      .all()
+      .map((row) => String(row.name))
+      .filter((name) => !['feed_id', 'listed', 'downloads'].includes(name))
+      .join(', ');
+    return this.versionColumnList;
   }
 
   async ownership(idLower: string): Promise<PackageOwnership> {

@@ -1,0 +1,51 @@
+/**
+ * `pallet promote ID VERSION --from FEED --to FEED [--with-dependencies]`: MyGet's promotion, on the data
+ * folder of a running server with the administrator's rights, through the same use case as the management
+ * API. Prints each version copied.
+ */
+import { openDatabaseForTools } from '../../app.ts';
+import { dataFolderLayout } from '../../data-folder.ts';
+import { configFromFlags } from '../config-options.ts';
+import { reportToolError } from '../output.ts';
+import type { Command } from '../command.ts';
+
+export const promoteCommand: Command = {
+  name: 'promote',
+  summary: 'put a version of one feed into another, the same bytes (and its dependencies, if asked)',
+  synopsis: 'pallet promote <id> <version> --from <feed> --to <feed> [--with-dependencies] [options]',
+  details:
+    "The gallery is the feed 'default'. With --with-dependencies, each dependency the source feed holds goes too (the lowest\n" +
+    'version there that its range allows), unless the target has it already.\n\n' +
+    'Works on the data folder of a running server. Exit code 0 on success, 1 when refused (the reason is printed), 2: bad usage.',
+  options: { from: { type: 'string' }, to: { type: 'string' }, 'with-dependencies': { type: 'boolean' } },
+  minPositionals: 2,
+  maxPositionals: 2,
+  async run(values, positionals) {
+    const [id, version] = positionals as [string, string];
+    if (typeof values.from !== 'string' || typeof values.to !== 'string') {
+      process.stderr.write('pallet promote: pass --from <feed> and --to <feed>.\n');
+      return 2;
+    }
+    const config = configFromFlags(values);
+    if (!config) return 2;
+    try {
+      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, 'write');
+      try {
+        const { promoteVersion } = await import('../../app/feeds/promote.ts');
+        const { COMMAND_LINE } = await import('../../app/events.ts');
+        const promoted = await promoteVersion(
+          { packages: tools.packages, feeds: tools.feeds, now: () => new Date() },
+          { actor: { kind: 'configured-key' }, clientAddress: undefined },
+          { id, version, from: values.from, to: values.to, withDependencies: values['with-dependencies'] === true },
+          COMMAND_LINE,
+        );
+        for (const each of promoted) process.stdout.write(`pallet promote: ${each.id} ${each.version} is in '${values.to}'\n`);
+        return 0;
+      } finally {
+        tools.close();
+      }
+    } catch (error) {
+      return reportToolError('promote', error);
+    }
+  },
+};
