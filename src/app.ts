@@ -38,6 +38,7 @@ import { SqliteSignInStore } from './stores/metadata/sqlite-sign-in-store.ts';
 import { SqliteExternalIdentityStore } from './stores/metadata/sqlite-external-identity-store.ts';
 import { SqliteOrganizationStore } from './stores/metadata/sqlite-organization-store.ts';
 import { SqliteFeedStore } from './stores/metadata/sqlite-feed-store.ts';
+import { applyDeclaredFeeds } from './app/feeds/declared-feeds.ts';
 import type { OrganizationStore } from './app/organizations/ports.ts';
 import type { FeedStore } from './app/feeds/ports.ts';
 import { IdentityProviders } from './adapters/identity-providers.ts';
@@ -167,6 +168,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const feeds = new SqliteFeedStore(writer);
   const reader = new PackageReader(packages, blobs);
   const setupToken = secondary ? undefined : await offerFirstAdministratorSetup(signIns);
+  // Configuration as code: the primary brings the declared feeds about before it serves.
+  if (!secondary && Object.keys(config.feeds).length > 0) {
+    await applyDeclaredFeeds({ feeds: new SqliteFeedStore(writer), accounts, now, log }, config.feeds);
+  }
   const isConfiguredKey = configuredKeyCheck(config.apiKey);
   // Only the process that owns the writes sends notifications: each event is expanded there, once.
   const mailSender = !secondary && config.smtpUrl !== undefined ? await smtpSender(config.smtpUrl) : undefined;

@@ -219,6 +219,34 @@ const identityProviders = z
   })
   .pipe(z.record(z.string(), identityProvider));
 
+/** A feed declared in the configuration (configuration as code): created, or brought to these settings, at each start. */
+const declaredFeed = z
+  .object({
+    private: onOff.default(false),
+    accepts: z.enum(['any', 'prerelease', 'stable']).default('any'),
+    owner: z.string().min(1).max(64).optional().describe('The account that owns it when it is created'),
+    members: z.record(z.string(), z.enum(['reader', 'contributor', 'owner'])).default({}).describe('Accounts and their roles, added or changed (others are left)'),
+  })
+  .strict();
+
+export type DeclaredFeed = z.output<typeof declaredFeed>;
+
+/** A YAML mapping, or JSON text from `PALLET_FEEDS`. */
+const declaredFeeds = z
+  .union([z.record(z.string(), z.unknown()), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value !== 'string') return value;
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      // Reported below.
+    }
+    ctx.addIssue({ code: 'custom', message: 'is not a JSON object of feeds ({"ci": {"private": true, "accepts": "prerelease"}})' });
+    return z.NEVER;
+  })
+  .pipe(z.record(z.string(), declaredFeed));
+
 /** One process per core serves reads on every core; past four, the one writer and SQLite gain little. */
 function defaultProcesses(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
@@ -287,6 +315,9 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe("The audience CI jobs request their OIDC token for, for trusted publishing; default: publicUrl, else 'pallet'"),
+    feeds: declaredFeeds
+      .default({})
+      .describe('Feeds to create or bring to these settings at each start, by name: private, accepts, owner, members (README: Feeds)'),
     identityProviders: identityProviders
       .default({})
       .describe('OpenID Connect providers users sign in with, by name: issuer, clientId, clientSecret and options (README: Sign-in)'),

@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { openDatabaseForTools } from '../../src/app.ts';
 import { dataFolderLayout } from '../../src/data-folder.ts';
 import { createUser } from '../../src/app/accounts/create-user.ts';
@@ -185,6 +186,35 @@ describe('feeds', () => {
     assert.equal(missing.status, 404);
     const audit = await api('GET', '/api/v1/me/events', alice);
     assert.ok((audit.body.events as { kind: string }[]).some((event) => event.kind === 'package.promoted'));
+  });
+});
+
+describe('feeds declared in the configuration', () => {
+  it('creates them at start, brings them back to the declared settings at the next, and adds the declared members', async () => {
+    const declared = { 'from-config': { private: true, accepts: 'stable', owner: 'ops', members: { dev: 'contributor' } } };
+    let pallet = await startInProcess({ flags: { feeds: JSON.stringify(declared) } });
+    const dataDir = pallet.dataDir;
+    const tools = openDatabaseForTools(dataFolderLayout(dataDir).database, 'write');
+    try {
+      const deps = { accounts: tools.accounts, now: () => new Date() };
+      for (const name of ['ops', 'dev']) await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: false, password: PASSWORD });
+    } finally {
+      tools.close();
+    }
+    const feeds = async () => ((await pallet.inject({ method: 'GET', url: '/api/v1/feeds', headers: { 'x-nuget-apikey': API_KEY } })).json() as { feeds: { name: string; private: boolean; accepts: string }[] }).feeds;
+    assert.deepEqual((await feeds()).find((feed) => feed.name === 'from-config'), { name: 'from-config', private: true, accepts: 'stable', openPush: false, serviceIndex: '/feeds/from-config/v3/index.json', role: null });
+    // Changed by hand, then the next start brings it back; the accounts now exist, so the members are added.
+    await pallet.inject({ method: 'POST', url: '/api/v1/feeds/from-config', headers: { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' }, payload: JSON.stringify({ private: false }) });
+    await pallet.close({ keepData: true });
+    pallet = await startInProcess({ dataDir, flags: { feeds: JSON.stringify(declared) } });
+    try {
+      assert.equal((await feeds()).find((feed) => feed.name === 'from-config')?.private, true);
+      const members = (await pallet.inject({ method: 'GET', url: '/api/v1/feeds/from-config/members', headers: { 'x-nuget-apikey': API_KEY } })).json() as { members: { name: string; role: string }[] };
+      assert.deepEqual(members.members.map((member) => [member.name, member.role]), [['dev', 'contributor'], ['ops', 'owner']]);
+    } finally {
+      await pallet.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
