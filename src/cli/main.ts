@@ -15,10 +15,12 @@ import { keyCommand } from './commands/key.ts';
 import { prefixCommand } from './commands/prefix.ts';
 import { feedCommand } from './commands/feed.ts';
 import { promoteCommand } from './commands/promote.ts';
+import { exportCommand } from './commands/export.ts';
+import { importCommand } from './commands/import.ts';
 import { auditCommand } from './commands/audit.ts';
 import { webhookCommand } from './commands/webhook.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, feedCommand, promoteCommand, webhookCommand, auditCommand];
+const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, feedCommand, promoteCommand, importCommand, exportCommand, webhookCommand, auditCommand];
 
 function usage(command?: Command): string {
   if (command) {

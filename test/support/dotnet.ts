@@ -63,6 +63,7 @@ export interface SourceCredentials {
   readonly password: string;
 }
 
+/** A NuGet.config with one source: an http(s) V3 source, or a local folder feed (a path). */
 export function nugetConfigXml(sourceUrl: string, credentials?: SourceCredentials): string {
   const credentialsXml =
     credentials === undefined
@@ -78,7 +79,7 @@ export function nugetConfigXml(sourceUrl: string, credentials?: SourceCredential
 <configuration>
   <packageSources>
     <clear />
-    <add key="pallet" value="${escapeXml(sourceUrl)}" allowInsecureConnections="true" protocolVersion="3" />
+    ${/^https?:/.test(sourceUrl) ? `<add key="pallet" value="${escapeXml(sourceUrl)}" allowInsecureConnections="true" protocolVersion="3" />` : `<add key="pallet" value="${escapeXml(sourceUrl)}" />`}
   </packageSources>
   <disabledPackageSources>
     <clear />
