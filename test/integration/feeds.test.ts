@@ -189,6 +189,78 @@ describe('feeds', () => {
   });
 });
 
+describe('a private feed shows nothing to those who may not read it (the leak matrix)', () => {
+  let pallet: InProcessPallet;
+  const keys: Record<string, string> = {};
+
+  before(async () => {
+    pallet = await startInProcess();
+    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
+    try {
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
+      for (const name of ['owner', 'outsider', 'reader', 'contributor']) {
+        await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: false, password: PASSWORD });
+        keys[name] = (await createApiKey(deps, COMMAND_LINE, { userName: name, name: 'key', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
+      }
+    } finally {
+      tools.close();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const admin = { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' };
+    await pallet.inject({ method: 'POST', url: '/api/v1/feeds', headers: admin, payload: JSON.stringify({ name: 'vault', private: true, owner: 'owner' }) });
+    for (const [name, role] of [['reader', 'reader'], ['contributor', 'contributor']]) {
+      await pallet.inject({ method: 'POST', url: '/api/v1/feeds/vault/members', headers: admin, payload: JSON.stringify({ name, role }) });
+    }
+    const pushed = await pallet.push(buildNupkg({ id: 'Vault.Lib', version: '1.0.0', readme: { path: 'README.md', content: 'Secret readme' } }), { key: keys.owner ?? '', url: '/feeds/vault/api/v2/package/' });
+    assert.equal(pushed.statusCode, 201);
+  });
+
+  after(async () => {
+    await pallet.close();
+  });
+
+  const reads = (id: string) => [
+    '/v3/index.json',
+    `/v3/package/${id}/index.json`,
+    `/v3/package/${id}/1.0.0/${id}.1.0.0.nupkg`,
+    `/v3/package/${id}/1.0.0/${id}.nuspec`,
+    `/v3/package/${id}/1.0.0/readme`,
+    `/v3/registration/${id}/index.json`,
+    `/v3/registration/${id}/1.0.0.json`,
+    `/v3/registration-gz-semver2/${id}/index.json`,
+    `/v3/search?q=${id}`,
+    `/v3/autocomplete?q=${id}`,
+    `/packages/${id}`,
+  ];
+  const as = (who: string | undefined): Record<string, string> => (who === undefined ? {} : { authorization: `Basic ${Buffer.from(`${who}:${keys[who]}`).toString('base64')}` });
+
+  for (const who of [undefined, 'outsider']) {
+    it(`answers ${who ?? 'anonymous callers'} alike for an id that exists, one that does not, and a feed that does not`, async () => {
+      for (const [existing, missing] of reads('vault.lib').map((url, index) => [url, reads('missing.lib')[index] as string])) {
+        const answers = await Promise.all([`/feeds/vault${existing}`, `/feeds/vault${missing}`, `/feeds/nowhere${existing}`].map((url) => pallet.get(url, as(who))));
+        const shape = answers.map((answer) => [answer.statusCode, answer.headers['www-authenticate'] ?? null, answer.headers['content-type'] ?? null, answer.body]);
+        assert.equal(shape[0]?.[0], who === undefined ? 401 : 404, existing);
+        assert.deepEqual(shape[1], shape[0], `${existing} vs ${missing}`);
+        assert.deepEqual(shape[2], shape[0], `${existing} in a feed that does not exist`);
+        assert.ok(!answers.some((answer) => answer.body.includes('Vault') || answer.body.includes('Secret readme')), existing);
+      }
+    });
+  }
+
+  for (const who of ['reader', 'contributor', 'owner']) {
+    it(`lets a ${who} read the package`, async () => {
+      for (const url of reads('vault.lib').slice(1, 5)) assert.equal((await pallet.get(`/feeds/vault${url}`, as(who))).statusCode, 200, url);
+    });
+  }
+
+  it('keeps the feed out of the feed list, and its package out of the gallery and of other feeds', async () => {
+    const listed = ((await pallet.inject({ method: 'GET', url: '/api/v1/feeds', headers: { authorization: `Bearer ${keys.outsider}` } })).json() as { feeds: { name: string }[] }).feeds;
+    assert.ok(!listed.some((feed) => feed.name === 'vault'));
+    assert.equal((await pallet.get('/v3/package/vault.lib/index.json')).statusCode, 404);
+    assert.equal(((await pallet.json<{ totalHits: number }>('/v3/search?q=vault')).body).totalHits, 0);
+  });
+});
+
 describe('feeds declared in the configuration', () => {
   it('creates them at start, brings them back to the declared settings at the next, and adds the declared members', async () => {
     const declared = { 'from-config': { private: true, accepts: 'stable', owner: 'ops', members: { dev: 'contributor' } } };
