@@ -39,6 +39,7 @@ import { SqliteExternalIdentityStore } from './stores/metadata/sqlite-external-i
 import { SqliteOrganizationStore } from './stores/metadata/sqlite-organization-store.ts';
 import { SqliteFeedStore } from './stores/metadata/sqlite-feed-store.ts';
 import { applyDeclaredFeeds } from './app/feeds/declared-feeds.ts';
+import { applyRetentionToAllFeeds } from './app/feeds/retention.ts';
 import type { OrganizationStore } from './app/organizations/ports.ts';
 import type { FeedStore } from './app/feeds/ports.ts';
 import { IdentityProviders } from './adapters/identity-providers.ts';
@@ -195,6 +196,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Only the process that owns the writes sweeps: its gate is what keeps a sweep off a push in flight.
   const garbageTimer = secondary ? undefined : setInterval(runGarbageCollection, GARBAGE_COLLECTION_INTERVAL_MS);
   garbageTimer?.unref();
+  // Retention for CI feeds: hourly too, in the process that owns the writes.
+  const retentionTimer = secondary
+    ? undefined
+    : setInterval(() => {
+        work.track(applyRetentionToAllFeeds({ packages, feeds, now, log })).catch((error: unknown) => log.error({ err: error }, 'retention failed'));
+      }, GARBAGE_COLLECTION_INTERVAL_MS);
+  retentionTimer?.unref();
   // A first sweep soon after start, so a server restarted more often than hourly still sweeps.
   const firstSweep = secondary ? undefined : setTimeout(runGarbageCollection, FIRST_GARBAGE_COLLECTION_DELAY_MS);
   firstSweep?.unref();
@@ -283,6 +291,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       identities,
       webhooks: new SqliteWebhookStore(writer),
       feeds,
+      log,
       passwordSignIn: config.passwordSignIn,
       emails: accounts,
       emailKey,
@@ -318,6 +327,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     async close() {
       clearInterval(garbageTimer);
+      clearInterval(retentionTimer);
       await outbox?.close();
       mailSender?.close();
       clearTimeout(firstSweep);

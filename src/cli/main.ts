@@ -17,10 +17,11 @@ import { feedCommand } from './commands/feed.ts';
 import { promoteCommand } from './commands/promote.ts';
 import { exportCommand } from './commands/export.ts';
 import { importCommand } from './commands/import.ts';
+import { retentionCommand } from './commands/retention.ts';
 import { auditCommand } from './commands/audit.ts';
 import { webhookCommand } from './commands/webhook.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, feedCommand, promoteCommand, importCommand, exportCommand, webhookCommand, auditCommand];
+const COMMANDS: readonly Command[] = [serveCommand, verifyCommand, backupCommand, restoreCommand, userCommand, keyCommand, prefixCommand, feedCommand, promoteCommand, importCommand, exportCommand, retentionCommand, webhookCommand, auditCommand];
 
 function usage(command?: Command): string {
   if (command) {

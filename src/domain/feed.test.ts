@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptanceProblem, feedNameProblem, roleAtLeast, type Feed } from './feed.ts';
+import { NO_RETENTION, acceptanceProblem, feedNameProblem, roleAtLeast, type Feed } from './feed.ts';
 
 describe('feeds', () => {
   it('takes lowercase names of letters, digits and dashes, and keeps default for the gallery', () => {
@@ -20,7 +20,7 @@ describe('feeds', () => {
   });
 
   it('accepts versions by kind, saying why not', () => {
-    const feed = (accepts: Feed['accepts']): Feed => ({ feedId: 2, name: 'ci', isPrivate: false, accepts, openPush: false });
+    const feed = (accepts: Feed['accepts']): Feed => ({ feedId: 2, name: 'ci', isPrivate: false, accepts, openPush: false, retention: NO_RETENTION });
     assert.equal(acceptanceProblem(feed('any'), true), undefined);
     assert.equal(acceptanceProblem(feed('prerelease'), true), undefined);
     assert.equal(acceptanceProblem(feed('prerelease'), false), "The feed 'ci' accepts only pre-release versions.");

@@ -5,6 +5,8 @@
  * `/feeds/{name}/v3/index.json`, public or private, with members and the versions it accepts.
  */
 
+import type { RetentionRules } from './retention.ts';
+
 /** A feed's key in every stored row (`feeds.feed_id`). */
 export type FeedId = number;
 
@@ -27,7 +29,12 @@ export interface Feed {
   readonly accepts: FeedAccepts;
   /** Any account with a key may push, the owners of each id still deciding (the gallery's way); otherwise contributors only. */
   readonly openPush: boolean;
+  /** Which versions retention lets go (none without a rule). */
+  readonly retention: RetentionRules;
 }
+
+/** A feed without retention rules. */
+export const NO_RETENTION: RetentionRules = Object.freeze({ keepNewest: undefined, keepDays: undefined, includeStable: false });
 
 /** Whether `role` includes what `needed` grants (an owner is also a contributor and a reader). */
 export function roleAtLeast(role: FeedRole | undefined, needed: FeedRole): boolean {

@@ -52,7 +52,10 @@ describe('feeds', () => {
   it('creates a feed whose service index and documents live under /feeds/{name}', async () => {
     const alice = await signInHeaders(pallet, 'alice', PASSWORD);
     const created = await api('POST', '/api/v1/feeds', alice, { name: 'ci', accepts: 'prerelease' });
-    assert.deepEqual([created.status, created.body], [201, { name: 'ci', private: false, accepts: 'prerelease', openPush: false, serviceIndex: '/feeds/ci/v3/index.json' }]);
+    assert.deepEqual([created.status, created.body], [
+      201,
+      { name: 'ci', private: false, accepts: 'prerelease', keepNewest: null, keepDays: null, retentionIncludesStable: false, openPush: false, serviceIndex: '/feeds/ci/v3/index.json' },
+    ]);
     assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'ci' })).status, 409);
     assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'Not A Name' })).status, 400);
     const index = await pallet.json<{ resources: { '@id': string; '@type': string }[] }>('/feeds/ci/v3/index.json');
@@ -274,7 +277,17 @@ describe('feeds declared in the configuration', () => {
       tools.close();
     }
     const feeds = async () => ((await pallet.inject({ method: 'GET', url: '/api/v1/feeds', headers: { 'x-nuget-apikey': API_KEY } })).json() as { feeds: { name: string; private: boolean; accepts: string }[] }).feeds;
-    assert.deepEqual((await feeds()).find((feed) => feed.name === 'from-config'), { name: 'from-config', private: true, accepts: 'stable', openPush: false, serviceIndex: '/feeds/from-config/v3/index.json', role: null });
+    assert.deepEqual((await feeds()).find((feed) => feed.name === 'from-config'), {
+      name: 'from-config',
+      private: true,
+      accepts: 'stable',
+      keepNewest: null,
+      keepDays: null,
+      retentionIncludesStable: false,
+      openPush: false,
+      serviceIndex: '/feeds/from-config/v3/index.json',
+      role: null,
+    });
     // Changed by hand, then the next start brings it back; the accounts now exist, so the members are added.
     await pallet.inject({ method: 'POST', url: '/api/v1/feeds/from-config', headers: { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' }, payload: JSON.stringify({ private: false }) });
     await pallet.close({ keepData: true });
@@ -286,6 +299,59 @@ describe('feeds declared in the configuration', () => {
     } finally {
       await pallet.close();
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('retention on a CI feed', () => {
+  it('lists in a dry run, then unlists, what the rules let go, keeping pins and what kept versions depend on', async () => {
+    const pallet = await startInProcess();
+    try {
+      const admin = { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' };
+      const call = async (method: 'POST' | 'DELETE', url: string, payload?: unknown) => {
+        const response = await pallet.inject({ method, url, headers: admin, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
+        return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+      };
+      assert.equal((await call('POST', '/api/v1/feeds', { name: 'nightly', accepts: 'prerelease' })).status, 201);
+      const push = async (id: string, version: string, dependencyGroups?: { dependencies: { id: string; range: string }[] }[]) => {
+        const pushed = await pallet.push(buildNupkg({ id, version, ...(dependencyGroups === undefined ? {} : { dependencyGroups }) }), { url: '/feeds/nightly/api/v2/package/' });
+        assert.equal(pushed.statusCode, 201, `${id} ${version}`);
+      };
+      for (const build of [1, 2, 3, 4]) await push('Nightly.Core', `1.0.0-build${build}`);
+      // The newest app needs the first core build exactly; the others need nothing.
+      await push('Nightly.App', '1.0.0-build1');
+      await push('Nightly.App', '1.0.0-build2');
+      await push('Nightly.App', '1.0.0-build3', [{ dependencies: [{ id: 'Nightly.Core', range: '[1.0.0-build1]' }] }]);
+      for (const build of [1, 2, 3]) await push('Nightly.Tool', `2.0.0-build${build}`);
+      assert.equal((await call('POST', '/api/v1/feeds/nightly/pins', { id: 'Nightly.Tool', version: '2.0.0-build1' })).status, 200);
+      assert.equal((await call('POST', '/api/v1/feeds/nightly/retention', { dryRun: true })).status, 400, 'no rules yet');
+      const set = await call('POST', '/api/v1/feeds/nightly', { keepNewest: 1 });
+      assert.equal(set.body.keepNewest, 1);
+
+      const expected = [
+        { id: 'Nightly.App', version: '1.0.0-build1' },
+        { id: 'Nightly.App', version: '1.0.0-build2' },
+        { id: 'Nightly.Core', version: '1.0.0-build2' },
+        { id: 'Nightly.Core', version: '1.0.0-build3' },
+        { id: 'Nightly.Tool', version: '2.0.0-build2' },
+      ];
+      const dryRun = await call('POST', '/api/v1/feeds/nightly/retention', { dryRun: true });
+      assert.deepEqual(dryRun.body, { dryRun: true, versions: expected });
+      assert.deepEqual((await pallet.json<{ versions: string[] }>('/feeds/nightly/v3/package/nightly.core/index.json')).body.versions.length, 4, 'a dry run changes nothing');
+      const run = await call('POST', '/api/v1/feeds/nightly/retention', { dryRun: false });
+      assert.deepEqual(run.body, { dryRun: false, versions: expected });
+
+      const listed = async (id: string) => {
+        const search = await pallet.json<{ data: { id: string; versions: { version: string }[] }[] }>(`/feeds/nightly/v3/search?q=packageid:${id}&prerelease=true`);
+        return search.body.data[0]?.versions.map((each) => each.version) ?? [];
+      };
+      assert.deepEqual(await listed('Nightly.Core'), ['1.0.0-build1', '1.0.0-build4'], 'the build the newest app needs stays');
+      assert.deepEqual(await listed('Nightly.Tool'), ['2.0.0-build1', '2.0.0-build3'], 'the pinned build stays');
+      assert.deepEqual(await listed('Nightly.App'), ['1.0.0-build3']);
+      assert.equal((await pallet.get('/feeds/nightly/v3/package/nightly.core/1.0.0-build2/nightly.core.1.0.0-build2.nupkg')).statusCode, 200, 'unlisted, it still restores');
+      assert.deepEqual((await call('POST', '/api/v1/feeds/nightly/retention', { dryRun: false })).body, { dryRun: false, versions: [] }, 'a second run has nothing left to do');
+    } finally {
+      await pallet.close();
     }
   });
 });

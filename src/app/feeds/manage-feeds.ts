@@ -79,16 +79,35 @@ export async function createFeed(
 export async function updateFeed(
   deps: FeedDependencies,
   caller: Caller,
-  request: { readonly name: string; readonly isPrivate?: boolean | undefined; readonly accepts?: string | undefined },
+  request: {
+    readonly name: string;
+    readonly isPrivate?: boolean | undefined;
+    readonly accepts?: string | undefined;
+    /** Retention: a number sets a rule, null removes it, undefined leaves it. */
+    readonly keepNewest?: number | null | undefined;
+    readonly keepDays?: number | null | undefined;
+    readonly retentionIncludesStable?: boolean | undefined;
+  },
   given?: ChangeActor,
 ): Promise<Feed> {
   const feed = await managedFeed(deps, caller, request.name);
-  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts) };
+  const rule = (value: number | null | undefined, current: number | undefined, what: string) => {
+    if (value === undefined) return current;
+    if (value === null) return undefined;
+    if (!Number.isInteger(value) || value < 1 || value > 100_000) throw new AppError('INVALID_REQUEST', `${what} must be a whole number from 1 to 100000.`);
+    return value;
+  };
+  const retention = {
+    keepNewest: rule(request.keepNewest, feed.retention.keepNewest, 'The number of versions to keep'),
+    keepDays: rule(request.keepDays, feed.retention.keepDays, 'The number of days to keep versions'),
+    includeStable: request.retentionIncludesStable ?? feed.retention.includeStable,
+  };
+  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts), retention };
   await deps.feeds.updateFeed(feed.feedId, settings, {
     kind: 'feed.updated',
     at: deps.now(),
     actor: changeActor(caller, given),
-    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts },
+    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts, keepNewest: retention.keepNewest ?? null, keepDays: retention.keepDays ?? null, retentionIncludesStable: retention.includeStable },
   });
   return { ...feed, ...settings };
 }

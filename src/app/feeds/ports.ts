@@ -2,6 +2,7 @@
 import type { AccountId } from '../actor.ts';
 import type { NewEvent } from '../events.ts';
 import type { Feed, FeedAccepts, FeedId, FeedRole } from '../../domain/feed.ts';
+import type { RetentionRules } from '../../domain/retention.ts';
 
 export interface FeedMember {
   readonly account: { readonly accountId: AccountId; readonly name: string; readonly kind: 'user' | 'organization' };
@@ -18,7 +19,10 @@ export interface FeedStore {
     ownerId: AccountId | undefined,
     event: NewEvent,
   ): Promise<{ readonly outcome: 'created'; readonly feed: Feed } | { readonly outcome: 'name-taken' }>;
-  updateFeed(feedId: FeedId, settings: { readonly isPrivate: boolean; readonly accepts: FeedAccepts }, event: NewEvent): Promise<void>;
+  updateFeed(feedId: FeedId, settings: { readonly isPrivate: boolean; readonly accepts: FeedAccepts; readonly retention: RetentionRules }, event: NewEvent): Promise<void>;
+  /** Pins (or unpins) a version against retention; false when that changed nothing. */
+  setPinned(feedId: FeedId, idLower: string, versionLower: string, pinned: boolean, at: Date): Promise<boolean>;
+  pinnedVersions(feedId: FeedId): Promise<{ readonly idLower: string; readonly versionLower: string }[]>;
   /**
    * The user's role in the feed: their own membership or that of an organization they belong to, the
    * strongest of them.

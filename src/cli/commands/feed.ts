@@ -10,7 +10,7 @@ import { configFromFlags } from '../config-options.ts';
 import { reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
 
-const ACTIONS = ['create', 'set', 'member', 'list'] as const;
+const ACTIONS = ['create', 'set', 'member', 'pin', 'unpin', 'list'] as const;
 
 export const feedCommand: Command = {
   name: 'feed',
@@ -19,7 +19,9 @@ export const feedCommand: Command = {
   details:
     'create <name>   a feed served at /feeds/<name>/v3/index.json: --private (members only), --accept any|prerelease|stable,\n' +
     '                --owner <account> (a user or an organization: its owner)\n' +
-    'set <name>      --private or --public, --accept any|prerelease|stable\n' +
+    'set <name>      --private or --public, --accept any|prerelease|stable; retention: --keep-newest <n> and --keep-days <d>\n' +
+    '                (0 removes the rule), --retention-stable (the rules cover stable versions too) or --retention-prerelease\n' +
+    'pin|unpin <name> <id> <version>  retention never lets a pinned version go\n' +
     'member <name> <account>  --role reader|contributor|owner, or --remove\n' +
     'list            one JSON line per feed\n\n' +
     'Works on the data folder of a running server. Exit code 0 on success, 1 when refused (the reason is printed), 2: bad usage.',
@@ -30,11 +32,28 @@ export const feedCommand: Command = {
     owner: { type: 'string' },
     role: { type: 'string' },
     remove: { type: 'boolean' },
+    'keep-newest': { type: 'string' },
+    'keep-days': { type: 'string' },
+    'retention-stable': { type: 'boolean' },
+    'retention-prerelease': { type: 'boolean' },
   },
   minPositionals: 1,
-  maxPositionals: 3,
+  maxPositionals: 4,
   async run(values, positionals) {
-    const [action, name, account] = positionals as [string, string | undefined, string | undefined];
+    const [action, name, account, version] = positionals as [string, string | undefined, string | undefined, string | undefined];
+    const count = (flag: 'keep-newest' | 'keep-days'): number | null | undefined => {
+      const text = values[flag];
+      if (typeof text !== 'string') return undefined;
+      return /^\d{1,6}$/.test(text) ? (Number(text) === 0 ? null : Number(text)) : Number.NaN;
+    };
+    if ([count('keep-newest'), count('keep-days')].some((value) => Number.isNaN(value))) {
+      process.stderr.write('pallet feed set: --keep-newest and --keep-days take a whole number (0 removes the rule).\n');
+      return 2;
+    }
+    if ((action === 'pin' || action === 'unpin') && (account === undefined || version === undefined)) {
+      process.stderr.write(`pallet feed ${action}: pass the feed, the package id and the version.\n`);
+      return 2;
+    }
     if (!(ACTIONS as readonly string[]).includes(action)) {
       process.stderr.write(`pallet feed: '${action}' is not an action; use ${ACTIONS.join(', ')}.\n`);
       return 2;
@@ -64,7 +83,8 @@ export const feedCommand: Command = {
         const accepts = typeof values.accept === 'string' ? values.accept : undefined;
         if (action === 'list') {
           for (const { feed } of await feeds.visibleFeeds(deps, caller)) {
-            process.stdout.write(`${JSON.stringify({ name: feed.name, private: feed.isPrivate, accepts: feed.accepts, openPush: feed.openPush })}\n`);
+            const { keepNewest, keepDays, includeStable } = feed.retention;
+            process.stdout.write(`${JSON.stringify({ name: feed.name, private: feed.isPrivate, accepts: feed.accepts, openPush: feed.openPush, keepNewest: keepNewest ?? null, keepDays: keepDays ?? null, retentionIncludesStable: includeStable })}\n`);
           }
         } else if (action === 'create') {
           const owner = typeof values.owner === 'string' ? values.owner : undefined;
@@ -72,8 +92,19 @@ export const feedCommand: Command = {
           process.stdout.write(`pallet feed: created '${created.name}' (/feeds/${created.name}/v3/index.json)\n`);
         } else if (action === 'set') {
           const isPrivate = values.private === true ? true : values.public === true ? false : undefined;
-          const updated = await feeds.updateFeed(deps, caller, { name: name as string, isPrivate, accepts }, COMMAND_LINE);
+          const includeStable = values['retention-stable'] === true ? true : values['retention-prerelease'] === true ? false : undefined;
+          const updated = await feeds.updateFeed(
+            deps,
+            caller,
+            { name: name as string, isPrivate, accepts, keepNewest: count('keep-newest'), keepDays: count('keep-days'), retentionIncludesStable: includeStable },
+            COMMAND_LINE,
+          );
           process.stdout.write(`pallet feed: '${updated.name}' is ${updated.isPrivate ? 'private' : 'public'} and accepts ${updated.accepts}\n`);
+        } else if (action === 'pin' || action === 'unpin') {
+          const { setPinned } = await import('../../app/feeds/retention.ts');
+          const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined };
+          await setPinned({ packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quiet }, caller, { feed: name as string, id: account as string, version: version as string, pinned: action === 'pin' });
+          process.stdout.write(`pallet feed: ${account} ${version} is ${action === 'pin' ? 'pinned' : 'no longer pinned'} in '${name}'\n`);
         } else if (values.remove === true) {
           await feeds.removeFeedMember(deps, caller, { feed: name as string, accountName: account as string }, COMMAND_LINE);
           process.stdout.write(`pallet feed: '${account}' is no longer a member of '${name}'\n`);

@@ -25,6 +25,7 @@ import { identityRoutes } from './identity-routes.ts';
 import { accountRoutes } from './account-routes.ts';
 import { feedRoutes } from './feed-routes.ts';
 import type { FeedStore } from '../../app/feeds/ports.ts';
+import type { Logger } from '../../app/logger.ts';
 import type { ExternalIdentityStore } from '../../app/accounts/external-sign-in-ports.ts';
 import type { WebhookStore } from '../../app/notifications/webhooks.ts';
 import type { SignInStore } from '../../app/accounts/sign-in-ports.ts';
@@ -45,6 +46,7 @@ export interface ApiDependencies {
   readonly identities: ExternalIdentityStore;
   readonly webhooks: WebhookStore;
   readonly feeds: FeedStore;
+  readonly log: Logger;
   readonly passwordSignIn: boolean;
   readonly emails: EmailChangeStore;
   readonly emailKey: Uint8Array;
@@ -110,7 +112,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   return [
     ...apiKeyRoutes({ accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, feeds: deps.feeds, signIns: deps.signIns, policy: deps.policy, now: deps.now, maxLifetimeMs: deps.apiKeyLifetimeMs }),
     ...accountRoutes({ accounts: deps.accounts, emails: deps.emails, emailKey: deps.emailKey, issuer: deps.authenticatorIssuer, signIns: deps.signIns, policy: deps.policy, now: deps.now }),
-    ...feedRoutes({ feeds: deps.feeds, accounts: deps.accounts, packages: deps.packages, now: deps.now }),
+    ...feedRoutes({ feeds: deps.feeds, accounts: deps.accounts, packages: deps.packages, now: deps.now, log: deps.log }),
     ...identityRoutes({ identities: deps.identities, accounts: deps.accounts, signIns: deps.signIns, passwordsAccepted: deps.passwordSignIn, policy: deps.policy, now: deps.now }),
     ...adminRoutes({ accounts: deps.accounts, reservations: deps.reservations, webhooks: deps.webhooks, now: deps.now }),
     ...organizationRoutes({ accounts: deps.accounts, organizations: deps.organizations, policy: deps.policy, now: deps.now }, ownershipDeps),

@@ -8,23 +8,38 @@ import { z } from 'zod';
 import { createFeed, feedMembers, removeFeedMember, setFeedMember, updateFeed, visibleFeeds, type FeedDependencies } from '../../app/feeds/manage-feeds.ts';
 import { DEFAULT_FEED_ID, type Feed } from '../../domain/feed.ts';
 import { promoteVersion, type PromotionDependencies } from '../../app/feeds/promote.ts';
+import { runRetention, setPinned, type RetentionDependencies } from '../../app/feeds/retention.ts';
 import { apiRoute, type ApiRoute } from './api-route.ts';
 
 const accepts = z.enum(['any', 'prerelease', 'stable']);
 const role = z.enum(['reader', 'contributor', 'owner']);
+const retention = {
+  keepNewest: z.number().int().min(1).max(100_000).nullable().describe('Per id, the newest this many versions the rules cover are kept; null: no such rule'),
+  keepDays: z.number().int().min(1).max(100_000).nullable().describe('Versions younger than this many days are kept; null: no such rule'),
+  retentionIncludesStable: z.boolean().describe('Whether the rules cover stable versions too (otherwise pre-releases only)'),
+};
 const feedView = z.object({
   name: z.string(),
   private: z.boolean(),
   accepts,
+  ...retention,
   openPush: z.boolean().describe("Any account's key may push (the gallery); otherwise the feed's contributors only"),
   serviceIndex: z.string().describe('The path of its NuGet source on this server'),
 });
 
 function viewOf(feed: Feed): z.infer<typeof feedView> {
-  return { name: feed.name, private: feed.isPrivate, accepts: feed.accepts, openPush: feed.openPush, serviceIndex: feed.feedId === DEFAULT_FEED_ID ? '/v3/index.json' : `/feeds/${feed.name}/v3/index.json` };
+  return {
+    name: feed.name,
+    private: feed.isPrivate,
+    accepts: feed.accepts,
+    keepNewest: feed.retention.keepNewest ?? null,
+    keepDays: feed.retention.keepDays ?? null,
+    retentionIncludesStable: feed.retention.includeStable,
+    openPush: feed.openPush,
+    serviceIndex: feed.feedId === DEFAULT_FEED_ID ? '/v3/index.json' : `/feeds/${feed.name}/v3/index.json` };
 }
 
-export function feedRoutes(deps: FeedDependencies & PromotionDependencies): ApiRoute[] {
+export function feedRoutes(deps: FeedDependencies & PromotionDependencies & RetentionDependencies): ApiRoute[] {
   return [
     apiRoute({
       method: 'POST',
@@ -64,10 +79,55 @@ export function feedRoutes(deps: FeedDependencies & PromotionDependencies): ApiR
       path: '/api/v1/feeds/:name',
       summary: 'Changes a feed: public or private, and the versions it accepts (an owner of it)',
       access: 'signed-in',
-      body: z.object({ private: z.boolean().optional(), accepts: accepts.optional() }).strict(),
+      body: z
+        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional() })
+        .strict(),
       answer: feedView,
       async handle({ caller, params, body }) {
-        return viewOf(await updateFeed(deps, caller, { name: params.name ?? '', isPrivate: body.private, accepts: body.accepts }));
+        return viewOf(
+          await updateFeed(deps, caller, {
+            name: params.name ?? '',
+            isPrivate: body.private,
+            accepts: body.accepts,
+            keepNewest: body.keepNewest,
+            keepDays: body.keepDays,
+            retentionIncludesStable: body.retentionIncludesStable,
+          }),
+        );
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/feeds/:name/retention',
+      summary: "Runs the feed's retention rules now (its owners): the versions they let go are unlisted; with dryRun, only listed",
+      access: 'signed-in',
+      body: z.object({ dryRun: z.boolean().default(false) }).strict(),
+      answer: z.object({ dryRun: z.boolean(), versions: z.array(z.object({ id: z.string(), version: z.string() })) }),
+      async handle({ caller, params, body }) {
+        return { dryRun: body.dryRun, versions: await runRetention(deps, caller, params.name ?? '', body.dryRun) };
+      },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/api/v1/feeds/:name/pins',
+      summary: 'Pins a version of the feed: retention never lets it go',
+      access: 'signed-in',
+      body: z.object({ id: z.string().min(1).max(128), version: z.string().min(1).max(64) }).strict(),
+      answer: z.object({ pinned: z.string() }),
+      async handle({ caller, params, body }) {
+        await setPinned(deps, caller, { feed: params.name ?? '', id: body.id, version: body.version, pinned: true });
+        return { pinned: `${body.id} ${body.version}` };
+      },
+    }),
+    apiRoute({
+      method: 'DELETE',
+      path: '/api/v1/feeds/:name/pins/:id/:version',
+      summary: 'Unpins a version of the feed',
+      access: 'signed-in',
+      answer: z.object({ unpinned: z.string() }),
+      async handle({ caller, params }) {
+        await setPinned(deps, caller, { feed: params.name ?? '', id: params.id ?? '', version: params.version ?? '', pinned: false });
+        return { unpinned: `${params.id ?? ''} ${params.version ?? ''}` };
       },
     }),
     apiRoute({

@@ -591,4 +591,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE api_keys ADD COLUMN feed_ids TEXT;
     `,
   },
+  {
+    version: 16,
+    name: 'retention rules and pinned versions',
+    sql: `
+      -- A feed's retention rules (domain/retention.ts): per id the newest N versions they cover, and/or those
+      -- younger than D days, are kept; NULL: no such rule. They cover pre-releases, and stable versions too
+      -- when retention_covers_stable is set.
+      ALTER TABLE feeds ADD COLUMN keep_newest INTEGER;
+      ALTER TABLE feeds ADD COLUMN keep_days INTEGER;
+      ALTER TABLE feeds ADD COLUMN retention_covers_stable INTEGER NOT NULL DEFAULT 0;
+      -- Versions retention never lets go.
+      CREATE TABLE version_pins (
+        feed_id       INTEGER NOT NULL REFERENCES feeds (feed_id),
+        id_lower      TEXT NOT NULL,
+        version_lower TEXT NOT NULL,
+        pinned_at     TEXT NOT NULL,
+        PRIMARY KEY (feed_id, id_lower, version_lower)
+      );
+    `,
+  },
 ];

@@ -2,14 +2,23 @@
 import type { AccountId } from '../../app/actor.ts';
 import type { NewEvent } from '../../app/events.ts';
 import type { FeedMember, FeedStore } from '../../app/feeds/ports.ts';
-import { FEED_ROLES, type Feed, type FeedAccepts, type FeedId, type FeedRole } from '../../domain/feed.ts';
+import { FEED_ROLES, NO_RETENTION, type Feed, type FeedAccepts, type FeedId, type FeedRole } from '../../domain/feed.ts';
+import type { RetentionRules } from '../../domain/retention.ts';
 import { recordEvent } from './sqlite-events.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
-const FEED_COLUMNS = 'feed_id, name, is_private, accepts, open_push';
+const FEED_COLUMNS = 'feed_id, name, is_private, accepts, open_push, keep_newest, keep_days, retention_covers_stable';
 
 function rowToFeed(row: Record<string, unknown>): Feed {
-  return { feedId: Number(row.feed_id), name: String(row.name), isPrivate: Number(row.is_private) === 1, accepts: String(row.accepts) as FeedAccepts, openPush: Number(row.open_push) === 1 };
+  const optional = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
+  return {
+    feedId: Number(row.feed_id),
+    name: String(row.name),
+    isPrivate: Number(row.is_private) === 1,
+    accepts: String(row.accepts) as FeedAccepts,
+    openPush: Number(row.open_push) === 1,
+    retention: { keepNewest: optional(row.keep_newest), keepDays: optional(row.keep_days), includeStable: Number(row.retention_covers_stable) === 1 },
+  };
 }
 
 export class SqliteFeedStore implements FeedStore {
@@ -49,15 +58,35 @@ export class SqliteFeedStore implements FeedStore {
         statements.prepare("INSERT INTO feed_members (feed_id, account_id, role, added_at) VALUES (?, ?, 'owner', ?)").run(feedId, ownerId, feed.createdAt.toISOString());
       }
       recordEvent(statements, { ...event, feedId });
-      return { outcome: 'created' as const, feed: { feedId, name: feed.name, isPrivate: feed.isPrivate, accepts: feed.accepts, openPush: false } };
+      return { outcome: 'created' as const, feed: { feedId, name: feed.name, isPrivate: feed.isPrivate, accepts: feed.accepts, openPush: false, retention: NO_RETENTION } };
     });
   }
 
-  async updateFeed(feedId: FeedId, settings: { isPrivate: boolean; accepts: FeedAccepts }, event: NewEvent): Promise<void> {
+  async updateFeed(feedId: FeedId, settings: { isPrivate: boolean; accepts: FeedAccepts; retention: RetentionRules }, event: NewEvent): Promise<void> {
     await this.writer.write(() => {
-      this.writer.statements.prepare('UPDATE feeds SET is_private = ?, accepts = ? WHERE feed_id = ?').run(settings.isPrivate ? 1 : 0, settings.accepts, feedId);
+      this.writer.statements
+        .prepare('UPDATE feeds SET is_private = ?, accepts = ?, keep_newest = ?, keep_days = ?, retention_covers_stable = ? WHERE feed_id = ?')
+        .run(settings.isPrivate ? 1 : 0, settings.accepts, settings.retention.keepNewest ?? null, settings.retention.keepDays ?? null, settings.retention.includeStable ? 1 : 0, feedId);
       recordEvent(this.writer.statements, { ...event, feedId });
     });
+  }
+
+  async setPinned(feedId: FeedId, idLower: string, versionLower: string, pinned: boolean, at: Date): Promise<boolean> {
+    return this.writer.write(() => {
+      const statements = this.writer.statements;
+      const changed = pinned
+        ? statements.prepare('INSERT INTO version_pins (feed_id, id_lower, version_lower, pinned_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(feedId, idLower, versionLower, at.toISOString())
+        : statements.prepare('DELETE FROM version_pins WHERE feed_id = ? AND id_lower = ? AND version_lower = ?').run(feedId, idLower, versionLower);
+      return changed.changes === 1;
+    });
+  }
+
+  async pinnedVersions(feedId: FeedId): Promise<{ idLower: string; versionLower: string }[]> {
+    return this.writer
+      .reading()
+      .prepare('SELECT id_lower, version_lower FROM version_pins WHERE feed_id = ? ORDER BY id_lower, version_lower')
+      .all(feedId)
+      .map((row) => ({ idLower: String(row.id_lower), versionLower: String(row.version_lower) }));
   }
 
   async roleOf(feedId: FeedId, userId: AccountId): Promise<FeedRole | undefined> {
