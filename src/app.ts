@@ -2,6 +2,7 @@
  * The composition root: the only module that knows the concrete drivers. It opens the data folder,
  * wires stores, use cases and the HTTP server from one validated config, and returns how to close it all.
  */
+import path from 'node:path';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createServer } from './node-http.ts';
@@ -40,6 +41,8 @@ import { SqliteOrganizationStore } from './stores/metadata/sqlite-organization-s
 import { SqliteFeedStore } from './stores/metadata/sqlite-feed-store.ts';
 import { applyDeclaredFeeds } from './app/feeds/declared-feeds.ts';
 import { applyRetentionToAllFeeds } from './app/feeds/retention.ts';
+import { FolderFeed } from './app/feeds/folder-feed.ts';
+import { DEFAULT_FEED_ID } from './domain/feed.ts';
 import type { OrganizationStore } from './app/organizations/ports.ts';
 import type { FeedStore } from './app/feeds/ports.ts';
 import { IdentityProviders } from './adapters/identity-providers.ts';
@@ -196,6 +199,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Only the process that owns the writes sweeps: its gate is what keeps a sweep off a push in flight.
   const garbageTimer = secondary ? undefined : setInterval(runGarbageCollection, GARBAGE_COLLECTION_INTERVAL_MS);
   garbageTimer?.unref();
+  // Folder-backed feeds (the gallery with `--folder`, others by their `folder`), followed by the process that owns the writes.
+  const folderFeeds: FolderFeed[] = [];
+  if (!secondary) {
+    const followed = [
+      ...(config.folder === undefined ? [] : [{ name: undefined, folder: config.folder }]),
+      ...Object.entries(config.feeds).flatMap(([name, declared]) => (declared.folder === undefined ? [] : [{ name, folder: declared.folder }])),
+    ];
+    for (const { name, folder } of followed) {
+      const feed = name === undefined ? await feeds.feedById(DEFAULT_FEED_ID) : await feeds.feedByName(name);
+      if (feed === undefined) continue;
+      const folderFeed = new FolderFeed({ packages, blobs, blobGate, inspector, feeds, now, log, tempDir }, feed, path.resolve(folder));
+      folderFeeds.push(folderFeed);
+      work.track(folderFeed.start()).catch((error: unknown) => log.error({ err: error, folder }, 'the folder feed did not start'));
+    }
+  }
   // Retention for CI feeds: hourly too, in the process that owns the writes.
   const retentionTimer = secondary
     ? undefined
@@ -328,6 +346,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async close() {
       clearInterval(garbageTimer);
       clearInterval(retentionTimer);
+      await Promise.all(folderFeeds.map((folderFeed) => folderFeed.close()));
       await outbox?.close();
       mailSender?.close();
       clearTimeout(firstSweep);

@@ -226,6 +226,7 @@ const declaredFeed = z
     accepts: z.enum(['any', 'prerelease', 'stable']).default('any'),
     owner: z.string().min(1).max(64).optional().describe('The account that owns it when it is created'),
     members: z.record(z.string(), z.enum(['reader', 'contributor', 'owner'])).default({}).describe('Accounts and their roles, added or changed (others are left)'),
+    folder: z.string().min(1).optional().describe('A folder of .nupkg files the feed follows: files dropped in are pushed, a file removed unlists'),
   })
   .strict();
 
@@ -315,6 +316,11 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe("The audience CI jobs request their OIDC token for, for trusted publishing; default: publicUrl, else 'pallet'"),
+    folder: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A folder of .nupkg files the gallery follows (files dropped in appear, a file removed unlists): a local folder feed served'),
     feeds: declaredFeeds
       .default({})
       .describe('Feeds to create or bring to these settings at each start, by name: private, accepts, owner, members (README: Feeds)'),

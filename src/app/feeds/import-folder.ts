@@ -5,19 +5,19 @@
  * imports nothing and fails nothing); an invalid package is reported with its reason and the import goes on.
  * The folder's files are copied, never moved.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../errors.ts';
-import { DEFAULT_FEED_ID } from '../../domain/feed.ts';
+import { DEFAULT_FEED_ID, type Feed } from '../../domain/feed.ts';
 import { pushPackage, type PushDependencies } from '../packages/push-package.ts';
 import type { Caller } from '../actor.ts';
 import type { FeedStore } from './ports.ts';
 
 export type ImportOutcome =
   | { readonly file: string; readonly outcome: 'imported'; readonly id: string; readonly version: string }
-  | { readonly file: string; readonly outcome: 'present' }
+  | { readonly file: string; readonly outcome: 'present'; readonly id: string | undefined; readonly version: string | undefined }
   | { readonly file: string; readonly outcome: 'invalid'; readonly reason: string };
 
 export interface ImportDependencies extends PushDependencies {
@@ -48,6 +48,23 @@ async function sha512Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Pushes one file into the feed through a copy in `spool` (the file itself is never moved). */
+export async function importFile(deps: ImportDependencies, feed: Feed, file: string, spool: string): Promise<ImportOutcome> {
+  const caller: Caller = { actor: { kind: 'configured-key' }, clientAddress: undefined };
+  const copy = path.join(spool, `${randomBytes(8).toString('hex')}.nupkg`);
+  try {
+    await copyFile(file, copy);
+    const pushed = await pushPackage(deps, caller, { feed, role: undefined }, { path: copy, size: (await stat(copy)).size, sha512Hex: await sha512Of(copy) });
+    return { file, outcome: 'imported', id: pushed.id, version: pushed.version };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    if (error.code === 'PACKAGE_EXISTS') return { file, outcome: 'present', id: error.subject?.id, version: error.subject?.version };
+    return { file, outcome: 'invalid', reason: error.message };
+  } finally {
+    await rm(copy, { force: true });
+  }
+}
+
 export async function importFolder(
   deps: ImportDependencies,
   folder: string,
@@ -57,23 +74,11 @@ export async function importFolder(
   const feed = feedName === undefined ? await deps.feeds.feedById(DEFAULT_FEED_ID) : await deps.feeds.feedByName(feedName);
   if (feed === undefined) throw new AppError('NOT_FOUND', `There is no feed '${(feedName ?? '').slice(0, 64)}'.`);
   const files = await nupkgFilesUnder(folder);
-  const caller: Caller = { actor: { kind: 'configured-key' }, clientAddress: undefined };
   const spool = await mkdtemp(path.join(deps.tempDir, 'import-'));
   const outcomes: ImportOutcome[] = [];
   try {
     for (const [index, file] of files.entries()) {
-      let outcome: ImportOutcome;
-      const copy = path.join(spool, `${index}.nupkg`);
-      try {
-        await copyFile(file, copy);
-        const pushed = await pushPackage(deps, caller, { feed, role: undefined }, { path: copy, size: (await stat(copy)).size, sha512Hex: await sha512Of(copy) });
-        outcome = { file, outcome: 'imported', id: pushed.id, version: pushed.version };
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        outcome = error.code === 'PACKAGE_EXISTS' ? { file, outcome: 'present' } : { file, outcome: 'invalid', reason: error.message };
-      } finally {
-        await rm(copy, { force: true });
-      }
+      const outcome = await importFile(deps, feed, file, spool);
       outcomes.push(outcome);
       onFile(outcome, index, files.length);
     }
