@@ -11,6 +11,7 @@ export type EventKind =
   | 'package.unlisted'
   | 'package.relisted'
   | 'package.promoted'
+  | 'package.deleted'
   | 'user.created'
   | 'user.password-set'
   | 'user.disabled'

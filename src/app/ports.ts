@@ -217,6 +217,11 @@ export interface PackageStore {
    * 'missing' when the source does not; nothing is written then.
    */
   copyVersion(fromFeedId: FeedId, toFeedId: FeedId, idLower: string, versionLower: string, event: NewEvent): Promise<'copied' | 'exists' | 'missing'>;
+  /**
+   * Deletes a version from a feed whose owner chose hard delete, with its event and derived data; the blobs
+   * stay until garbage collection finds no feed refers to them. False when the feed has no such version.
+   */
+  deleteVersion(feedId: FeedId, idLower: string, versionLower: string, event: NewEvent): Promise<boolean>;
   /** The owners of an id, instance-wide. */
   ownership(idLower: string): Promise<PackageOwnership>;
   findVersion(feedId: FeedId, idLower: string, versionLower: string): Promise<StoredVersion | undefined>;

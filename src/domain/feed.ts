@@ -31,6 +31,8 @@ export interface Feed {
   readonly openPush: boolean;
   /** Which versions retention lets go (none without a rule). */
   readonly retention: RetentionRules;
+  /** A scratch feed's choice: delete (and retention) deletes versions instead of unlisting them. Never the gallery. */
+  readonly hardDelete: boolean;
 }
 
 /** A feed without retention rules. */

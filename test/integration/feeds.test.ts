@@ -54,7 +54,7 @@ describe('feeds', () => {
     const created = await api('POST', '/api/v1/feeds', alice, { name: 'ci', accepts: 'prerelease' });
     assert.deepEqual([created.status, created.body], [
       201,
-      { name: 'ci', private: false, accepts: 'prerelease', keepNewest: null, keepDays: null, retentionIncludesStable: false, openPush: false, serviceIndex: '/feeds/ci/v3/index.json' },
+      { name: 'ci', private: false, accepts: 'prerelease', keepNewest: null, keepDays: null, retentionIncludesStable: false, hardDelete: false, openPush: false, serviceIndex: '/feeds/ci/v3/index.json' },
     ]);
     assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'ci' })).status, 409);
     assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'Not A Name' })).status, 400);
@@ -284,6 +284,7 @@ describe('feeds declared in the configuration', () => {
       keepNewest: null,
       keepDays: null,
       retentionIncludesStable: false,
+      hardDelete: false,
       openPush: false,
       serviceIndex: '/feeds/from-config/v3/index.json',
       role: null,
@@ -350,6 +351,44 @@ describe('retention on a CI feed', () => {
       assert.deepEqual(await listed('Nightly.App'), ['1.0.0-build3']);
       assert.equal((await pallet.get('/feeds/nightly/v3/package/nightly.core/1.0.0-build2/nightly.core.1.0.0-build2.nupkg')).statusCode, 200, 'unlisted, it still restores');
       assert.deepEqual((await call('POST', '/api/v1/feeds/nightly/retention', { dryRun: false })).body, { dryRun: false, versions: [] }, 'a second run has nothing left to do');
+    } finally {
+      await pallet.close();
+    }
+  });
+});
+
+describe('hard delete in a scratch feed', () => {
+  it("deletes a version when the feed's owner chose it, and never in the gallery", async () => {
+    const pallet = await startInProcess();
+    try {
+      const admin = { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' };
+      const call = async (url: string, payload: unknown) => {
+        const response = await pallet.inject({ method: 'POST', url, headers: admin, payload: JSON.stringify(payload) });
+        return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+      };
+      assert.equal((await call('/api/v1/feeds', { name: 'scratch' })).status, 201);
+      assert.equal((await call('/api/v1/feeds/scratch', { hardDelete: true })).body.hardDelete, true);
+      const gallery = await call('/api/v1/feeds/default', { hardDelete: true });
+      assert.equal(gallery.status, 400);
+      for (const version of ['1.0.0', '1.1.0']) {
+        assert.equal((await pallet.push(buildNupkg({ id: 'Scratch.Lib', version }), { url: '/feeds/scratch/api/v2/package/' })).statusCode, 201);
+      }
+      const deleted = await pallet.inject({ method: 'DELETE', url: '/feeds/scratch/api/v2/package/Scratch.Lib/1.0.0', headers: { 'x-nuget-apikey': API_KEY } });
+      assert.equal(deleted.statusCode, 200);
+      assert.equal((await pallet.get('/feeds/scratch/v3/package/scratch.lib/1.0.0/scratch.lib.1.0.0.nupkg')).statusCode, 404, 'gone, not unlisted');
+      assert.deepEqual((await pallet.json<{ versions: string[] }>('/feeds/scratch/v3/package/scratch.lib/index.json')).body.versions, ['1.1.0']);
+      assert.equal((await pallet.push(buildNupkg({ id: 'Scratch.Lib', version: '1.0.0' }), { url: '/feeds/scratch/api/v2/package/' })).statusCode, 201, 'a scratch feed takes it again');
+      for (const version of ['1.0.0', '1.1.0']) {
+        assert.equal((await pallet.inject({ method: 'DELETE', url: `/feeds/scratch/api/v2/package/Scratch.Lib/${version}`, headers: { 'x-nuget-apikey': API_KEY } })).statusCode, 200);
+      }
+      assert.equal((await pallet.get('/feeds/scratch/v3/package/scratch.lib/index.json')).statusCode, 404, 'the id has nothing left in the feed');
+      assert.equal(((await pallet.json<{ totalHits: number }>('/feeds/scratch/v3/search?q=scratch')).body).totalHits, 0);
+      const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'read');
+      try {
+        assert.deepEqual(await tools.packages.derivedDataProblems(), [], 'no document or search row is left behind');
+      } finally {
+        tools.close();
+      }
     } finally {
       await pallet.close();
     }

@@ -5,7 +5,7 @@
  * gallery is the default feed: always there, open to any account's pushes.
  */
 import { AppError } from '../../errors.ts';
-import { FEED_ACCEPTS, FEED_ROLES, feedNameProblem, type Feed, type FeedAccepts, type FeedRole } from '../../domain/feed.ts';
+import { DEFAULT_FEED_ID, FEED_ACCEPTS, FEED_ROLES, feedNameProblem, type Feed, type FeedAccepts, type FeedRole } from '../../domain/feed.ts';
 import type { Caller } from '../actor.ts';
 import { changeActorOf, type ChangeActor } from '../events.ts';
 import { authorizeFeed, enforce } from '../policy.ts';
@@ -87,6 +87,7 @@ export async function updateFeed(
     readonly keepNewest?: number | null | undefined;
     readonly keepDays?: number | null | undefined;
     readonly retentionIncludesStable?: boolean | undefined;
+    readonly hardDelete?: boolean | undefined;
   },
   given?: ChangeActor,
 ): Promise<Feed> {
@@ -102,12 +103,15 @@ export async function updateFeed(
     keepDays: rule(request.keepDays, feed.retention.keepDays, 'The number of days to keep versions'),
     includeStable: request.retentionIncludesStable ?? feed.retention.includeStable,
   };
-  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts), retention };
+  const hardDelete = request.hardDelete ?? feed.hardDelete;
+  // The gallery's versions are immutable, as on nuget.org: delete there always means unlist.
+  if (hardDelete && feed.feedId === DEFAULT_FEED_ID) throw new AppError('INVALID_REQUEST', "The gallery's versions are immutable: delete there always unlists.");
+  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts), retention, hardDelete };
   await deps.feeds.updateFeed(feed.feedId, settings, {
     kind: 'feed.updated',
     at: deps.now(),
     actor: changeActor(caller, given),
-    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts, keepNewest: retention.keepNewest ?? null, keepDays: retention.keepDays ?? null, retentionIncludesStable: retention.includeStable },
+    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts, keepNewest: retention.keepNewest ?? null, keepDays: retention.keepDays ?? null, retentionIncludesStable: retention.includeStable, hardDelete },
   });
   return { ...feed, ...settings };
 }

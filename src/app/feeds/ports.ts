@@ -19,7 +19,11 @@ export interface FeedStore {
     ownerId: AccountId | undefined,
     event: NewEvent,
   ): Promise<{ readonly outcome: 'created'; readonly feed: Feed } | { readonly outcome: 'name-taken' }>;
-  updateFeed(feedId: FeedId, settings: { readonly isPrivate: boolean; readonly accepts: FeedAccepts; readonly retention: RetentionRules }, event: NewEvent): Promise<void>;
+  updateFeed(
+    feedId: FeedId,
+    settings: { readonly isPrivate: boolean; readonly accepts: FeedAccepts; readonly retention: RetentionRules; readonly hardDelete: boolean },
+    event: NewEvent,
+  ): Promise<void>;
   /** Pins (or unpins) a version against retention; false when that changed nothing. */
   setPinned(feedId: FeedId, idLower: string, versionLower: string, pinned: boolean, at: Date): Promise<boolean>;
   pinnedVersions(feedId: FeedId): Promise<{ readonly idLower: string; readonly versionLower: string }[]>;

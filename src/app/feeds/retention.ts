@@ -1,6 +1,7 @@
 /**
  * Applies a feed's retention rules (domain/retention.ts): the versions they let go are unlisted (versions are
- * immutable: unlisted ones still restore by exact version, as on nuget.org), each with its event; with
+ * immutable: unlisted ones still restore by exact version, as on nuget.org), or deleted in a scratch feed whose
+ * owner chose hard delete, each with its event; with
  * `dryRun` nothing changes and the list is only returned. Pins keep a version whatever the rules say. The
  * primary process runs it for every feed with rules on a schedule; `pallet retention FEED` runs it by hand.
  */
@@ -57,15 +58,19 @@ export async function applyRetention(deps: RetentionDependencies, feed: Feed, dr
   const done: Released[] = [];
   for (const version of released) {
     const at = deps.now();
-    const changed = await deps.packages.setListed(feed.feedId, version.idLower, version.versionLower, false, {
-      kind: 'package.unlisted',
+    const event = {
+      kind: feed.hardDelete ? ('package.deleted' as const) : ('package.unlisted' as const),
       at,
       actor: given,
       feedId: feed.feedId,
       idLower: version.idLower,
       versionLower: version.versionLower,
       data: { id: version.id, version: version.versionFull, reason: 'retention' },
-    });
+    };
+    // A hard-delete feed frees the space (the blobs go with the next sweep); an immutable one unlists.
+    const changed = feed.hardDelete
+      ? await deps.packages.deleteVersion(feed.feedId, version.idLower, version.versionLower, event)
+      : await deps.packages.setListed(feed.feedId, version.idLower, version.versionLower, false, event);
     if (changed) done.push({ id: version.id, version: version.versionFull });
   }
   if (done.length > 0) deps.log.info({ feed: feed.name, unlisted: done.length }, 'retention unlisted versions');

@@ -34,7 +34,13 @@ export async function setListing(
     versionLower: version?.lower,
     data: { id: target.id, version: version?.normalized },
   } as const;
-  const found = version !== undefined && (await deps.packages.setListed(feedId, idLower, version.lower, listed, event));
+  // A scratch feed whose owner chose hard delete deletes; everywhere else a version is immutable and delete unlists.
+  const hardDelete = !listed && target.access.feed.hardDelete;
+  const found =
+    version !== undefined &&
+    (hardDelete
+      ? await deps.packages.deleteVersion(feedId, idLower, version.lower, { ...event, kind: 'package.deleted' })
+      : await deps.packages.setListed(feedId, idLower, version.lower, listed, event));
   if (!found) throw new AppError('NOT_FOUND', `The package '${target.id}' version '${target.version}' does not exist.`);
-  deps.log.info({ id: target.id, version: version.normalized, actor: actorName(caller.actor) }, listed ? 'package relisted' : 'package unlisted');
+  deps.log.info({ id: target.id, version: version.normalized, actor: actorName(caller.actor) }, hardDelete ? 'package deleted' : listed ? 'package relisted' : 'package unlisted');
 }

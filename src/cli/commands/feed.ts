@@ -20,7 +20,8 @@ export const feedCommand: Command = {
     'create <name>   a feed served at /feeds/<name>/v3/index.json: --private (members only), --accept any|prerelease|stable,\n' +
     '                --owner <account> (a user or an organization: its owner)\n' +
     'set <name>      --private or --public, --accept any|prerelease|stable; retention: --keep-newest <n> and --keep-days <d>\n' +
-    '                (0 removes the rule), --retention-stable (the rules cover stable versions too) or --retention-prerelease\n' +
+    '                (0 removes the rule), --retention-stable (the rules cover stable versions too) or --retention-prerelease;\n' +
+    '                --hard-delete (a scratch feed: delete deletes) or --soft-delete (delete unlists, the default)\n' +
     'pin|unpin <name> <id> <version>  retention never lets a pinned version go\n' +
     'member <name> <account>  --role reader|contributor|owner, or --remove\n' +
     'list            one JSON line per feed\n\n' +
@@ -36,6 +37,8 @@ export const feedCommand: Command = {
     'keep-days': { type: 'string' },
     'retention-stable': { type: 'boolean' },
     'retention-prerelease': { type: 'boolean' },
+    'hard-delete': { type: 'boolean' },
+    'soft-delete': { type: 'boolean' },
   },
   minPositionals: 1,
   maxPositionals: 4,
@@ -96,7 +99,15 @@ export const feedCommand: Command = {
           const updated = await feeds.updateFeed(
             deps,
             caller,
-            { name: name as string, isPrivate, accepts, keepNewest: count('keep-newest'), keepDays: count('keep-days'), retentionIncludesStable: includeStable },
+            {
+              name: name as string,
+              isPrivate,
+              accepts,
+              keepNewest: count('keep-newest'),
+              keepDays: count('keep-days'),
+              retentionIncludesStable: includeStable,
+              hardDelete: values['hard-delete'] === true ? true : values['soft-delete'] === true ? false : undefined,
+            },
             COMMAND_LINE,
           );
           process.stdout.write(`pallet feed: '${updated.name}' is ${updated.isPrivate ? 'private' : 'public'} and accepts ${updated.accepts}\n`);

@@ -17,6 +17,7 @@ const retention = {
   keepNewest: z.number().int().min(1).max(100_000).nullable().describe('Per id, the newest this many versions the rules cover are kept; null: no such rule'),
   keepDays: z.number().int().min(1).max(100_000).nullable().describe('Versions younger than this many days are kept; null: no such rule'),
   retentionIncludesStable: z.boolean().describe('Whether the rules cover stable versions too (otherwise pre-releases only)'),
+  hardDelete: z.boolean().describe('A scratch feed: delete (and retention) deletes versions instead of unlisting them; never the gallery'),
 };
 const feedView = z.object({
   name: z.string(),
@@ -35,6 +36,7 @@ function viewOf(feed: Feed): z.infer<typeof feedView> {
     keepNewest: feed.retention.keepNewest ?? null,
     keepDays: feed.retention.keepDays ?? null,
     retentionIncludesStable: feed.retention.includeStable,
+    hardDelete: feed.hardDelete,
     openPush: feed.openPush,
     serviceIndex: feed.feedId === DEFAULT_FEED_ID ? '/v3/index.json' : `/feeds/${feed.name}/v3/index.json` };
 }
@@ -80,7 +82,7 @@ export function feedRoutes(deps: FeedDependencies & PromotionDependencies & Rete
       summary: 'Changes a feed: public or private, and the versions it accepts (an owner of it)',
       access: 'signed-in',
       body: z
-        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional() })
+        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional(), hardDelete: z.boolean().optional() })
         .strict(),
       answer: feedView,
       async handle({ caller, params, body }) {
@@ -92,6 +94,7 @@ export function feedRoutes(deps: FeedDependencies & PromotionDependencies & Rete
             keepNewest: body.keepNewest,
             keepDays: body.keepDays,
             retentionIncludesStable: body.retentionIncludesStable,
+            hardDelete: body.hardDelete,
           }),
         );
       },

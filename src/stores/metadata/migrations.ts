@@ -611,4 +611,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 17,
+    name: 'hard delete for scratch feeds',
+    sql: `
+      -- A scratch feed's owner may choose that delete deletes (the version's row goes; its blobs are swept once no
+      -- feed refers to them). Never the gallery, whose versions are immutable.
+      ALTER TABLE feeds ADD COLUMN hard_delete INTEGER NOT NULL DEFAULT 0 CHECK (hard_delete = 0 OR feed_id <> 1);
+    `,
+  },
 ];

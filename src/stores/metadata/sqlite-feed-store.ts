@@ -7,7 +7,7 @@ import type { RetentionRules } from '../../domain/retention.ts';
 import { recordEvent } from './sqlite-events.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
-const FEED_COLUMNS = 'feed_id, name, is_private, accepts, open_push, keep_newest, keep_days, retention_covers_stable';
+const FEED_COLUMNS = 'feed_id, name, is_private, accepts, open_push, keep_newest, keep_days, retention_covers_stable, hard_delete';
 
 function rowToFeed(row: Record<string, unknown>): Feed {
   const optional = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
@@ -18,6 +18,7 @@ function rowToFeed(row: Record<string, unknown>): Feed {
     accepts: String(row.accepts) as FeedAccepts,
     openPush: Number(row.open_push) === 1,
     retention: { keepNewest: optional(row.keep_newest), keepDays: optional(row.keep_days), includeStable: Number(row.retention_covers_stable) === 1 },
+    hardDelete: Number(row.hard_delete) === 1,
   };
 }
 
@@ -58,15 +59,23 @@ export class SqliteFeedStore implements FeedStore {
         statements.prepare("INSERT INTO feed_members (feed_id, account_id, role, added_at) VALUES (?, ?, 'owner', ?)").run(feedId, ownerId, feed.createdAt.toISOString());
       }
       recordEvent(statements, { ...event, feedId });
-      return { outcome: 'created' as const, feed: { feedId, name: feed.name, isPrivate: feed.isPrivate, accepts: feed.accepts, openPush: false, retention: NO_RETENTION } };
+      return { outcome: 'created' as const, feed: { feedId, name: feed.name, isPrivate: feed.isPrivate, accepts: feed.accepts, openPush: false, retention: NO_RETENTION, hardDelete: false } };
     });
   }
 
-  async updateFeed(feedId: FeedId, settings: { isPrivate: boolean; accepts: FeedAccepts; retention: RetentionRules }, event: NewEvent): Promise<void> {
+  async updateFeed(feedId: FeedId, settings: { isPrivate: boolean; accepts: FeedAccepts; retention: RetentionRules; hardDelete: boolean }, event: NewEvent): Promise<void> {
     await this.writer.write(() => {
       this.writer.statements
-        .prepare('UPDATE feeds SET is_private = ?, accepts = ?, keep_newest = ?, keep_days = ?, retention_covers_stable = ? WHERE feed_id = ?')
-        .run(settings.isPrivate ? 1 : 0, settings.accepts, settings.retention.keepNewest ?? null, settings.retention.keepDays ?? null, settings.retention.includeStable ? 1 : 0, feedId);
+        .prepare('UPDATE feeds SET is_private = ?, accepts = ?, keep_newest = ?, keep_days = ?, retention_covers_stable = ?, hard_delete = ? WHERE feed_id = ?')
+        .run(
+          settings.isPrivate ? 1 : 0,
+          settings.accepts,
+          settings.retention.keepNewest ?? null,
+          settings.retention.keepDays ?? null,
+          settings.retention.includeStable ? 1 : 0,
+          settings.hardDelete ? 1 : 0,
+          feedId,
+        );
       recordEvent(this.writer.statements, { ...event, feedId });
     });
   }

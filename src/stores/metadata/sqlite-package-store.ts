@@ -142,6 +142,24 @@ export class SqlitePackageStore implements PackageStore {
     });
   }
 
+  async deleteVersion(feedId: FeedId, idLower: string, versionLower: string, event: NewEvent): Promise<boolean> {
+    return this.write(() => {
+      const statements = this.statements;
+      const deleted = statements.prepare('DELETE FROM package_versions WHERE feed_id = ? AND id_lower = ? AND version_lower = ?').run(feedId, idLower, versionLower);
+      if (deleted.changes !== 1) return false;
+      this.recordChange(event);
+      if (statements.prepare('SELECT 1 FROM package_versions WHERE feed_id = ? AND id_lower = ? LIMIT 1').get(feedId, idLower) === undefined) {
+        // The id's last version in the feed: nothing of it is left there.
+        statements.prepare('DELETE FROM read_documents WHERE feed_id = ? AND id_lower = ?').run(feedId, idLower);
+        this.searchDocuments.refresh(feedId, idLower);
+        statements.prepare('DELETE FROM packages WHERE feed_id = ? AND id_lower = ?').run(feedId, idLower);
+      } else {
+        this.refreshDerived(feedId, idLower);
+      }
+      return true;
+    });
+  }
+
   /** Every column of a version row but its feed, listing and downloads, read from the schema once: a promotion copies them all. */
   private copiedVersionColumns(): string {
     this.versionColumnList ??= this.statements
