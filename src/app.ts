@@ -42,6 +42,9 @@ import { SqliteFeedStore } from './stores/metadata/sqlite-feed-store.ts';
 import { applyDeclaredFeeds } from './app/feeds/declared-feeds.ts';
 import { applyRetentionToAllFeeds } from './app/feeds/retention.ts';
 import { FolderFeed } from './app/feeds/folder-feed.ts';
+import { SqlitePushTargetStore } from './stores/metadata/sqlite-push-target-store.ts';
+import { HttpUpstreamPublisher } from './adapters/http-upstream-publisher.ts';
+import { SecretBox } from './security/secret-box.ts';
 import { DEFAULT_FEED_ID } from './domain/feed.ts';
 import type { OrganizationStore } from './app/organizations/ports.ts';
 import type { FeedStore } from './app/feeds/ports.ts';
@@ -310,6 +313,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       webhooks: new SqliteWebhookStore(writer),
       feeds,
       log,
+      pushUpstream: {
+        feeds,
+        targets: new SqlitePushTargetStore(writer),
+        packages,
+        blobs,
+        publisher: new HttpUpstreamPublisher(),
+        secrets: config.secretsKey === undefined ? undefined : new SecretBox(config.secretsKey),
+        now,
+      },
       passwordSignIn: config.passwordSignIn,
       emails: accounts,
       emailKey,

@@ -327,6 +327,11 @@ export const configSchema = z
     identityProviders: identityProviders
       .default({})
       .describe('OpenID Connect providers users sign in with, by name: issuer, clientId, clientSecret and options (README: Sign-in)'),
+    secretsKey: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .optional()
+      .describe('The key secrets kept for later use (upstream API keys) are encrypted with; without it none can be stored'),
     smtpUrl: smtpUrl.optional().describe('SMTP server for the emails to owners and key holders (smtp://user:password@host:587 or smtps://); none: no email'),
     mailFrom: z
       .string()
@@ -356,7 +361,7 @@ export type SettingName = keyof Config;
 export const SETTING_NAMES = Object.keys(configSchema.shape) as SettingName[];
 
 /** Settings whose values are secrets: never printed, and never taken from a flag (flags show in the process list). */
-export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['apiKey', 'smtpUrl', 'identityProviders']);
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['apiKey', 'smtpUrl', 'identityProviders', 'secretsKey']);
 
 /**
  * How a secret setting is printed: whether it is set, or for the providers everything but their client

@@ -24,6 +24,8 @@ import { adminRoutes } from './admin-routes.ts';
 import { identityRoutes } from './identity-routes.ts';
 import { accountRoutes } from './account-routes.ts';
 import { feedRoutes } from './feed-routes.ts';
+import { pushTargetRoutes } from './push-target-routes.ts';
+import type { PushUpstreamDependencies } from '../../app/feeds/push-upstream.ts';
 import type { FeedStore } from '../../app/feeds/ports.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { ExternalIdentityStore } from '../../app/accounts/external-sign-in-ports.ts';
@@ -47,6 +49,7 @@ export interface ApiDependencies {
   readonly webhooks: WebhookStore;
   readonly feeds: FeedStore;
   readonly log: Logger;
+  readonly pushUpstream: PushUpstreamDependencies;
   readonly passwordSignIn: boolean;
   readonly emails: EmailChangeStore;
   readonly emailKey: Uint8Array;
@@ -113,6 +116,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...apiKeyRoutes({ accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, feeds: deps.feeds, signIns: deps.signIns, policy: deps.policy, now: deps.now, maxLifetimeMs: deps.apiKeyLifetimeMs }),
     ...accountRoutes({ accounts: deps.accounts, emails: deps.emails, emailKey: deps.emailKey, issuer: deps.authenticatorIssuer, signIns: deps.signIns, policy: deps.policy, now: deps.now }),
     ...feedRoutes({ feeds: deps.feeds, accounts: deps.accounts, packages: deps.packages, now: deps.now, log: deps.log }),
+    ...pushTargetRoutes(deps.pushUpstream),
     ...identityRoutes({ identities: deps.identities, accounts: deps.accounts, signIns: deps.signIns, passwordsAccepted: deps.passwordSignIn, policy: deps.policy, now: deps.now }),
     ...adminRoutes({ accounts: deps.accounts, reservations: deps.reservations, webhooks: deps.webhooks, now: deps.now }),
     ...organizationRoutes({ accounts: deps.accounts, organizations: deps.organizations, policy: deps.policy, now: deps.now }, ownershipDeps),

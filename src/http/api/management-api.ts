@@ -111,10 +111,13 @@ export function registerManagementApi(server: FastifyInstance, routes: readonly 
 function sendApiError(error: Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = error instanceof AppError;
   const status = known ? statusOf(error.code) : ((error as { statusCode?: number }).statusCode ?? 500);
-  if (status >= 500) request.log.error({ err: error }, 'management API request failed');
+  // An AppError's words are meant for the caller, a 503 too (say, a setting the server lacks); only what nobody
+  // foresaw is hidden behind the request id.
+  const unforeseen = !known && status >= 500;
+  if (unforeseen) request.log.error({ err: error }, 'management API request failed');
   else request.log.info({ status, reason: error.message, url: request.url }, 'request refused');
   const code = known ? error.code : status >= 500 ? 'INTERNAL' : 'INVALID_REQUEST';
-  const message = status >= 500 ? `Internal server error (request ${request.id}); the server log has the details.` : error.message;
+  const message = unforeseen ? `Internal server error (request ${request.id}); the server log has the details.` : error.message;
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="Pallet"');
   return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code, message } }));
 }

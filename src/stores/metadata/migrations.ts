@@ -620,4 +620,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE feeds ADD COLUMN hard_delete INTEGER NOT NULL DEFAULT 0 CHECK (hard_delete = 0 OR feed_id <> 1);
     `,
   },
+  {
+    version: 18,
+    name: 'push targets upstream',
+    sql: `
+      -- Another NuGet server a feed publishes versions to (MyGet's "push upstream"): its push URL and API key,
+      -- the key sealed with the configuration's secretsKey (security/secret-box.ts).
+      CREATE TABLE feed_push_targets (
+        target_id      INTEGER PRIMARY KEY,
+        feed_id        INTEGER NOT NULL REFERENCES feeds (feed_id),
+        name           TEXT NOT NULL,
+        push_url       TEXT NOT NULL,
+        api_key_sealed TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        UNIQUE (feed_id, name)
+      );
+      -- What each push upstream answered, to show.
+      CREATE TABLE push_results (
+        result_id     INTEGER PRIMARY KEY,
+        target_id     INTEGER NOT NULL REFERENCES feed_push_targets (target_id),
+        id_lower      TEXT NOT NULL,
+        version_lower TEXT NOT NULL,
+        status        INTEGER,       -- the HTTP status; NULL when the server could not be reached
+        message       TEXT NOT NULL,
+        pushed_at     TEXT NOT NULL
+      );
+      CREATE INDEX push_results_by_target ON push_results (target_id, result_id);
+    `,
+  },
 ];
