@@ -45,6 +45,8 @@ import { FolderFeed } from './app/feeds/folder-feed.ts';
 import { SqlitePushTargetStore } from './stores/metadata/sqlite-push-target-store.ts';
 import { HttpUpstreamPublisher } from './adapters/http-upstream-publisher.ts';
 import { SecretBox } from './security/secret-box.ts';
+import { UpstreamReads } from './app/feeds/upstream-reads.ts';
+import { HttpUpstreamSources } from './adapters/http-upstream-sources.ts';
 import { DEFAULT_FEED_ID } from './domain/feed.ts';
 import type { OrganizationStore } from './app/organizations/ports.ts';
 import type { FeedStore } from './app/feeds/ports.ts';
@@ -275,6 +277,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     downloads,
     authentication,
     feeds,
+    upstreams: new UpstreamReads({ packages, blobs, blobGate, inspector, now, log, sources: new HttpUpstreamSources(), tempDir, cacheMs: config.upstreamCacheTime }),
     web: {
       context: webContext,
       accounts,

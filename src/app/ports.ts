@@ -198,6 +198,8 @@ export interface PushRecord {
   readonly event: NewEvent;
   /** The CI claims of a trusted-publishing push (repository, workflow, commit), recorded with the version. */
   readonly provenance?: Readonly<Record<string, string>> | undefined;
+  /** Stored from an upstream source rather than pushed: it does not make the id the feed's own. */
+  readonly fromUpstream?: boolean | undefined;
 }
 
 /**
@@ -222,6 +224,8 @@ export interface PackageStore {
    * stay until garbage collection finds no feed refers to them. False when the feed has no such version.
    */
   deleteVersion(feedId: FeedId, idLower: string, versionLower: string, event: NewEvent): Promise<boolean>;
+  /** Whether the feed holds a version of the id that was pushed to it (not one stored from an upstream source). */
+  hasOwnVersions(feedId: FeedId, idLower: string): Promise<boolean>;
   /** The owners of an id, instance-wide. */
   ownership(idLower: string): Promise<PackageOwnership>;
   findVersion(feedId: FeedId, idLower: string, versionLower: string): Promise<StoredVersion | undefined>;

@@ -33,6 +33,8 @@ export interface Feed {
   readonly retention: RetentionRules;
   /** A scratch feed's choice: delete (and retention) deletes versions instead of unlisting them. Never the gallery. */
   readonly hardDelete: boolean;
+  /** Upstream V3 sources (service index URLs), in priority order. */
+  readonly upstreams: readonly string[];
 }
 
 /** A feed without retention rules. */

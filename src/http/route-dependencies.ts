@@ -9,6 +9,7 @@ import type { PackageReader } from '../app/packages/read-package.ts';
 import type { DownloadCounter } from '../app/packages/download-counter.ts';
 import type { RequestAuthentication } from './request-authentication.ts';
 import type { FeedStore } from '../app/feeds/ports.ts';
+import type { UpstreamReads } from '../app/feeds/upstream-reads.ts';
 import type { WebDependencies } from './web/web-dependencies.ts';
 import type { ApiRoute } from './api/api-route.ts';
 import type { FeedUrls } from '../protocol/nuget/feed-urls.ts';
@@ -32,6 +33,8 @@ export interface RouteDependencies {
   readonly downloads: DownloadCounter;
   readonly authentication: RequestAuthentication;
   readonly feeds: FeedStore;
+  /** Reading through the feeds' upstream sources. */
+  readonly upstreams: UpstreamReads;
   /** The account pages. */
   readonly web: WebDependencies;
   /** The management API's routes (api/api-routes.ts). */

@@ -24,6 +24,19 @@ function parseAccepts(text: string | undefined, fallback: FeedAccepts): FeedAcce
   return text as FeedAccepts;
 }
 
+/** An upstream V3 source: the absolute URL of its service index, over https (or http). */
+function parseUpstream(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AppError('INVALID_REQUEST', `'${text.slice(0, 200)}' is not an absolute URL of a service index.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AppError('INVALID_REQUEST', 'An upstream source is reached over https (or http).');
+  if (url.username !== '' || url.password !== '') throw new AppError('INVALID_REQUEST', 'An upstream URL must not carry credentials.');
+  return url.href;
+}
+
 function parseRole(text: string): FeedRole {
   if (!(FEED_ROLES as readonly string[]).includes(text)) throw new AppError('INVALID_REQUEST', `'${text.slice(0, 40)}' is not a feed role: use reader, contributor or owner.`);
   return text as FeedRole;
@@ -88,6 +101,8 @@ export async function updateFeed(
     readonly keepDays?: number | null | undefined;
     readonly retentionIncludesStable?: boolean | undefined;
     readonly hardDelete?: boolean | undefined;
+    /** Upstream V3 sources (service index URLs) in priority order; undefined leaves them. */
+    readonly upstreams?: readonly string[] | undefined;
   },
   given?: ChangeActor,
 ): Promise<Feed> {
@@ -106,12 +121,13 @@ export async function updateFeed(
   const hardDelete = request.hardDelete ?? feed.hardDelete;
   // The gallery's versions are immutable, as on nuget.org: delete there always means unlist.
   if (hardDelete && feed.feedId === DEFAULT_FEED_ID) throw new AppError('INVALID_REQUEST', "The gallery's versions are immutable: delete there always unlists.");
-  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts), retention, hardDelete };
+  const upstreams = request.upstreams === undefined ? feed.upstreams : request.upstreams.map(parseUpstream);
+  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts), retention, hardDelete, upstreams };
   await deps.feeds.updateFeed(feed.feedId, settings, {
     kind: 'feed.updated',
     at: deps.now(),
     actor: changeActor(caller, given),
-    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts, keepNewest: retention.keepNewest ?? null, keepDays: retention.keepDays ?? null, retentionIncludesStable: retention.includeStable, hardDelete },
+    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts, keepNewest: retention.keepNewest ?? null, keepDays: retention.keepDays ?? null, retentionIncludesStable: retention.includeStable, hardDelete, upstreams },
   });
   return { ...feed, ...settings };
 }

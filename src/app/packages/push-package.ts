@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import { AppError } from '../../errors.ts';
 import { authorize, authorizeFeed, enforce, type FeedAccess } from '../policy.ts';
 import { actorName, type Caller } from '../actor.ts';
-import { changeActorOf } from '../events.ts';
+import { changeActorOf, type ChangeActor } from '../events.ts';
 import type { BlobStore, InspectedUpload, PackageInspector, PackageStore, PushRecord } from '../ports.ts';
 import type { BlobGate } from '../blob-gate.ts';
 import type { SpooledUpload } from './spooled-upload.ts';
@@ -23,7 +23,13 @@ export interface PushDependencies {
   readonly log: Logger;
 }
 
-export async function pushPackage(deps: PushDependencies, caller: Caller, access: FeedAccess, upload: SpooledUpload): Promise<{ id: string; version: string }> {
+/** How a version came, when not pushed by the caller: stored from an upstream source, recorded as that source. */
+export interface PushOrigin {
+  readonly fromUpstream: boolean;
+  readonly recordedAs: ChangeActor;
+}
+
+export async function pushPackage(deps: PushDependencies, caller: Caller, access: FeedAccess, upload: SpooledUpload, origin?: PushOrigin): Promise<{ id: string; version: string }> {
   const feedId = access.feed.feedId;
   enforce(authorizeFeed(caller.actor, 'push', access));
   enforce(authorize(caller.actor, 'push'));
@@ -43,10 +49,11 @@ export async function pushPackage(deps: PushDependencies, caller: Caller, access
   const record = (publishedAt: Date): PushRecord => ({
     ownerAccountId: decision.ownerAccountId,
     provenance,
+    fromUpstream: origin?.fromUpstream,
     event: {
       kind: 'package.pushed',
       at: publishedAt,
-      actor: changeActorOf(caller.actor, caller.clientAddress),
+      actor: origin?.recordedAs ?? changeActorOf(caller.actor, caller.clientAddress),
       feedId,
       idLower: inspected.idLower,
       versionLower: inspected.versionLower,

@@ -21,7 +21,8 @@ export const feedCommand: Command = {
     '                --owner <account> (a user or an organization: its owner)\n' +
     'set <name>      --private or --public, --accept any|prerelease|stable; retention: --keep-newest <n> and --keep-days <d>\n' +
     '                (0 removes the rule), --retention-stable (the rules cover stable versions too) or --retention-prerelease;\n' +
-    '                --hard-delete (a scratch feed: delete deletes) or --soft-delete (delete unlists, the default)\n' +
+    '                --hard-delete (a scratch feed: delete deletes) or --soft-delete (delete unlists, the default);\n' +
+    '                --upstream <service index URL> (repeatable, in priority order) or --no-upstreams\n' +
     'pin|unpin <name> <id> <version>  retention never lets a pinned version go\n' +
     'member <name> <account>  --role reader|contributor|owner, or --remove\n' +
     'list            one JSON line per feed\n\n' +
@@ -39,6 +40,8 @@ export const feedCommand: Command = {
     'retention-prerelease': { type: 'boolean' },
     'hard-delete': { type: 'boolean' },
     'soft-delete': { type: 'boolean' },
+    upstream: { type: 'string', multiple: true },
+    'no-upstreams': { type: 'boolean' },
   },
   minPositionals: 1,
   maxPositionals: 4,
@@ -107,6 +110,7 @@ export const feedCommand: Command = {
               keepDays: count('keep-days'),
               retentionIncludesStable: includeStable,
               hardDelete: values['hard-delete'] === true ? true : values['soft-delete'] === true ? false : undefined,
+              upstreams: values['no-upstreams'] === true ? [] : Array.isArray(values.upstream) ? values.upstream.filter((each): each is string => typeof each === 'string') : undefined,
             },
             COMMAND_LINE,
           );

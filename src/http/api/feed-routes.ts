@@ -18,6 +18,7 @@ const retention = {
   keepDays: z.number().int().min(1).max(100_000).nullable().describe('Versions younger than this many days are kept; null: no such rule'),
   retentionIncludesStable: z.boolean().describe('Whether the rules cover stable versions too (otherwise pre-releases only)'),
   hardDelete: z.boolean().describe('A scratch feed: delete (and retention) deletes versions instead of unlisting them; never the gallery'),
+  upstreams: z.array(z.string().max(2048)).max(10).describe('Upstream V3 sources (service index URLs), in priority order'),
 };
 const feedView = z.object({
   name: z.string(),
@@ -37,6 +38,7 @@ function viewOf(feed: Feed): z.infer<typeof feedView> {
     keepDays: feed.retention.keepDays ?? null,
     retentionIncludesStable: feed.retention.includeStable,
     hardDelete: feed.hardDelete,
+    upstreams: [...feed.upstreams],
     openPush: feed.openPush,
     serviceIndex: feed.feedId === DEFAULT_FEED_ID ? '/v3/index.json' : `/feeds/${feed.name}/v3/index.json` };
 }
@@ -82,7 +84,7 @@ export function feedRoutes(deps: FeedDependencies & PromotionDependencies & Rete
       summary: 'Changes a feed: public or private, and the versions it accepts (an owner of it)',
       access: 'signed-in',
       body: z
-        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional(), hardDelete: z.boolean().optional() })
+        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional(), hardDelete: z.boolean().optional(), upstreams: retention.upstreams.optional() })
         .strict(),
       answer: feedView,
       async handle({ caller, params, body }) {
@@ -95,6 +97,7 @@ export function feedRoutes(deps: FeedDependencies & PromotionDependencies & Rete
             keepDays: body.keepDays,
             retentionIncludesStable: body.retentionIncludesStable,
             hardDelete: body.hardDelete,
+            upstreams: body.upstreams,
           }),
         );
       },

@@ -12,11 +12,15 @@ import { flatContainerFileKind } from '../../protocol/nuget/flat-container-file.
 import { lowerPackageId } from '../../domain/package-id.ts';
 import { VERSION_LIST_DOCUMENT } from '../../protocol/nuget/read-documents.ts';
 import type { FeedScope } from '../feed-of.ts';
+import { NuGetVersion } from '../../domain/nuget-version.ts';
 
 export function registerPackageContentRoutes(server: FastifyInstance, deps: RouteDependencies, feed: FeedScope): void {
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#enumerate-package-versions
   readRoute<{ Params: { id: string } }>(server, '/v3/package/:id/index.json', async (request, reply) => {
     const idLower = lowerPackageId(request.params.id);
+    // An id the feed resolves through its upstream sources: its stored versions with the upstream's.
+    const merged = await deps.upstreams.versionList(feed.feedOf(request), idLower);
+    if (merged !== undefined && merged.length > 0) return reply.header('cache-control', 'no-cache').type('application/json; charset=utf-8').send(JSON.stringify({ versions: merged }));
     if (await deps.documents.send(request, reply, feed.urlsOf(request), { feedId: feed.idOf(request), idLower, name: VERSION_LIST_DOCUMENT, gzip: false })) return reply;
     return sendNotFound(reply, `Package '${request.params.id}'`);
   });
@@ -26,7 +30,11 @@ export function registerPackageContentRoutes(server: FastifyInstance, deps: Rout
     const { id, version, file } = request.params;
     const kind = flatContainerFileKind(id, version, file);
     if (!kind) return sendNotFound(reply, `'${file}'`);
-    const found = await deps.reader.file(feed.idOf(request), id, version, kind);
+    let found = await deps.reader.file(feed.idOf(request), id, version, kind);
+    const versionLower = NuGetVersion.tryParse(version)?.lower;
+    if (!found && versionLower !== undefined && (await deps.upstreams.fetch(feed.feedOf(request), lowerPackageId(id), versionLower))) {
+      found = await deps.reader.file(feed.idOf(request), id, version, kind);
+    }
     if (!found) return sendNotFound(reply, `The ${kind} of package '${id}' version '${version}'`);
     await deps.blobFiles.send(request, reply, packageFileBlob(found, kind, deps.downloads));
     return reply;

@@ -648,4 +648,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX push_results_by_target ON push_results (target_id, result_id);
     `,
   },
+  {
+    version: 19,
+    name: 'upstream sources',
+    sql: `
+      -- A feed's upstream V3 sources, in priority order (JSON array of service index URLs): an id the feed does
+      -- not hold of its own is restored through them, and what is downloaded is stored in the feed.
+      ALTER TABLE feeds ADD COLUMN upstreams TEXT NOT NULL DEFAULT '[]';
+      -- A version stored from an upstream source, not pushed: it does not make the id the feed's own.
+      ALTER TABLE package_versions ADD COLUMN from_upstream INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

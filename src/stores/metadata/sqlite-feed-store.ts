@@ -7,7 +7,7 @@ import type { RetentionRules } from '../../domain/retention.ts';
 import { recordEvent } from './sqlite-events.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
-const FEED_COLUMNS = 'feed_id, name, is_private, accepts, open_push, keep_newest, keep_days, retention_covers_stable, hard_delete';
+const FEED_COLUMNS = 'feed_id, name, is_private, accepts, open_push, keep_newest, keep_days, retention_covers_stable, hard_delete, upstreams';
 
 function rowToFeed(row: Record<string, unknown>): Feed {
   const optional = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
@@ -19,6 +19,7 @@ function rowToFeed(row: Record<string, unknown>): Feed {
     openPush: Number(row.open_push) === 1,
     retention: { keepNewest: optional(row.keep_newest), keepDays: optional(row.keep_days), includeStable: Number(row.retention_covers_stable) === 1 },
     hardDelete: Number(row.hard_delete) === 1,
+    upstreams: JSON.parse(String(row.upstreams ?? '[]')) as string[],
   };
 }
 
@@ -59,14 +60,18 @@ export class SqliteFeedStore implements FeedStore {
         statements.prepare("INSERT INTO feed_members (feed_id, account_id, role, added_at) VALUES (?, ?, 'owner', ?)").run(feedId, ownerId, feed.createdAt.toISOString());
       }
       recordEvent(statements, { ...event, feedId });
-      return { outcome: 'created' as const, feed: { feedId, name: feed.name, isPrivate: feed.isPrivate, accepts: feed.accepts, openPush: false, retention: NO_RETENTION, hardDelete: false } };
+      return { outcome: 'created' as const, feed: { feedId, name: feed.name, isPrivate: feed.isPrivate, accepts: feed.accepts, openPush: false, retention: NO_RETENTION, hardDelete: false, upstreams: [] } };
     });
   }
 
-  async updateFeed(feedId: FeedId, settings: { isPrivate: boolean; accepts: FeedAccepts; retention: RetentionRules; hardDelete: boolean }, event: NewEvent): Promise<void> {
+  async updateFeed(
+    feedId: FeedId,
+    settings: { isPrivate: boolean; accepts: FeedAccepts; retention: RetentionRules; hardDelete: boolean; upstreams: readonly string[] },
+    event: NewEvent,
+  ): Promise<void> {
     await this.writer.write(() => {
       this.writer.statements
-        .prepare('UPDATE feeds SET is_private = ?, accepts = ?, keep_newest = ?, keep_days = ?, retention_covers_stable = ?, hard_delete = ? WHERE feed_id = ?')
+        .prepare('UPDATE feeds SET is_private = ?, accepts = ?, keep_newest = ?, keep_days = ?, retention_covers_stable = ?, hard_delete = ?, upstreams = ? WHERE feed_id = ?')
         .run(
           settings.isPrivate ? 1 : 0,
           settings.accepts,
@@ -74,6 +79,7 @@ export class SqliteFeedStore implements FeedStore {
           settings.retention.keepDays ?? null,
           settings.retention.includeStable ? 1 : 0,
           settings.hardDelete ? 1 : 0,
+          JSON.stringify(settings.upstreams),
           feedId,
         );
       recordEvent(this.writer.statements, { ...event, feedId });

@@ -86,6 +86,7 @@ export class SqlitePackageStore implements PackageStore {
       pushed_by_label: record.event.actor.label,
       pushed_with_key: record.event.actor.key?.name ?? null,
       provenance: record.provenance === undefined ? null : JSON.stringify(record.provenance),
+      from_upstream: record.fromUpstream === true ? 1 : 0,
     };
     const columns = Object.keys(values);
     return this.write(() => {
@@ -169,6 +170,10 @@ export class SqlitePackageStore implements PackageStore {
       .filter((name) => !['feed_id', 'listed', 'downloads'].includes(name))
       .join(', ');
     return this.versionColumnList;
+  }
+
+  async hasOwnVersions(feedId: FeedId, idLower: string): Promise<boolean> {
+    return this.reading().prepare('SELECT 1 FROM package_versions WHERE feed_id = ? AND id_lower = ? AND from_upstream = 0 LIMIT 1').get(feedId, idLower) !== undefined;
   }
 
   async ownership(idLower: string): Promise<PackageOwnership> {

@@ -1,0 +1,127 @@
+/**
+ * Reading through upstream sources, like MyGet's proxy, Azure Artifacts' upstreams and Verdaccio's uplinks: an
+ * id the feed does not hold of its own is looked up in its upstream V3 sources in priority order (the first
+ * that has it answers); its version list merges the feed's stored versions with the upstream's, kept for a
+ * bounded time; a .nupkg the feed lacks is downloaded, checked like any push and stored, so it keeps
+ * restoring when the upstream is down. Search stays local.
+ *
+ * The dependency-confusion guard: an id the feed holds versions of its own (pushed, not stored from upstream),
+ * or that a prefix reservation covers, is never resolved upstream, so nobody's public package can stand in
+ * for a private one.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../../errors.ts';
+import type { Feed } from '../../domain/feed.ts';
+import { NuGetVersion, compareVersions } from '../../domain/nuget-version.ts';
+import type { Logger } from '../logger.ts';
+import { pushPackage, type PushDependencies } from '../packages/push-package.ts';
+import type { UpstreamSources } from './upstream-ports.ts';
+
+export interface UpstreamReadDependencies extends PushDependencies {
+  readonly sources: UpstreamSources;
+  readonly log: Logger;
+  /** Where downloads wait to be stored (on the blob store's file system). */
+  readonly tempDir: string;
+  /** How long an upstream's version list is reused before it is asked again. */
+  readonly cacheMs: number;
+}
+
+async function sha512Of(file: string): Promise<string> {
+  const hash = createHash('sha512');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function byVersion(a: string, b: string): number {
+  const left = NuGetVersion.tryParse(a);
+  const right = NuGetVersion.tryParse(b);
+  return left === undefined || right === undefined ? (a < b ? -1 : 1) : compareVersions(left, right);
+}
+
+export class UpstreamReads {
+  private readonly deps: UpstreamReadDependencies;
+  private readonly listed = new Map<string, { readonly versions: readonly string[]; readonly source: string; readonly at: number }>();
+
+  constructor(deps: UpstreamReadDependencies) {
+    this.deps = deps;
+  }
+
+  /** Whether the id may be resolved upstream in this feed (the guard). */
+  async mayGoUpstream(feed: Feed, idLower: string): Promise<boolean> {
+    if (feed.upstreams.length === 0) return false;
+    if (await this.deps.packages.hasOwnVersions(feed.feedId, idLower)) return false;
+    return (await this.deps.packages.ownership(idLower)).reservations.length === 0;
+  }
+
+  /** The upstream's versions of the id, from the first source that has it; undefined when none could be asked. */
+  private async upstreamVersions(feed: Feed, idLower: string): Promise<{ versions: readonly string[]; source: string } | undefined> {
+    const key = `${feed.feedId}/${idLower}`;
+    const cached = this.listed.get(key);
+    if (cached !== undefined && this.deps.now().getTime() - cached.at < this.deps.cacheMs) return cached;
+    let reached = false;
+    for (const source of feed.upstreams) {
+      try {
+        const versions = await this.deps.sources.versions(source, idLower);
+        reached = true;
+        if (versions.length === 0) continue;
+        const found = { versions, source, at: this.deps.now().getTime() };
+        if (this.listed.size > 10_000) this.listed.clear();
+        this.listed.set(key, found);
+        return found;
+      } catch (error) {
+        this.deps.log.warn({ feed: feed.name, upstream: source, reason: (error as Error).message }, 'an upstream source could not be asked');
+      }
+    }
+    return reached ? { versions: [], source: '' } : undefined;
+  }
+
+  /**
+   * The version list the feed answers for an id it may resolve upstream: its stored versions with the
+   * upstream's; undefined when the id is not resolved upstream (the stored document answers).
+   */
+  async versionList(feed: Feed, idLower: string): Promise<string[] | undefined> {
+    if (!(await this.mayGoUpstream(feed, idLower))) return undefined;
+    const stored = (await this.deps.packages.listVersions(feed.feedId, idLower)).map((version) => version.versionLower);
+    const upstream = await this.upstreamVersions(feed, idLower);
+    return [...new Set([...stored, ...(upstream?.versions ?? [])])].sort(byVersion);
+  }
+
+  /** Downloads a version the feed lacks from its upstreams and stores it; true when the feed has it now. */
+  async fetch(feed: Feed, idLower: string, versionLower: string): Promise<boolean> {
+    if (!(await this.mayGoUpstream(feed, idLower))) return false;
+    const spool = await mkdtemp(path.join(this.deps.tempDir, 'upstream-'));
+    try {
+      for (const source of feed.upstreams) {
+        const file = path.join(spool, 'package.nupkg');
+        try {
+          if (!(await this.deps.sources.download(source, idLower, versionLower, file))) continue;
+        } catch (error) {
+          this.deps.log.warn({ feed: feed.name, upstream: source, reason: (error as Error).message }, 'an upstream source could not be downloaded from');
+          continue;
+        }
+        try {
+          await pushPackage(
+            this.deps,
+            { actor: { kind: 'configured-key' }, clientAddress: undefined },
+            { feed, role: undefined },
+            { path: file, size: (await stat(file)).size, sha512Hex: await sha512Of(file) },
+            { fromUpstream: true, recordedAs: { userId: undefined, key: undefined, label: `upstream ${source}`, clientAddress: undefined } },
+          );
+          return true;
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'PACKAGE_EXISTS') return true;
+          if (!(error instanceof AppError)) throw error;
+          // The feed's own checks apply to what comes from upstream too.
+          this.deps.log.warn({ feed: feed.name, upstream: source, id: idLower, version: versionLower, reason: error.message }, 'a package from upstream was refused');
+          return false;
+        }
+      }
+      return false;
+    } finally {
+      await rm(spool, { recursive: true, force: true });
+    }
+  }
+}
