@@ -35,6 +35,8 @@ export interface Feed {
   readonly hardDelete: boolean;
   /** Upstream V3 sources (service index URLs), in priority order. */
   readonly upstreams: readonly string[];
+  /** Package ids or globs never resolved upstream (as written: `Contoso.*`). */
+  readonly upstreamBlocked: readonly string[];
 }
 
 /** A feed without retention rules. */

@@ -63,6 +63,15 @@ describe('a private feed with dotnet restore, search, add package and push', { s
     assert.equal(result.code, 0, describeRun(args, result, publisher.dir));
   });
 
+  it('pushes with the credentials alone, the key as the password of packageSourceCredentials', STEP, async () => {
+    const publisher = await sandbox({ username: 'alice', password: aliceKey });
+    const file = join(packages, 'Secret.Gadgets.1.0.0.nupkg');
+    await writeFile(file, buildNupkg({ id: 'Secret.Gadgets', version: '1.0.0' }));
+    const args = ['nuget', 'push', file, '-s', feedUrl];
+    const result = await publisher.run(args, { allowFailure: true });
+    assert.equal(result.code, 0, describeRun(args, result, publisher.dir));
+  });
+
   it('restores, searches and adds the package with the key in packageSourceCredentials', STEP, async () => {
     const reader = await sandbox({ username: 'alice', password: aliceKey });
     const projectDir = await reader.createConsumer('PrivateConsumer', 'net10.0', [{ id: 'Secret.Widgets', version: '1.0.0' }]);

@@ -40,6 +40,7 @@ describe('a feed reading through an upstream source', { skip: !dotnetAvailable &
     upstream = await startPallet({ apiKey: KEY });
     for (const version of ['1.0.0', '1.1.0']) await pushOver(upstream, '/api/v2/package/', buildNupkg({ id: 'Up.Lib', version }));
     await pushOver(upstream, '/api/v2/package/', buildNupkg({ id: 'Guarded.Lib', version: '9.9.9', description: 'an impostor' }));
+    await pushOver(upstream, '/api/v2/package/', buildNupkg({ id: 'Blocked.Thing', version: '1.0.0' }));
     // A short cache time, so the last test sees the upstream's absence rather than its remembered list.
     server = await startPallet({ apiKey: KEY, env: { PALLET_UPSTREAM_CACHE_TIME: '1s' } });
     const cli = async (...args: string[]) => {
@@ -47,7 +48,7 @@ describe('a feed reading through an upstream source', { skip: !dotnetAvailable &
       assert.equal(result.code, 0, result.stderr);
     };
     await cli('feed', 'create', 'mirror');
-    await cli('feed', 'set', 'mirror', '--upstream', upstream.serviceIndexUrl);
+    await cli('feed', 'set', 'mirror', '--upstream', upstream.serviceIndexUrl, '--block-upstream', 'Blocked.*');
     await pushOver(server, '/feeds/mirror/api/v2/package/', buildNupkg({ id: 'Guarded.Lib', version: '1.0.0' }));
     feedUrl = server.serviceIndexUrl.replace(/\/v3\/index\.json$/, '/feeds/mirror/v3/index.json');
   }, STEP);
@@ -65,11 +66,13 @@ describe('a feed reading through an upstream source', { skip: !dotnetAvailable &
     assert.equal(result.code, 0, describeRun(args, result, projectDir));
   });
 
-  it('never takes an id the feed holds of its own from upstream', STEP, async () => {
+  it('never takes an id the feed holds of its own, or one blocked, from upstream', STEP, async () => {
     const list = await fetch(feedUrl.replace(/\/v3\/index\.json$/, '/v3/package/guarded.lib/index.json'));
     assert.deepEqual(await list.json(), { versions: ['1.0.0'] });
     const { result } = await restore([{ id: 'Guarded.Lib', version: '9.9.9' }]);
     assert.notEqual(result.code, 0, 'the impostor version is not restored');
+    const blocked = await fetch(feedUrl.replace(/\/v3\/index\.json$/, '/v3/package/blocked.thing/index.json'));
+    assert.equal(blocked.status, 404, 'an id an administrator blocked is never taken from upstream');
   });
 
   it('keeps restoring what it stored once the upstream is stopped', STEP, async () => {

@@ -54,7 +54,7 @@ describe('feeds', () => {
     const created = await api('POST', '/api/v1/feeds', alice, { name: 'ci', accepts: 'prerelease' });
     assert.deepEqual([created.status, created.body], [
       201,
-      { name: 'ci', private: false, accepts: 'prerelease', keepNewest: null, keepDays: null, retentionIncludesStable: false, hardDelete: false, upstreams: [], openPush: false, serviceIndex: '/feeds/ci/v3/index.json' },
+      { name: 'ci', private: false, accepts: 'prerelease', keepNewest: null, keepDays: null, retentionIncludesStable: false, hardDelete: false, upstreams: [], upstreamBlocked: [], openPush: false, serviceIndex: '/feeds/ci/v3/index.json' },
     ]);
     assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'ci' })).status, 409);
     assert.equal((await api('POST', '/api/v1/feeds', alice, { name: 'Not A Name' })).status, 400);
@@ -286,6 +286,7 @@ describe('feeds declared in the configuration', () => {
       retentionIncludesStable: false,
       hardDelete: false,
       upstreams: [],
+      upstreamBlocked: [],
       openPush: false,
       serviceIndex: '/feeds/from-config/v3/index.json',
       role: null,

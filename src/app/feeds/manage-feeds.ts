@@ -7,6 +7,7 @@
 import { AppError } from '../../errors.ts';
 import { DEFAULT_FEED_ID, FEED_ACCEPTS, FEED_ROLES, feedNameProblem, type Feed, type FeedAccepts, type FeedRole } from '../../domain/feed.ts';
 import type { Caller } from '../actor.ts';
+import { parsePackageIdPattern } from '../../domain/package-id-pattern.ts';
 import { changeActorOf, type ChangeActor } from '../events.ts';
 import { authorizeFeed, enforce } from '../policy.ts';
 import type { AccountStore } from '../accounts/ports.ts';
@@ -35,6 +36,19 @@ function parseUpstream(text: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AppError('INVALID_REQUEST', 'An upstream source is reached over https (or http).');
   if (url.username !== '' || url.password !== '') throw new AppError('INVALID_REQUEST', 'An upstream URL must not carry credentials.');
   return url.href;
+}
+
+function parseBlocked(text: string): string {
+  try {
+    return parsePackageIdPattern(text).text;
+  } catch (error) {
+    throw new AppError('INVALID_REQUEST', (error as Error).message);
+  }
+}
+
+function isAdministrator(caller: Caller): boolean {
+  const actor = caller.actor;
+  return actor.kind === 'configured-key' || ((actor.kind === 'api-key' || actor.kind === 'session') && actor.user.isAdministrator);
 }
 
 function parseRole(text: string): FeedRole {
@@ -103,6 +117,8 @@ export async function updateFeed(
     readonly hardDelete?: boolean | undefined;
     /** Upstream V3 sources (service index URLs) in priority order; undefined leaves them. */
     readonly upstreams?: readonly string[] | undefined;
+    /** Ids or globs kept from the upstream sources (administrators only); undefined leaves them. */
+    readonly upstreamBlocked?: readonly string[] | undefined;
   },
   given?: ChangeActor,
 ): Promise<Feed> {
@@ -122,12 +138,14 @@ export async function updateFeed(
   // The gallery's versions are immutable, as on nuget.org: delete there always means unlist.
   if (hardDelete && feed.feedId === DEFAULT_FEED_ID) throw new AppError('INVALID_REQUEST', "The gallery's versions are immutable: delete there always unlists.");
   const upstreams = request.upstreams === undefined ? feed.upstreams : request.upstreams.map(parseUpstream);
-  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts), retention, hardDelete, upstreams };
+  if (request.upstreamBlocked !== undefined && !isAdministrator(caller)) throw new AppError('FORBIDDEN', "Only an administrator changes which ids a feed's upstreams may not supply.");
+  const upstreamBlocked = request.upstreamBlocked === undefined ? feed.upstreamBlocked : request.upstreamBlocked.map((text) => parseBlocked(text));
+  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts), retention, hardDelete, upstreams, upstreamBlocked };
   await deps.feeds.updateFeed(feed.feedId, settings, {
     kind: 'feed.updated',
     at: deps.now(),
     actor: changeActor(caller, given),
-    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts, keepNewest: retention.keepNewest ?? null, keepDays: retention.keepDays ?? null, retentionIncludesStable: retention.includeStable, hardDelete, upstreams },
+    data: { feed: feed.name, private: settings.isPrivate, accepts: settings.accepts, keepNewest: retention.keepNewest ?? null, keepDays: retention.keepDays ?? null, retentionIncludesStable: retention.includeStable, hardDelete, upstreams, upstreamBlocked },
   });
   return { ...feed, ...settings };
 }

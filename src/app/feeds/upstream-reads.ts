@@ -6,8 +6,8 @@
  * restoring when the upstream is down. Search stays local.
  *
  * The dependency-confusion guard: an id the feed holds versions of its own (pushed, not stored from upstream),
- * or that a prefix reservation covers, is never resolved upstream, so nobody's public package can stand in
- * for a private one.
+ * or that a prefix reservation covers, or that an administrator blocked (`upstreamBlocked`), is never resolved
+ * upstream, so nobody's public package can stand in for a private one.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { AppError } from '../../errors.ts';
 import type { Feed } from '../../domain/feed.ts';
 import { NuGetVersion, compareVersions } from '../../domain/nuget-version.ts';
+import { matchesPattern, parsePackageIdPattern } from '../../domain/package-id-pattern.ts';
 import type { Logger } from '../logger.ts';
 import { pushPackage, type PushDependencies } from '../packages/push-package.ts';
 import type { UpstreamSources } from './upstream-ports.ts';
@@ -52,6 +53,7 @@ export class UpstreamReads {
   /** Whether the id may be resolved upstream in this feed (the guard). */
   async mayGoUpstream(feed: Feed, idLower: string): Promise<boolean> {
     if (feed.upstreams.length === 0) return false;
+    if (feed.upstreamBlocked.some((text) => matchesPattern(parsePackageIdPattern(text), idLower))) return false;
     if (await this.deps.packages.hasOwnVersions(feed.feedId, idLower)) return false;
     return (await this.deps.packages.ownership(idLower)).reservations.length === 0;
   }

@@ -22,7 +22,8 @@ export const feedCommand: Command = {
     'set <name>      --private or --public, --accept any|prerelease|stable; retention: --keep-newest <n> and --keep-days <d>\n' +
     '                (0 removes the rule), --retention-stable (the rules cover stable versions too) or --retention-prerelease;\n' +
     '                --hard-delete (a scratch feed: delete deletes) or --soft-delete (delete unlists, the default);\n' +
-    '                --upstream <service index URL> (repeatable, in priority order) or --no-upstreams\n' +
+    '                --upstream <service index URL> (repeatable, in priority order) or --no-upstreams;\n' +
+    '                --block-upstream <id or glob> (repeatable): ids never taken from the upstreams\n' +
     'pin|unpin <name> <id> <version>  retention never lets a pinned version go\n' +
     'member <name> <account>  --role reader|contributor|owner, or --remove\n' +
     'list            one JSON line per feed\n\n' +
@@ -42,6 +43,7 @@ export const feedCommand: Command = {
     'soft-delete': { type: 'boolean' },
     upstream: { type: 'string', multiple: true },
     'no-upstreams': { type: 'boolean' },
+    'block-upstream': { type: 'string', multiple: true },
   },
   minPositionals: 1,
   maxPositionals: 4,
@@ -111,6 +113,7 @@ export const feedCommand: Command = {
               retentionIncludesStable: includeStable,
               hardDelete: values['hard-delete'] === true ? true : values['soft-delete'] === true ? false : undefined,
               upstreams: values['no-upstreams'] === true ? [] : Array.isArray(values.upstream) ? values.upstream.filter((each): each is string => typeof each === 'string') : undefined,
+              upstreamBlocked: Array.isArray(values['block-upstream']) ? values['block-upstream'].filter((each): each is string => typeof each === 'string') : undefined,
             },
             COMMAND_LINE,
           );

@@ -19,6 +19,7 @@ const retention = {
   retentionIncludesStable: z.boolean().describe('Whether the rules cover stable versions too (otherwise pre-releases only)'),
   hardDelete: z.boolean().describe('A scratch feed: delete (and retention) deletes versions instead of unlisting them; never the gallery'),
   upstreams: z.array(z.string().max(2048)).max(10).describe('Upstream V3 sources (service index URLs), in priority order'),
+  upstreamBlocked: z.array(z.string().max(128)).max(200).describe('Package ids or globs never resolved upstream (administrators set them)'),
 };
 const feedView = z.object({
   name: z.string(),
@@ -39,6 +40,7 @@ function viewOf(feed: Feed): z.infer<typeof feedView> {
     retentionIncludesStable: feed.retention.includeStable,
     hardDelete: feed.hardDelete,
     upstreams: [...feed.upstreams],
+    upstreamBlocked: [...feed.upstreamBlocked],
     openPush: feed.openPush,
     serviceIndex: feed.feedId === DEFAULT_FEED_ID ? '/v3/index.json' : `/feeds/${feed.name}/v3/index.json` };
 }
@@ -84,7 +86,7 @@ export function feedRoutes(deps: FeedDependencies & PromotionDependencies & Rete
       summary: 'Changes a feed: public or private, and the versions it accepts (an owner of it)',
       access: 'signed-in',
       body: z
-        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional(), hardDelete: z.boolean().optional(), upstreams: retention.upstreams.optional() })
+        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional(), hardDelete: z.boolean().optional(), upstreams: retention.upstreams.optional(), upstreamBlocked: retention.upstreamBlocked.optional() })
         .strict(),
       answer: feedView,
       async handle({ caller, params, body }) {
@@ -98,6 +100,7 @@ export function feedRoutes(deps: FeedDependencies & PromotionDependencies & Rete
             retentionIncludesStable: body.retentionIncludesStable,
             hardDelete: body.hardDelete,
             upstreams: body.upstreams,
+            upstreamBlocked: body.upstreamBlocked,
           }),
         );
       },

@@ -659,4 +659,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE package_versions ADD COLUMN from_upstream INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 20,
+    name: 'ids blocked from upstream',
+    sql: `
+      -- Package ids or globs (JSON array) an administrator keeps from a feed's upstream sources.
+      ALTER TABLE feeds ADD COLUMN upstream_blocked TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
