@@ -28,3 +28,6 @@ export function reportToolError(command: string, error: unknown): number {
   }
   throw error;
 }
+
+/** The use cases' log when a command prints its own outcome: nothing of it is shown. */
+export const quietLog = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined };

@@ -7,8 +7,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../app/actor.ts';
 import type { FeedStore } from '../app/feeds/ports.ts';
+import { roleIn } from '../app/feeds/feed-access.ts';
 import { authorizeFeed, enforce, refusalError, unreadableFeed, type FeedAccess } from '../app/policy.ts';
-import { DEFAULT_FEED_ID, type Feed, type FeedId, type FeedRole } from '../domain/feed.ts';
+import { DEFAULT_FEED_ID, type Feed, type FeedId } from '../domain/feed.ts';
 import { FeedUrls } from '../protocol/nuget/feed-urls.ts';
 import type { RequestAuthentication } from './request-authentication.ts';
 import type { UrlContext } from './request-context.ts';
@@ -25,11 +26,6 @@ export interface FeedScopeDependencies {
   readonly feeds: FeedStore;
   readonly authentication: RequestAuthentication;
   readonly urlsFor: (request: UrlContext) => FeedUrls;
-}
-
-/** The caller's role in the feed: their own membership or an organization's. */
-async function roleIn(feeds: FeedStore, feed: Feed, actor: Actor): Promise<FeedRole | undefined> {
-  return actor.kind === 'api-key' || actor.kind === 'session' ? feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
 }
 
 /**

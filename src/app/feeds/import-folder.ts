@@ -5,13 +5,13 @@
  * imports nothing and fails nothing); an invalid package is reported with its reason and the import goes on.
  * The folder's files are copied, never moved.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../errors.ts';
 import { DEFAULT_FEED_ID, type Feed } from '../../domain/feed.ts';
 import { pushPackage, type PushDependencies } from '../packages/push-package.ts';
+import { spooledFile } from '../packages/spooled-upload.ts';
 import type { Caller } from '../actor.ts';
 import type { FeedStore } from './ports.ts';
 
@@ -42,11 +42,6 @@ export async function nupkgFilesUnder(folder: string): Promise<string[]> {
   return found;
 }
 
-async function sha512Of(file: string): Promise<string> {
-  const hash = createHash('sha512');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Pushes one file into the feed through a copy in `spool` (the file itself is never moved). */
 export async function importFile(deps: ImportDependencies, feed: Feed, file: string, spool: string): Promise<ImportOutcome> {
@@ -54,7 +49,7 @@ export async function importFile(deps: ImportDependencies, feed: Feed, file: str
   const copy = path.join(spool, `${randomBytes(8).toString('hex')}.nupkg`);
   try {
     await copyFile(file, copy);
-    const pushed = await pushPackage(deps, caller, { feed, role: undefined }, { path: copy, size: (await stat(copy)).size, sha512Hex: await sha512Of(copy) });
+    const pushed = await pushPackage(deps, caller, { feed, role: undefined }, await spooledFile(copy));
     return { file, outcome: 'imported', id: pushed.id, version: pushed.version };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;

@@ -9,7 +9,8 @@ import { DEFAULT_FEED_ID, FEED_ACCEPTS, FEED_ROLES, feedNameProblem, type Feed, 
 import type { Caller } from '../actor.ts';
 import { parsePackageIdPattern } from '../../domain/package-id-pattern.ts';
 import { changeActorOf, type ChangeActor } from '../events.ts';
-import { authorizeFeed, enforce } from '../policy.ts';
+import { authorizeFeed } from '../policy.ts';
+import { feedAllowing, roleIn } from './feed-access.ts';
 import type { AccountStore } from '../accounts/ports.ts';
 import type { FeedMember, FeedStore } from './ports.ts';
 
@@ -61,13 +62,8 @@ function changeActor(caller: Caller, given: ChangeActor | undefined): ChangeActo
 }
 
 /** The feed named, once the caller may manage it; an unknown feed and one the caller may not read look alike. */
-async function managedFeed(deps: FeedDependencies, caller: Caller, name: string): Promise<Feed> {
-  const feed = await deps.feeds.feedByName(name);
-  if (feed === undefined) throw new AppError('NOT_FOUND', 'Not found.');
-  const actor = caller.actor;
-  const role = actor.kind === 'api-key' || actor.kind === 'session' ? await deps.feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
-  enforce(authorizeFeed(actor, 'manage', { feed, role }));
-  return feed;
+function managedFeed(deps: FeedDependencies, caller: Caller, name: string): Promise<Feed> {
+  return feedAllowing(deps.feeds, caller.actor, name, 'manage');
 }
 
 export async function createFeed(
@@ -190,7 +186,7 @@ export async function visibleFeeds(deps: FeedDependencies, caller: Caller): Prom
   const actor = caller.actor;
   const visible = [];
   for (const feed of await deps.feeds.listFeeds()) {
-    const role = actor.kind === 'api-key' || actor.kind === 'session' ? await deps.feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
+    const role = await roleIn(deps.feeds, feed, actor);
     if (authorizeFeed(actor, 'read', { feed, role }).allowed) visible.push({ feed, role });
   }
   return visible;

@@ -12,7 +12,8 @@ import { NuGetVersion, compareVersions } from '../../domain/nuget-version.ts';
 import { VersionRange } from '../../domain/version-range.ts';
 import type { Actor, Caller } from '../actor.ts';
 import { changeActorOf, type ChangeActor } from '../events.ts';
-import { authorize, authorizeFeed, enforce, refusalError } from '../policy.ts';
+import { authorize, enforce, refusalError } from '../policy.ts';
+import { feedAllowing } from './feed-access.ts';
 import type { PackageOwnership, PackageStore, StoredVersion } from '../ports.ts';
 import type { FeedStore } from './ports.ts';
 
@@ -36,14 +37,6 @@ export interface Promoted {
   readonly version: string;
 }
 
-async function feedFor(deps: PromotionDependencies, actor: Actor, name: string, action: 'read' | 'push'): Promise<Feed> {
-  const feed = await deps.feeds.feedByName(name);
-  const role = feed !== undefined && (actor.kind === 'api-key' || actor.kind === 'session') ? await deps.feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
-  if (feed === undefined) throw new AppError('NOT_FOUND', `There is no feed '${name.slice(0, 64)}'.`);
-  enforce(authorizeFeed(actor, action, { feed, role }));
-  return feed;
-}
-
 /**
  * The package's own rule: a key must allow pushing the id and act for an owner, as for a push; a signed-in
  * user (promotion is a management action) must own the id, or be an administrator.
@@ -59,8 +52,8 @@ function mayPromote(actor: Actor, id: string, idLower: string, ownership: Packag
 
 export async function promoteVersion(deps: PromotionDependencies, caller: Caller, request: PromotionRequest, given?: ChangeActor): Promise<Promoted[]> {
   const actor = caller.actor;
-  const from = await feedFor(deps, actor, request.from, 'read');
-  const to = await feedFor(deps, actor, request.to, 'push');
+  const from = await feedAllowing(deps.feeds, actor, request.from, 'read');
+  const to = await feedAllowing(deps.feeds, actor, request.to, 'push');
   if (from.feedId === to.feedId) throw new AppError('INVALID_REQUEST', 'The source and the target are the same feed.');
   const version = NuGetVersion.tryParse(request.version);
   const found = version === undefined ? undefined : await deps.packages.findVersion(from.feedId, lowerPackageId(request.id), version.lower);

@@ -7,11 +7,11 @@
 import { AppError } from '../../errors.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
-import type { Feed } from '../../domain/feed.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
-import type { Actor, Caller } from '../actor.ts';
+import type { Caller } from '../actor.ts';
 import { changeActorOf } from '../events.ts';
-import { authorize, authorizeFeed, enforce, refusalError, type FeedAction } from '../policy.ts';
+import { authorize, enforce, refusalError } from '../policy.ts';
+import { feedAllowing } from './feed-access.ts';
 import type { BlobStore, PackageStore } from '../ports.ts';
 import type { FeedStore } from './ports.ts';
 import type { PushResult, PushTarget, PushTargetStore, UpstreamPublisher } from './push-target-ports.ts';
@@ -27,14 +27,6 @@ export interface PushUpstreamDependencies {
   readonly now: () => Date;
 }
 
-async function feedFor(deps: PushUpstreamDependencies, actor: Actor, name: string, action: FeedAction): Promise<Feed> {
-  const feed = await deps.feeds.feedByName(name);
-  if (feed === undefined) throw new AppError('NOT_FOUND', 'Not found.');
-  const role = actor.kind === 'api-key' || actor.kind === 'session' ? await deps.feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
-  enforce(authorizeFeed(actor, action, { feed, role }));
-  return feed;
-}
-
 function secretsOf(deps: PushUpstreamDependencies): SecretBox {
   if (deps.secrets === undefined) throw new AppError('UNAVAILABLE', 'This server has no secretsKey configured (PALLET_SECRETS_KEY), so it cannot keep an upstream API key.');
   return deps.secrets;
@@ -45,7 +37,7 @@ export async function addPushTarget(
   caller: Caller,
   request: { readonly feed: string; readonly name: string; readonly serviceIndex: string; readonly apiKey: string },
 ): Promise<PushTarget> {
-  const feed = await feedFor(deps, caller.actor, request.feed, 'manage');
+  const feed = await feedAllowing(deps.feeds, caller.actor, request.feed, 'manage');
   const secrets = secretsOf(deps);
   const name = request.name.trim();
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) throw new AppError('INVALID_REQUEST', `'${name.slice(0, 64)}' is not a target name: use lowercase letters, digits and '-'.`);
@@ -69,7 +61,7 @@ export async function addPushTarget(
 }
 
 export async function removePushTarget(deps: PushUpstreamDependencies, caller: Caller, request: { readonly feed: string; readonly name: string }): Promise<void> {
-  const feed = await feedFor(deps, caller.actor, request.feed, 'manage');
+  const feed = await feedAllowing(deps.feeds, caller.actor, request.feed, 'manage');
   const removed = await deps.targets.removePushTarget(feed.feedId, request.name, {
     kind: 'feed.push-target-removed',
     at: deps.now(),
@@ -82,7 +74,7 @@ export async function removePushTarget(deps: PushUpstreamDependencies, caller: C
 
 /** The feed's targets with their latest results, for its members. */
 export async function pushTargetsOf(deps: PushUpstreamDependencies, caller: Caller, feedName: string): Promise<{ readonly target: PushTarget; readonly results: PushResult[] }[]> {
-  const feed = await feedFor(deps, caller.actor, feedName, 'push');
+  const feed = await feedAllowing(deps.feeds, caller.actor, feedName, 'push');
   const targets = await deps.targets.pushTargets(feed.feedId);
   return Promise.all(targets.map(async (target) => ({ target, results: await deps.targets.pushResults(target.targetId, 20) })));
 }
@@ -93,7 +85,7 @@ export async function pushUpstream(
   request: { readonly feed: string; readonly target: string; readonly id: string; readonly version: string },
 ): Promise<PushResult> {
   const actor = caller.actor;
-  const feed = await feedFor(deps, actor, request.feed, 'push');
+  const feed = await feedAllowing(deps.feeds, actor, request.feed, 'push');
   const target = await deps.targets.pushTarget(feed.feedId, request.target);
   if (target === undefined) throw new AppError('NOT_FOUND', `The feed '${feed.name}' has no push target '${request.target.slice(0, 64)}'.`);
   const parsed = NuGetVersion.tryParse(request.version);

@@ -11,7 +11,7 @@ import { lowerPackageId } from '../../domain/package-id.ts';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
 import { changeActorOf, SERVER, type ChangeActor } from '../events.ts';
 import type { Caller } from '../actor.ts';
-import { authorizeFeed, enforce } from '../policy.ts';
+import { feedAllowing } from './feed-access.ts';
 import type { Logger } from '../logger.ts';
 import type { PackageStore } from '../ports.ts';
 import type { Feed } from '../../domain/feed.ts';
@@ -79,22 +79,15 @@ export async function applyRetention(deps: RetentionDependencies, feed: Feed, dr
 
 /** `pallet retention` and the management API: the feed's owners (or an administrator) run it, or see what it would do. */
 export async function runRetention(deps: RetentionDependencies, caller: Caller, feedName: string, dryRun: boolean, given?: ChangeActor): Promise<Released[]> {
-  const feed = await deps.feeds.feedByName(feedName);
-  if (feed === undefined) throw new AppError('NOT_FOUND', 'Not found.');
   const actor = caller.actor;
-  const role = actor.kind === 'api-key' || actor.kind === 'session' ? await deps.feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
-  enforce(authorizeFeed(actor, 'manage', { feed, role }));
+  const feed = await feedAllowing(deps.feeds, actor, feedName, 'manage');
   if (!hasRetentionRules(feed.retention)) throw new AppError('INVALID_REQUEST', `The feed '${feed.name}' has no retention rules; set them first (keepNewest, keepDays).`);
   return applyRetention(deps, feed, dryRun, given ?? changeActorOf(actor, caller.clientAddress));
 }
 
 /** Pins or unpins a version of a feed (its owners): a pinned version is never let go by retention. */
 export async function setPinned(deps: RetentionDependencies, caller: Caller, request: { readonly feed: string; readonly id: string; readonly version: string; readonly pinned: boolean }): Promise<void> {
-  const feed = await deps.feeds.feedByName(request.feed);
-  if (feed === undefined) throw new AppError('NOT_FOUND', 'Not found.');
-  const actor = caller.actor;
-  const role = actor.kind === 'api-key' || actor.kind === 'session' ? await deps.feeds.roleOf(feed.feedId, actor.user.accountId) : undefined;
-  enforce(authorizeFeed(actor, 'manage', { feed, role }));
+  const feed = await feedAllowing(deps.feeds, caller.actor, request.feed, 'manage');
   const version = NuGetVersion.tryParse(request.version);
   const found = version === undefined ? undefined : await deps.packages.findVersion(feed.feedId, lowerPackageId(request.id), version.lower);
   if (found === undefined || version === undefined) throw new AppError('NOT_FOUND', `The feed '${feed.name}' has no version ${request.version.slice(0, 64)} of '${request.id.slice(0, 128)}'.`);

@@ -9,9 +9,7 @@
  * or that a prefix reservation covers, or that an administrator blocked (`upstreamBlocked`), is never resolved
  * upstream, so nobody's public package can stand in for a private one.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../errors.ts';
 import type { Feed } from '../../domain/feed.ts';
@@ -19,6 +17,7 @@ import { NuGetVersion, compareVersions } from '../../domain/nuget-version.ts';
 import { matchesPattern, parsePackageIdPattern } from '../../domain/package-id-pattern.ts';
 import type { Logger } from '../logger.ts';
 import { pushPackage, type PushDependencies } from '../packages/push-package.ts';
+import { spooledFile } from '../packages/spooled-upload.ts';
 import type { UpstreamSources } from './upstream-ports.ts';
 
 export interface UpstreamReadDependencies extends PushDependencies {
@@ -30,11 +29,6 @@ export interface UpstreamReadDependencies extends PushDependencies {
   readonly cacheMs: number;
 }
 
-async function sha512Of(file: string): Promise<string> {
-  const hash = createHash('sha512');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 function byVersion(a: string, b: string): number {
   const left = NuGetVersion.tryParse(a);
@@ -109,7 +103,7 @@ export class UpstreamReads {
             this.deps,
             { actor: { kind: 'configured-key' }, clientAddress: undefined },
             { feed, role: undefined },
-            { path: file, size: (await stat(file)).size, sha512Hex: await sha512Of(file) },
+            await spooledFile(file),
             { fromUpstream: true, recordedAs: { userId: undefined, key: undefined, label: `upstream ${source}`, clientAddress: undefined } },
           );
           return true;

@@ -7,7 +7,7 @@
 import { openDatabaseForTools } from '../../app.ts';
 import { dataFolderLayout } from '../../data-folder.ts';
 import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
+import { quietLog, reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
 
 const ACTIONS = ['create', 'set', 'member', 'pin', 'unpin', 'list'] as const;
@@ -120,8 +120,7 @@ export const feedCommand: Command = {
           process.stdout.write(`pallet feed: '${updated.name}' is ${updated.isPrivate ? 'private' : 'public'} and accepts ${updated.accepts}\n`);
         } else if (action === 'pin' || action === 'unpin') {
           const { setPinned } = await import('../../app/feeds/retention.ts');
-          const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined };
-          await setPinned({ packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quiet }, caller, { feed: name as string, id: account as string, version: version as string, pinned: action === 'pin' });
+          await setPinned({ packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quietLog }, caller, { feed: name as string, id: account as string, version: version as string, pinned: action === 'pin' });
           process.stdout.write(`pallet feed: ${account} ${version} is ${action === 'pin' ? 'pinned' : 'no longer pinned'} in '${name}'\n`);
         } else if (values.remove === true) {
           await feeds.removeFeedMember(deps, caller, { feed: name as string, accountName: account as string }, COMMAND_LINE);

@@ -10,12 +10,10 @@ import path from 'node:path';
 import { blobStoreAt, openDatabaseForTools } from '../../app.ts';
 import { dataFolderLayout } from '../../data-folder.ts';
 import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
+import { quietLog, reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
 import type { ImportOutcome } from '../../app/feeds/import-folder.ts';
 
-/** The use cases' log is this command's own output: only problems are worth a line. */
-const quietLog = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined };
 
 function progressLine(outcome: ImportOutcome, index: number, total: number): string {
   const shown = outcome.outcome === 'imported' ? `imported ${outcome.id} ${outcome.version}` : outcome.outcome === 'present' ? 'already in the feed' : `refused: ${outcome.reason}`;

@@ -5,7 +5,7 @@
 import { openDatabaseForTools } from '../../app.ts';
 import { dataFolderLayout } from '../../data-folder.ts';
 import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
+import { quietLog, reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
 
 export const retentionCommand: Command = {
@@ -29,9 +29,8 @@ export const retentionCommand: Command = {
       const { COMMAND_LINE } = await import('../../app/events.ts');
       const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, dryRun ? 'read' : 'write');
       try {
-        const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined };
         const released = await runRetention(
-          { packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quiet },
+          { packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quietLog },
           { actor: { kind: 'configured-key' }, clientAddress: undefined },
           feed,
           dryRun,
