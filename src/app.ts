@@ -231,6 +231,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   firstSweep?.unref();
 
   const identities = new SqliteExternalIdentityStore(writer);
+  // Seals what must be kept secret for later use (upstream keys and credentials); none without secretsKey.
+  const secrets = config.secretsKey === undefined ? undefined : new SecretBox(config.secretsKey);
   const providerNames = Object.keys(config.identityProviders);
   const externalSignIn =
     providerNames.length === 0
@@ -277,7 +279,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     downloads,
     authentication,
     feeds,
-    upstreams: new UpstreamReads({ packages, blobs, blobGate, inspector, now, log, sources: new HttpUpstreamSources(), tempDir, cacheMs: config.upstreamCacheTime }),
+    upstreams: new UpstreamReads({ packages, blobs, blobGate, inspector, now, log, sources: new HttpUpstreamSources(), tempDir, cacheMs: config.upstreamCacheTime, secrets }),
     web: {
       context: webContext,
       accounts,
@@ -322,7 +324,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         packages,
         blobs,
         publisher: new HttpUpstreamPublisher(),
-        secrets: config.secretsKey === undefined ? undefined : new SecretBox(config.secretsKey),
+        secrets,
         now,
       },
       passwordSignIn: config.passwordSignIn,

@@ -11,14 +11,18 @@ import type { UpstreamSources } from '../app/feeds/upstream-ports.ts';
 const TIMEOUT_MS = 30_000;
 const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 
+function headersOf(authorization: string | undefined): Record<string, string> {
+  return { 'user-agent': 'Pallet', ...(authorization === undefined ? {} : { authorization }) };
+}
+
 export class HttpUpstreamSources implements UpstreamSources {
   private readonly bases = new Map<string, Promise<string>>();
 
-  private base(serviceIndex: string): Promise<string> {
+  private base(serviceIndex: string, authorization: string | undefined): Promise<string> {
     let base = this.bases.get(serviceIndex);
     if (base === undefined) {
       base = (async () => {
-        const response = await fetch(serviceIndex, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+        const response = await fetch(serviceIndex, { headers: headersOf(authorization), signal: AbortSignal.timeout(TIMEOUT_MS) });
         if (!response.ok) throw new Error(`the service index answered ${response.status}`);
         const index = (await response.json()) as { resources?: { '@id'?: unknown; '@type'?: unknown }[] };
         const found = index.resources?.find((resource) => resource['@type'] === 'PackageBaseAddress/3.0.0')?.['@id'];
@@ -32,18 +36,21 @@ export class HttpUpstreamSources implements UpstreamSources {
     return base;
   }
 
-  async versions(serviceIndex: string, idLower: string): Promise<string[]> {
-    const response = await fetch(`${await this.base(serviceIndex)}${encodeURIComponent(idLower)}/index.json`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  async versions(serviceIndex: string, idLower: string, authorization: string | undefined): Promise<string[]> {
+    const response = await fetch(`${await this.base(serviceIndex, authorization)}${encodeURIComponent(idLower)}/index.json`, { headers: headersOf(authorization), signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (response.status === 404) return [];
     if (!response.ok) throw new Error(`the version list answered ${response.status}`);
     const body = (await response.json()) as { versions?: unknown };
     return Array.isArray(body.versions) ? body.versions.filter((version): version is string => typeof version === 'string').map((version) => version.toLowerCase()) : [];
   }
 
-  async download(serviceIndex: string, idLower: string, versionLower: string, file: string): Promise<boolean> {
+  async download(serviceIndex: string, idLower: string, versionLower: string, file: string, authorization: string | undefined): Promise<boolean> {
     const id = encodeURIComponent(idLower);
     const version = encodeURIComponent(versionLower);
-    const response = await fetch(`${await this.base(serviceIndex)}${id}/${version}/${id}.${version}.nupkg`, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+    const response = await fetch(`${await this.base(serviceIndex, authorization)}${id}/${version}/${id}.${version}.nupkg`, {
+      headers: headersOf(authorization),
+      signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
+    });
     if (response.status === 404) return false;
     if (!response.ok || response.body === null) throw new Error(`the download answered ${response.status}`);
     await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(file));

@@ -20,7 +20,7 @@ describe('feeds', () => {
   });
 
   it('accepts versions by kind, saying why not', () => {
-    const feed = (accepts: Feed['accepts']): Feed => ({ feedId: 2, name: 'ci', isPrivate: false, accepts, openPush: false, retention: NO_RETENTION, hardDelete: false, upstreams: [], upstreamBlocked: [] });
+    const feed = (accepts: Feed['accepts']): Feed => ({ feedId: 2, name: 'ci', isPrivate: false, accepts, openPush: false, retention: NO_RETENTION, hardDelete: false, upstreams: [], upstreamBlocked: [], upstreamCredentials: {} });
     assert.equal(acceptanceProblem(feed('any'), true), undefined);
     assert.equal(acceptanceProblem(feed('prerelease'), true), undefined);
     assert.equal(acceptanceProblem(feed('prerelease'), false), "The feed 'ci' accepts only pre-release versions.");

@@ -37,6 +37,8 @@ export interface Feed {
   readonly upstreams: readonly string[];
   /** Package ids or globs never resolved upstream (as written: `Contoso.*`). */
   readonly upstreamBlocked: readonly string[];
+  /** Credentials for private upstreams, by service index URL, sealed (opaque here; security/secret-box.ts opens them). */
+  readonly upstreamCredentials: Readonly<Record<string, string>>;
 }
 
 /** A feed without retention rules. */

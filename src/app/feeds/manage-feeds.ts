@@ -7,6 +7,7 @@
 import { AppError } from '../../errors.ts';
 import { DEFAULT_FEED_ID, FEED_ACCEPTS, FEED_ROLES, feedNameProblem, type Feed, type FeedAccepts, type FeedRole } from '../../domain/feed.ts';
 import type { Caller } from '../actor.ts';
+import type { SecretBox } from '../../security/secret-box.ts';
 import { parsePackageIdPattern } from '../../domain/package-id-pattern.ts';
 import { changeActorOf, type ChangeActor } from '../events.ts';
 import { authorizeFeed } from '../policy.ts';
@@ -18,6 +19,8 @@ export interface FeedDependencies {
   readonly feeds: FeedStore;
   readonly accounts: AccountStore;
   readonly now: () => Date;
+  /** Seals upstream credentials; undefined without `secretsKey`. */
+  readonly secrets?: SecretBox | undefined;
 }
 
 function parseAccepts(text: string | undefined, fallback: FeedAccepts): FeedAccepts {
@@ -111,8 +114,8 @@ export async function updateFeed(
     readonly keepDays?: number | null | undefined;
     readonly retentionIncludesStable?: boolean | undefined;
     readonly hardDelete?: boolean | undefined;
-    /** Upstream V3 sources (service index URLs) in priority order; undefined leaves them. */
-    readonly upstreams?: readonly string[] | undefined;
+    /** Upstream V3 sources (service index URLs, with credentials for a private one) in priority order; undefined leaves them. */
+    readonly upstreams?: readonly (string | { readonly url: string; readonly username: string; readonly password: string })[] | undefined;
     /** Ids or globs kept from the upstream sources (administrators only); undefined leaves them. */
     readonly upstreamBlocked?: readonly string[] | undefined;
   },
@@ -133,10 +136,29 @@ export async function updateFeed(
   const hardDelete = request.hardDelete ?? feed.hardDelete;
   // The gallery's versions are immutable, as on nuget.org: delete there always means unlist.
   if (hardDelete && feed.feedId === DEFAULT_FEED_ID) throw new AppError('INVALID_REQUEST', "The gallery's versions are immutable: delete there always unlists.");
-  const upstreams = request.upstreams === undefined ? feed.upstreams : request.upstreams.map(parseUpstream);
+  const upstreams = request.upstreams === undefined ? feed.upstreams : request.upstreams.map((each) => parseUpstream(typeof each === 'string' ? each : each.url));
+  // Credentials are kept sealed; an upstream given again without them keeps the ones it had.
+  const upstreamCredentials: Record<string, string> = {};
+  for (const [index, each] of (request.upstreams ?? []).entries()) {
+    const url = upstreams[index] as string;
+    if (typeof each !== 'string') {
+      if (deps.secrets === undefined) throw new AppError('UNAVAILABLE', 'This server has no secretsKey configured (PALLET_SECRETS_KEY), so it cannot keep credentials for an upstream.');
+      upstreamCredentials[url] = deps.secrets.seal(`${each.username}:${each.password}`);
+    } else if (feed.upstreamCredentials[url] !== undefined) {
+      upstreamCredentials[url] = feed.upstreamCredentials[url];
+    }
+  }
   if (request.upstreamBlocked !== undefined && !isAdministrator(caller)) throw new AppError('FORBIDDEN', "Only an administrator changes which ids a feed's upstreams may not supply.");
   const upstreamBlocked = request.upstreamBlocked === undefined ? feed.upstreamBlocked : request.upstreamBlocked.map((text) => parseBlocked(text));
-  const settings = { isPrivate: request.isPrivate ?? feed.isPrivate, accepts: parseAccepts(request.accepts, feed.accepts), retention, hardDelete, upstreams, upstreamBlocked };
+  const settings = {
+    isPrivate: request.isPrivate ?? feed.isPrivate,
+    accepts: parseAccepts(request.accepts, feed.accepts),
+    retention,
+    hardDelete,
+    upstreams,
+    upstreamBlocked,
+    upstreamCredentials: request.upstreams === undefined ? feed.upstreamCredentials : upstreamCredentials,
+  };
   await deps.feeds.updateFeed(feed.feedId, settings, {
     kind: 'feed.updated',
     at: deps.now(),

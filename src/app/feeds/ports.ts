@@ -21,7 +21,7 @@ export interface FeedStore {
   ): Promise<{ readonly outcome: 'created'; readonly feed: Feed } | { readonly outcome: 'name-taken' }>;
   updateFeed(
     feedId: FeedId,
-    settings: { readonly isPrivate: boolean; readonly accepts: FeedAccepts; readonly retention: RetentionRules; readonly hardDelete: boolean; readonly upstreams: readonly string[]; readonly upstreamBlocked: readonly string[] },
+    settings: { readonly isPrivate: boolean; readonly accepts: FeedAccepts; readonly retention: RetentionRules; readonly hardDelete: boolean; readonly upstreams: readonly string[]; readonly upstreamBlocked: readonly string[]; readonly upstreamCredentials: Readonly<Record<string, string>> },
     event: NewEvent,
   ): Promise<void>;
   /** Pins (or unpins) a version against retention; false when that changed nothing. */

@@ -19,6 +19,7 @@ import type { Logger } from '../logger.ts';
 import { pushPackage, type PushDependencies } from '../packages/push-package.ts';
 import { spooledFile } from '../packages/spooled-upload.ts';
 import type { UpstreamSources } from './upstream-ports.ts';
+import type { SecretBox } from '../../security/secret-box.ts';
 
 export interface UpstreamReadDependencies extends PushDependencies {
   readonly sources: UpstreamSources;
@@ -27,6 +28,8 @@ export interface UpstreamReadDependencies extends PushDependencies {
   readonly tempDir: string;
   /** How long an upstream's version list is reused before it is asked again. */
   readonly cacheMs: number;
+  /** Opens a private upstream's sealed credentials; undefined without `secretsKey`. */
+  readonly secrets: SecretBox | undefined;
 }
 
 
@@ -42,6 +45,13 @@ export class UpstreamReads {
 
   constructor(deps: UpstreamReadDependencies) {
     this.deps = deps;
+  }
+
+  /** The Basic header for a private upstream, from its sealed credentials. */
+  private authorization(feed: Feed, source: string): string | undefined {
+    const sealed = feed.upstreamCredentials[source];
+    if (sealed === undefined || this.deps.secrets === undefined) return undefined;
+    return `Basic ${Buffer.from(this.deps.secrets.open(sealed), 'utf8').toString('base64')}`;
   }
 
   /** Whether the id may be resolved upstream in this feed (the guard). */
@@ -60,7 +70,7 @@ export class UpstreamReads {
     let reached = false;
     for (const source of feed.upstreams) {
       try {
-        const versions = await this.deps.sources.versions(source, idLower);
+        const versions = await this.deps.sources.versions(source, idLower, this.authorization(feed, source));
         reached = true;
         if (versions.length === 0) continue;
         const found = { versions, source, at: this.deps.now().getTime() };
@@ -93,7 +103,7 @@ export class UpstreamReads {
       for (const source of feed.upstreams) {
         const file = path.join(spool, 'package.nupkg');
         try {
-          if (!(await this.deps.sources.download(source, idLower, versionLower, file))) continue;
+          if (!(await this.deps.sources.download(source, idLower, versionLower, file, this.authorization(feed, source)))) continue;
         } catch (error) {
           this.deps.log.warn({ feed: feed.name, upstream: source, reason: (error as Error).message }, 'an upstream source could not be downloaded from');
           continue;

@@ -115,7 +115,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   return [
     ...apiKeyRoutes({ accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, feeds: deps.feeds, signIns: deps.signIns, policy: deps.policy, now: deps.now, maxLifetimeMs: deps.apiKeyLifetimeMs }),
     ...accountRoutes({ accounts: deps.accounts, emails: deps.emails, emailKey: deps.emailKey, issuer: deps.authenticatorIssuer, signIns: deps.signIns, policy: deps.policy, now: deps.now }),
-    ...feedRoutes({ feeds: deps.feeds, accounts: deps.accounts, packages: deps.packages, now: deps.now, log: deps.log }),
+    ...feedRoutes({ feeds: deps.feeds, accounts: deps.accounts, packages: deps.packages, now: deps.now, log: deps.log, secrets: deps.pushUpstream.secrets }),
     ...pushTargetRoutes(deps.pushUpstream),
     ...identityRoutes({ identities: deps.identities, accounts: deps.accounts, signIns: deps.signIns, passwordsAccepted: deps.passwordSignIn, policy: deps.policy, now: deps.now }),
     ...adminRoutes({ accounts: deps.accounts, reservations: deps.reservations, webhooks: deps.webhooks, now: deps.now }),

@@ -86,7 +86,13 @@ export function feedRoutes(deps: FeedDependencies & PromotionDependencies & Rete
       summary: 'Changes a feed: public or private, and the versions it accepts (an owner of it)',
       access: 'signed-in',
       body: z
-        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional(), hardDelete: z.boolean().optional(), upstreams: retention.upstreams.optional(), upstreamBlocked: retention.upstreamBlocked.optional() })
+        .object({ private: z.boolean().optional(), accepts: accepts.optional(), keepNewest: retention.keepNewest.optional(), keepDays: retention.keepDays.optional(), retentionIncludesStable: z.boolean().optional(), hardDelete: z.boolean().optional(), upstreams: z
+            .array(z.union([z.string().max(2048), z.object({ url: z.string().max(2048), username: z.string().min(1).max(256), password: z.string().min(1).max(1024) }).strict()]))
+            .max(10)
+            .optional()
+            .describe('Service index URLs in priority order; an object gives a private one with its credentials (kept sealed with secretsKey, never shown)'),
+          upstreamBlocked: retention.upstreamBlocked.optional(),
+        })
         .strict(),
       answer: feedView,
       async handle({ caller, params, body }) {

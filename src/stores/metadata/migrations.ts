@@ -667,4 +667,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE feeds ADD COLUMN upstream_blocked TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 21,
+    name: 'credentials for upstream sources',
+    sql: `
+      -- JSON object: upstream service index URL → its "user:password", sealed with secretsKey (security/secret-box.ts).
+      ALTER TABLE feeds ADD COLUMN upstream_credentials TEXT NOT NULL DEFAULT '{}';
+    `,
+  },
 ];

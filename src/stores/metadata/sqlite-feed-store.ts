@@ -7,7 +7,7 @@ import type { RetentionRules } from '../../domain/retention.ts';
 import { recordEvent } from './sqlite-events.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 
-const FEED_COLUMNS = 'feed_id, name, is_private, accepts, open_push, keep_newest, keep_days, retention_covers_stable, hard_delete, upstreams, upstream_blocked';
+const FEED_COLUMNS = 'feed_id, name, is_private, accepts, open_push, keep_newest, keep_days, retention_covers_stable, hard_delete, upstreams, upstream_blocked, upstream_credentials';
 
 function rowToFeed(row: Record<string, unknown>): Feed {
   const optional = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
@@ -21,6 +21,7 @@ function rowToFeed(row: Record<string, unknown>): Feed {
     hardDelete: Number(row.hard_delete) === 1,
     upstreams: JSON.parse(String(row.upstreams ?? '[]')) as string[],
     upstreamBlocked: JSON.parse(String(row.upstream_blocked ?? '[]')) as string[],
+    upstreamCredentials: JSON.parse(String(row.upstream_credentials ?? '{}')) as Record<string, string>,
   };
 }
 
@@ -61,18 +62,18 @@ export class SqliteFeedStore implements FeedStore {
         statements.prepare("INSERT INTO feed_members (feed_id, account_id, role, added_at) VALUES (?, ?, 'owner', ?)").run(feedId, ownerId, feed.createdAt.toISOString());
       }
       recordEvent(statements, { ...event, feedId });
-      return { outcome: 'created' as const, feed: { feedId, name: feed.name, isPrivate: feed.isPrivate, accepts: feed.accepts, openPush: false, retention: NO_RETENTION, hardDelete: false, upstreams: [], upstreamBlocked: [] } };
+      return { outcome: 'created' as const, feed: { feedId, name: feed.name, isPrivate: feed.isPrivate, accepts: feed.accepts, openPush: false, retention: NO_RETENTION, hardDelete: false, upstreams: [], upstreamBlocked: [], upstreamCredentials: {} } };
     });
   }
 
   async updateFeed(
     feedId: FeedId,
-    settings: { isPrivate: boolean; accepts: FeedAccepts; retention: RetentionRules; hardDelete: boolean; upstreams: readonly string[]; upstreamBlocked: readonly string[] },
+    settings: { isPrivate: boolean; accepts: FeedAccepts; retention: RetentionRules; hardDelete: boolean; upstreams: readonly string[]; upstreamBlocked: readonly string[]; upstreamCredentials: Readonly<Record<string, string>> },
     event: NewEvent,
   ): Promise<void> {
     await this.writer.write(() => {
       this.writer.statements
-        .prepare('UPDATE feeds SET is_private = ?, accepts = ?, keep_newest = ?, keep_days = ?, retention_covers_stable = ?, hard_delete = ?, upstreams = ?, upstream_blocked = ? WHERE feed_id = ?')
+        .prepare('UPDATE feeds SET is_private = ?, accepts = ?, keep_newest = ?, keep_days = ?, retention_covers_stable = ?, hard_delete = ?, upstreams = ?, upstream_blocked = ?, upstream_credentials = ? WHERE feed_id = ?')
         .run(
           settings.isPrivate ? 1 : 0,
           settings.accepts,
@@ -82,6 +83,7 @@ export class SqliteFeedStore implements FeedStore {
           settings.hardDelete ? 1 : 0,
           JSON.stringify(settings.upstreams),
           JSON.stringify(settings.upstreamBlocked),
+          JSON.stringify(settings.upstreamCredentials),
           feedId,
         );
       recordEvent(this.writer.statements, { ...event, feedId });
