@@ -372,6 +372,7 @@ describe('hard delete in a scratch feed', () => {
       assert.equal((await call('/api/v1/feeds/scratch', { hardDelete: true })).body.hardDelete, true);
       const gallery = await call('/api/v1/feeds/default', { hardDelete: true });
       assert.equal(gallery.status, 400);
+      assert.equal((await call('/api/v1/feeds/default', { private: true })).status, 400, 'the gallery stays public');
       for (const version of ['1.0.0', '1.1.0']) {
         assert.equal((await pallet.push(buildNupkg({ id: 'Scratch.Lib', version }), { url: '/feeds/scratch/api/v2/package/' })).statusCode, 201);
       }

@@ -136,6 +136,8 @@ export async function updateFeed(
   const hardDelete = request.hardDelete ?? feed.hardDelete;
   // The gallery's versions are immutable, as on nuget.org: delete there always means unlist.
   if (hardDelete && feed.feedId === DEFAULT_FEED_ID) throw new AppError('INVALID_REQUEST', "The gallery's versions are immutable: delete there always unlists.");
+  // The gallery's restore path is answered before any route (http/restore-fast-path.ts), so it stays public.
+  if (request.isPrivate === true && feed.feedId === DEFAULT_FEED_ID) throw new AppError('INVALID_REQUEST', 'The gallery is public; make a feed of your own private instead.');
   const upstreams = request.upstreams === undefined ? feed.upstreams : request.upstreams.map((each) => parseUpstream(typeof each === 'string' ? each : each.url));
   // Credentials are kept sealed; an upstream given again without them keeps the ones it had.
   const upstreamCredentials: Record<string, string> = {};
