@@ -6,12 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabaseForTools } from '../../src/app.ts';
-import { dataFolderLayout } from '../../src/data-folder.ts';
-import { createUser } from '../../src/app/accounts/create-user.ts';
-import { createApiKey } from '../../src/app/accounts/create-api-key.ts';
-import { COMMAND_LINE } from '../../src/app/events.ts';
 import { totpCode } from '../../src/security/totp.ts';
+import { seedUsers } from '../support/seed-accounts.ts';
 import { startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { signInHeaders } from '../support/web-session.ts';
 
@@ -23,14 +19,7 @@ describe('own-account actions through the management API', () => {
 
   before(async () => {
     pallet = await startInProcess();
-    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
-    try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
-      await createUser(deps, COMMAND_LINE, { name: 'alice', email: 'alice@example.com', isAdministrator: false, password: PASSWORD });
-      key = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'ci', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
-    } finally {
-      tools.close();
-    }
+    key = (await seedUsers(pallet.dataDir, [{ name: 'alice', password: PASSWORD, key: { name: 'ci', scopes: ['push'] } }])).alice ?? '';
   });
 
   after(async () => {

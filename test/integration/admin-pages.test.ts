@@ -5,12 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabaseForTools } from '../../src/app.ts';
-import { dataFolderLayout } from '../../src/data-folder.ts';
-import { createUser } from '../../src/app/accounts/create-user.ts';
-import { createApiKey } from '../../src/app/accounts/create-api-key.ts';
-import { COMMAND_LINE } from '../../src/app/events.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
+import { seedUsers } from '../support/seed-accounts.ts';
 import { startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { signInHeaders } from '../support/web-session.ts';
 import { Browser, csrfOf } from '../support/web-browser.ts';
@@ -23,14 +19,12 @@ describe('administration and invitation pages', () => {
 
   before(async () => {
     pallet = await startInProcess();
-    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
-    try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
-      for (const name of ['root', 'alice', 'bob']) await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: name === 'root', password: PASSWORD });
-      aliceKey = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'ci', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
-    } finally {
-      tools.close();
-    }
+    const keys = await seedUsers(pallet.dataDir, [
+      { name: 'root', password: PASSWORD, administrator: true },
+      { name: 'alice', password: PASSWORD, key: { name: 'ci', scopes: ['push'] } },
+      { name: 'bob', password: PASSWORD },
+    ]);
+    aliceKey = keys.alice ?? '';
   });
 
   after(async () => {

@@ -11,9 +11,9 @@ import { rm } from 'node:fs/promises';
 import { openDatabaseForTools } from '../../src/app.ts';
 import { dataFolderLayout } from '../../src/data-folder.ts';
 import { createUser } from '../../src/app/accounts/create-user.ts';
-import { createApiKey } from '../../src/app/accounts/create-api-key.ts';
 import { COMMAND_LINE } from '../../src/app/events.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
+import { seedUsers } from '../support/seed-accounts.ts';
 import { API_KEY, PUBLIC_URL, startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { signInHeaders } from '../support/web-session.ts';
 
@@ -25,17 +25,7 @@ describe('feeds', () => {
 
   before(async () => {
     pallet = await startInProcess();
-    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
-    try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
-      for (const name of ['alice', 'bob', 'carol']) {
-        await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: false, password: PASSWORD });
-        keys[name] = (await createApiKey(deps, COMMAND_LINE, { userName: name, name: 'ci', scopes: ['push', 'unlist'], patterns: [], lifetimeMs: undefined })).secret;
-      }
-    } finally {
-      tools.close();
-    }
-    await new Promise((resolve) => setImmediate(resolve));
+    Object.assign(keys, await seedUsers(pallet.dataDir, ['alice', 'bob', 'carol'].map((name) => ({ name, password: PASSWORD, key: { name: 'ci', scopes: ['push', 'unlist'] } }))));
   });
 
   after(async () => {
@@ -198,17 +188,7 @@ describe('a private feed shows nothing to those who may not read it (the leak ma
 
   before(async () => {
     pallet = await startInProcess();
-    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
-    try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
-      for (const name of ['owner', 'outsider', 'reader', 'contributor']) {
-        await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: false, password: PASSWORD });
-        keys[name] = (await createApiKey(deps, COMMAND_LINE, { userName: name, name: 'key', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
-      }
-    } finally {
-      tools.close();
-    }
-    await new Promise((resolve) => setImmediate(resolve));
+    Object.assign(keys, await seedUsers(pallet.dataDir, ['owner', 'outsider', 'reader', 'contributor'].map((name) => ({ name, password: PASSWORD, key: { name: 'key', scopes: ['push'] } }))));
     const admin = { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' };
     await pallet.inject({ method: 'POST', url: '/api/v1/feeds', headers: admin, payload: JSON.stringify({ name: 'vault', private: true, owner: 'owner' }) });
     for (const [name, role] of [['reader', 'reader'], ['contributor', 'contributor']]) {

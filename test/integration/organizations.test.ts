@@ -7,12 +7,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabaseForTools } from '../../src/app.ts';
-import { dataFolderLayout } from '../../src/data-folder.ts';
-import { createUser } from '../../src/app/accounts/create-user.ts';
-import { createApiKey } from '../../src/app/accounts/create-api-key.ts';
-import { COMMAND_LINE } from '../../src/app/events.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
+import { seedUsers } from '../support/seed-accounts.ts';
 import { startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { signInHeaders } from '../support/web-session.ts';
 import { Browser, csrfOf } from '../support/web-browser.ts';
@@ -26,16 +22,11 @@ describe('organizations and their members', () => {
 
   before(async () => {
     pallet = await startInProcess();
-    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
-    try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
-      for (const name of ['alice', 'bob', 'carol', 'root']) {
-        await createUser(deps, COMMAND_LINE, { name, email: `${name}@example.com`, isAdministrator: name === 'root', password: PASSWORD });
-      }
-      aliceKey = (await createApiKey(deps, COMMAND_LINE, { userName: 'alice', name: 'own', scopes: ['push'], patterns: [], lifetimeMs: undefined })).secret;
-    } finally {
-      tools.close();
-    }
+    const keys = await seedUsers(pallet.dataDir, [
+      { name: 'alice', password: PASSWORD, key: { name: 'own', scopes: ['push'] } },
+      ...['bob', 'carol', 'root'].map((name) => ({ name, password: PASSWORD, administrator: name === 'root' })),
+    ]);
+    aliceKey = keys.alice ?? '';
     headers = {};
     for (const name of ['alice', 'bob', 'carol', 'root']) headers[name] = await signInHeaders(pallet, name, PASSWORD);
   });

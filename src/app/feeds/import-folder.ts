@@ -6,7 +6,7 @@
  * The folder's files are copied, never moved.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../errors.ts';
 import { DEFAULT_FEED_ID, type Feed } from '../../domain/feed.ts';
@@ -68,6 +68,8 @@ export async function importFolder(
 ): Promise<ImportOutcome[]> {
   const feed = feedName === undefined ? await deps.feeds.feedById(DEFAULT_FEED_ID) : await deps.feeds.feedByName(feedName);
   if (feed === undefined) throw new AppError('NOT_FOUND', `There is no feed '${(feedName ?? '').slice(0, 64)}'.`);
+  const found = await stat(folder).catch(() => undefined);
+  if (found === undefined || !found.isDirectory()) throw new AppError('NOT_FOUND', `There is no folder ${folder} to import.`);
   const files = await nupkgFilesUnder(folder);
   const spool = await mkdtemp(path.join(deps.tempDir, 'import-'));
   const outcomes: ImportOutcome[] = [];

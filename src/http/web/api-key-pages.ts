@@ -9,6 +9,7 @@ import { AppError } from '../../errors.ts';
 import { createApiKey, regenerateApiKey } from '../../app/accounts/create-api-key.ts';
 import { revokeApiKey } from '../../app/accounts/revoke-api-key.ts';
 import { changeActorOf } from '../../app/events.ts';
+import type { Actor } from '../../app/actor.ts';
 import { API_KEY_SCOPES, API_KEY_SCOPE_DESCRIPTIONS } from '../../domain/api-key-scope.ts';
 import type { StoredApiKey } from '../../app/accounts/ports.ts';
 import { statusOf } from '../error-mapper.ts';
@@ -19,6 +20,8 @@ import type { WebDependencies } from './web-dependencies.ts';
 import { allowAccountAction, freshCodeField } from './account-pages.ts';
 
 const DAY_MS = 86_400_000;
+
+type SessionActor = Extract<Actor, { kind: 'session' }>;
 
 export function registerApiKeyPages(web: FastifyInstance, deps: WebDependencies): void {
   const { context } = deps;
@@ -73,51 +76,52 @@ ${rows.length === 0 ? html`<p>You have no API keys yet.</p>` : html`<table><thea
 
   web.get('/account/api-keys', async (request, reply) => render(request, reply));
 
-  web.post<{ Body: FormBody }>('/account/api-keys', async (request, reply) => {
-    const caller = await context.caller(request);
-    context.checkCsrf(request, caller.actor, request.body);
-    try {
-      const allowed = await allowAccountAction(deps, caller, 'create-api-key', request.body, reply, '/account/api-keys');
-      if ('answered' in allowed) return allowed.answered;
-      const actor = allowed.caller.actor;
-      const days = Number(field(request.body, 'days'));
-      if (!Number.isInteger(days) || days < 1 || days > maxDays) throw new AppError('INVALID_REQUEST', `A key may live from 1 to ${maxDays} days.`);
-      const created = await createApiKey(
-        { accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, feeds: deps.feeds, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
-        changeActorOf(actor, allowed.caller.clientAddress),
-        {
-          userName: actor.user.name,
-          name: field(request.body, 'name'),
-          scopes: request.body.scope ?? [],
-          patterns: field(request.body, 'globs').split(/[\r\n,]+/).map((line) => line.trim()).filter((line) => line !== ''),
-          lifetimeMs: days * DAY_MS,
-          ownerName: field(request.body, 'owner'),
-        },
-      );
-      return secretPage(reply, actor.user.name, context.csrfToken(request, reply, actor), created.secret);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      return render(request, reply, { kind: 'error', text: error.message }, statusOf(error.code));
-    }
+  /**
+   * A form that makes a secret (create, regenerate): a fresh second factor asked, the secret shown once, a
+   * refusal shown on the keys page.
+   */
+  const secretForm = (path: string, make: (actor: SessionActor, clientAddress: string | undefined, form: FormBody) => Promise<string>) => {
+    web.post<{ Body: FormBody }>(path, async (request, reply) => {
+      const caller = await context.caller(request);
+      context.checkCsrf(request, caller.actor, request.body);
+      try {
+        const allowed = await allowAccountAction(deps, caller, 'create-api-key', request.body, reply, '/account/api-keys');
+        if ('answered' in allowed) return allowed.answered;
+        const actor = allowed.caller.actor;
+        const secret = await make(actor, allowed.caller.clientAddress, request.body);
+        return secretPage(reply, actor.user.name, context.csrfToken(request, reply, actor), secret);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return render(request, reply, { kind: 'error', text: error.message }, statusOf(error.code));
+      }
+    });
+  };
+
+  secretForm('/account/api-keys', async (actor, clientAddress, form) => {
+    const days = Number(field(form, 'days'));
+    if (!Number.isInteger(days) || days < 1 || days > maxDays) throw new AppError('INVALID_REQUEST', `A key may live from 1 to ${maxDays} days.`);
+    const created = await createApiKey(
+      { accounts: deps.accounts, keys: deps.keys, organizations: deps.organizations, feeds: deps.feeds, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
+      changeActorOf(actor, clientAddress),
+      {
+        userName: actor.user.name,
+        name: field(form, 'name'),
+        scopes: form.scope ?? [],
+        patterns: field(form, 'globs').split(/[\r\n,]+/).map((line) => line.trim()).filter((line) => line !== ''),
+        lifetimeMs: days * DAY_MS,
+        ownerName: field(form, 'owner'),
+      },
+    );
+    return created.secret;
   });
 
-  web.post<{ Body: FormBody }>('/account/api-keys/regenerate', async (request, reply) => {
-    const caller = await context.caller(request);
-    context.checkCsrf(request, caller.actor, request.body);
-    try {
-      const allowed = await allowAccountAction(deps, caller, 'create-api-key', request.body, reply, '/account/api-keys');
-      if ('answered' in allowed) return allowed.answered;
-      const actor = allowed.caller.actor;
-      const regenerated = await regenerateApiKey(
-        { accounts: deps.accounts, keys: deps.keys, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
-        changeActorOf(actor, allowed.caller.clientAddress),
-        { userName: actor.user.name, name: field(request.body, 'name'), lifetimeMs: undefined },
-      );
-      return secretPage(reply, actor.user.name, context.csrfToken(request, reply, actor), regenerated.secret);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      return render(request, reply, { kind: 'error', text: error.message }, statusOf(error.code));
-    }
+  secretForm('/account/api-keys/regenerate', async (actor, clientAddress, form) => {
+    const regenerated = await regenerateApiKey(
+      { accounts: deps.accounts, keys: deps.keys, now: deps.now, maxLifetimeMs: deps.settings.apiKeyLifetimeMs },
+      changeActorOf(actor, clientAddress),
+      { userName: actor.user.name, name: field(form, 'name'), lifetimeMs: undefined },
+    );
+    return regenerated.secret;
   });
 
   web.post<{ Body: FormBody }>('/account/api-keys/revoke', async (request, reply) => {
