@@ -279,7 +279,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     downloads,
     authentication,
     feeds,
-    upstreams: new UpstreamReads({ packages, blobs, blobGate, inspector, now, log, sources: new HttpUpstreamSources(), tempDir, cacheMs: config.upstreamCacheTime, secrets }),
+    upstreams: new UpstreamReads({ packages, blobs, blobGate, inspector, now, log, sources: new HttpUpstreamSources(), tempDir, cacheMs: config.upstreamCacheTime, maxPackageSize: config.maxPackageSize, secrets }),
     web: {
       context: webContext,
       accounts,

@@ -153,13 +153,13 @@ export interface ProjectedDocument {
   readonly baseMarker: string | undefined;
 }
 
-/** What turns an id's versions (in one feed) into the documents its reads serve; pure, so it can run inside a transaction. */
 /** What the documents say of an id beyond its versions; a change of it re-projects them (ownership and reservations). */
 export interface PackageFacts {
   /** An owner of the id holds a prefix reservation covering it (nuget.org's checkmark). */
   readonly verified: boolean;
 }
 
+/** What turns an id's versions (in one feed) into the documents its reads serve; pure, so it can run inside a transaction. */
 export interface DocumentProjection {
   /** Changes whenever the documents' shape changes, so stored documents of another format are rebuilt at start. */
   readonly format: string;

@@ -323,7 +323,7 @@ export const configSchema = z
       .describe('A folder of .nupkg files the gallery follows (files dropped in appear, a file removed unlists): a local folder feed served'),
     upstreamCacheTime: duration
       .default(5 * 60 * 1000)
-      .describe("How long an upstream source's version list is reused before it is asked again (5m)"),
+      .describe("How long an upstream source's version list and registration are reused before it is asked again (5m)"),
     feeds: declaredFeeds
       .default({})
       .describe('Feeds to create or bring to these settings at each start, by name: private, accepts, owner, members (README: Feeds)'),

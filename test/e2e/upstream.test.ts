@@ -1,11 +1,14 @@
 /**
  * Upstream sources with the real `dotnet` CLI: a feed reads through a second Pallet on loopback; restore gets
- * a package the feed never held, which is stored, so a restore with the upstream stopped still works; and an
+ * a package the feed never held, which is stored, so a restore with the upstream stopped still works;
+ * `dotnet add package` without a version picks the upstream's latest from the merged registration; and an
  * id the feed holds of its own is never taken from upstream (the dependency-confusion guard).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startPallet, type PalletServer } from '../support/pallet-server.ts';
 import { createDotnetSandbox, describeRun, type Sandbox } from '../support/dotnet.ts';
 import { runPalletCli } from '../support/pallet-cli.ts';
@@ -38,7 +41,7 @@ describe('a feed reading through an upstream source', { skip: !dotnetAvailable &
 
   before(async () => {
     upstream = await startPallet({ apiKey: KEY });
-    for (const version of ['1.0.0', '1.1.0']) await pushOver(upstream, '/api/v2/package/', buildNupkg({ id: 'Up.Lib', version }));
+    for (const version of ['1.0.0', '1.1.0', '1.2.0']) await pushOver(upstream, '/api/v2/package/', buildNupkg({ id: 'Up.Lib', version }));
     await pushOver(upstream, '/api/v2/package/', buildNupkg({ id: 'Guarded.Lib', version: '9.9.9', description: 'an impostor' }));
     await pushOver(upstream, '/api/v2/package/', buildNupkg({ id: 'Blocked.Thing', version: '1.0.0' }));
     // A short cache time, so the last test sees the upstream's absence rather than its remembered list.
@@ -61,9 +64,19 @@ describe('a feed reading through an upstream source', { skip: !dotnetAvailable &
 
   it('lists the upstream versions of an id the feed does not hold, and restores one, storing it', STEP, async () => {
     const list = await fetch(feedUrl.replace(/\/v3\/index\.json$/, '/v3/package/up.lib/index.json'));
-    assert.deepEqual(await list.json(), { versions: ['1.0.0', '1.1.0'] });
+    assert.deepEqual(await list.json(), { versions: ['1.0.0', '1.1.0', '1.2.0'] });
     const { result, args, projectDir } = await restore([{ id: 'Up.Lib', version: '1.1.0' }]);
     assert.equal(result.code, 0, describeRun(args, result, projectDir));
+  });
+
+  it("adds the upstream's latest version with `dotnet add package` and no version", STEP, async () => {
+    const sandbox = await createDotnetSandbox(feedUrl);
+    sandboxes.push(sandbox);
+    const projectDir = await sandbox.createConsumer('UpstreamAdder');
+    const args = ['add', 'package', 'Up.Lib'];
+    const added = await sandbox.run(args, { cwd: projectDir, allowFailure: true });
+    assert.equal(added.code, 0, describeRun(args, added, projectDir));
+    assert.match(await readFile(join(projectDir, 'UpstreamAdder.csproj'), 'utf8'), /Include="Up\.Lib" Version="1\.2\.0"/, 'a version the feed never stored, found in its registration');
   });
 
   it('never takes an id the feed holds of its own, or one blocked, from upstream', STEP, async () => {
@@ -81,6 +94,9 @@ describe('a feed reading through an upstream source', { skip: !dotnetAvailable &
     const { result, args, projectDir } = await restore([{ id: 'Up.Lib', version: '1.1.0' }]);
     assert.equal(result.code, 0, describeRun(args, result, projectDir));
     const list = await fetch(feedUrl.replace(/\/v3\/index\.json$/, '/v3/package/up.lib/index.json'));
-    assert.deepEqual(await list.json(), { versions: ['1.1.0'] }, 'what it stored, while the upstream cannot be asked');
+    assert.deepEqual(await list.json(), { versions: ['1.1.0', '1.2.0'] }, 'what it stored, while the upstream cannot be asked');
+    const registration = await fetch(feedUrl.replace(/\/v3\/index\.json$/, '/v3/registration-gz-semver2/up.lib/index.json'));
+    const stored = ((await registration.json()) as { items: { items: { catalogEntry: { version: string } }[] }[] }).items.flatMap((page) => page.items.map((leaf) => leaf.catalogEntry.version));
+    assert.deepEqual(stored, ['1.1.0', '1.2.0'], 'and its registration, from the stored documents');
   });
 });

@@ -138,6 +138,10 @@ export async function updateFeed(
   if (hardDelete && feed.feedId === DEFAULT_FEED_ID) throw new AppError('INVALID_REQUEST', "The gallery's versions are immutable: delete there always unlists.");
   // The gallery's restore path is answered before any route (http/restore-fast-path.ts), so it stays public.
   if (request.isPrivate === true && feed.feedId === DEFAULT_FEED_ID) throw new AppError('INVALID_REQUEST', 'The gallery is public; make a feed of your own private instead.');
+  // Likewise its version lists and registrations, which upstream sources would have to merge into.
+  if (request.upstreams !== undefined && request.upstreams.length > 0 && feed.feedId === DEFAULT_FEED_ID) {
+    throw new AppError('INVALID_REQUEST', 'The gallery serves what is published here; give upstream sources to a feed of your own.');
+  }
   const upstreams = request.upstreams === undefined ? feed.upstreams : request.upstreams.map((each) => parseUpstream(typeof each === 'string' ? each : each.url));
   // Credentials are kept sealed; an upstream given again without them keeps the ones it had.
   const upstreamCredentials: Record<string, string> = {};

@@ -2,8 +2,10 @@
  * Reading through upstream sources, like MyGet's proxy, Azure Artifacts' upstreams and Verdaccio's uplinks: an
  * id the feed does not hold of its own is looked up in its upstream V3 sources in priority order (the first
  * that has it answers); its version list merges the feed's stored versions with the upstream's, kept for a
- * bounded time; a .nupkg the feed lacks is downloaded, checked like any push and stored, so it keeps
- * restoring when the upstream is down. Search stays local.
+ * bounded time, and its registration shows the feed's stored versions with the upstream's (so a client
+ * choosing the latest version, as `dotnet add package` without `--version` does, sees them); a .nupkg the
+ * feed lacks is downloaded, checked like any push and stored, so it keeps restoring when the upstream is
+ * down. Search stays local.
  *
  * The dependency-confusion guard: an id the feed holds versions of its own (pushed, not stored from upstream),
  * or that a prefix reservation covers, or that an administrator blocked (`upstreamBlocked`), is never resolved
@@ -18,7 +20,9 @@ import { matchesPattern, parsePackageIdPattern } from '../../domain/package-id-p
 import type { Logger } from '../logger.ts';
 import { pushPackage, type PushDependencies } from '../packages/push-package.ts';
 import { spooledFile } from '../packages/spooled-upload.ts';
-import type { UpstreamSources } from './upstream-ports.ts';
+import type { StoredVersion } from '../ports.ts';
+import { UpstreamAnswers } from './upstream-answers.ts';
+import type { UpstreamSources, UpstreamVersion } from './upstream-ports.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
 
 export interface UpstreamReadDependencies extends PushDependencies {
@@ -26,12 +30,16 @@ export interface UpstreamReadDependencies extends PushDependencies {
   readonly log: Logger;
   /** Where downloads wait to be stored (on the blob store's file system). */
   readonly tempDir: string;
-  /** How long an upstream's version list is reused before it is asked again. */
+  /** How long an upstream's version list or registration is reused before it is asked again. */
   readonly cacheMs: number;
+  /** The largest package a download from upstream may be (`maxPackageSize`). */
+  readonly maxPackageSize: number;
   /** Opens a private upstream's sealed credentials; undefined without `secretsKey`. */
   readonly secrets: SecretBox | undefined;
 }
 
+/** How many versions the remembered answers may hold in all, per kind (version lists, registrations). */
+const MAX_REMEMBERED_VERSIONS = 100_000;
 
 function byVersion(a: string, b: string): number {
   const left = NuGetVersion.tryParse(a);
@@ -39,12 +47,19 @@ function byVersion(a: string, b: string): number {
   return left === undefined || right === undefined ? (a < b ? -1 : 1) : compareVersions(left, right);
 }
 
+/** A version a registration shows: one the feed stores, or one only its upstream has. */
+export type MergedVersion = StoredVersion | UpstreamVersion;
+
 export class UpstreamReads {
   private readonly deps: UpstreamReadDependencies;
-  private readonly listed = new Map<string, { readonly versions: readonly string[]; readonly source: string; readonly at: number }>();
+  private readonly versionLists: UpstreamAnswers<readonly string[]>;
+  private readonly registrations: UpstreamAnswers<readonly UpstreamVersion[]>;
 
   constructor(deps: UpstreamReadDependencies) {
     this.deps = deps;
+    const remembered = { ttlMs: deps.cacheMs, maxWeight: MAX_REMEMBERED_VERSIONS, weightOf: (versions: readonly unknown[]) => versions.length, now: deps.now };
+    this.versionLists = new UpstreamAnswers<readonly string[]>(remembered);
+    this.registrations = new UpstreamAnswers<readonly UpstreamVersion[]>(remembered);
   }
 
   /** The Basic header for a private upstream, from its sealed credentials. */
@@ -62,26 +77,22 @@ export class UpstreamReads {
     return (await this.deps.packages.ownership(idLower)).reservations.length === 0;
   }
 
-  /** The upstream's versions of the id, from the first source that has it; undefined when none could be asked. */
-  private async upstreamVersions(feed: Feed, idLower: string): Promise<{ versions: readonly string[]; source: string } | undefined> {
-    const key = `${feed.feedId}/${idLower}`;
-    const cached = this.listed.get(key);
-    if (cached !== undefined && this.deps.now().getTime() - cached.at < this.deps.cacheMs) return cached;
+  /**
+   * Asks the feed's sources in priority order; the first that has the id answers ([] when none has it).
+   * Undefined when no source could be asked, so callers answer what the feed stores.
+   */
+  private async firstAnswer<T extends readonly unknown[]>(feed: Feed, what: string, ask: (source: string, authorization: string | undefined) => Promise<T>): Promise<T | readonly [] | undefined> {
     let reached = false;
     for (const source of feed.upstreams) {
       try {
-        const versions = await this.deps.sources.versions(source, idLower, this.authorization(feed, source));
+        const answer = await ask(source, this.authorization(feed, source));
         reached = true;
-        if (versions.length === 0) continue;
-        const found = { versions, source, at: this.deps.now().getTime() };
-        if (this.listed.size > 10_000) this.listed.clear();
-        this.listed.set(key, found);
-        return found;
+        if (answer.length > 0) return answer;
       } catch (error) {
-        this.deps.log.warn({ feed: feed.name, upstream: source, reason: (error as Error).message }, 'an upstream source could not be asked');
+        this.deps.log.warn({ feed: feed.name, upstream: source, reason: (error as Error).message }, `an upstream source's ${what} could not be read`);
       }
     }
-    return reached ? { versions: [], source: '' } : undefined;
+    return reached ? [] : undefined;
   }
 
   /**
@@ -91,8 +102,27 @@ export class UpstreamReads {
   async versionList(feed: Feed, idLower: string): Promise<string[] | undefined> {
     if (!(await this.mayGoUpstream(feed, idLower))) return undefined;
     const stored = (await this.deps.packages.listVersions(feed.feedId, idLower)).map((version) => version.versionLower);
-    const upstream = await this.upstreamVersions(feed, idLower);
-    return [...new Set([...stored, ...(upstream?.versions ?? [])])].sort(byVersion);
+    const upstream = await this.versionLists.get(`${feed.feedId}/${idLower}`, () =>
+      this.firstAnswer(feed, 'version list', (source, authorization) => this.deps.sources.versions(source, idLower, authorization)),
+    );
+    return [...new Set([...stored, ...(upstream ?? [])])].sort(byVersion);
+  }
+
+  /**
+   * The versions the feed's registration shows for an id it may resolve upstream: its stored versions, and
+   * the upstream's it does not store, ascending. Undefined when the id is not resolved upstream, or no
+   * source could be asked: then the stored documents answer.
+   */
+  async registration(feed: Feed, idLower: string): Promise<MergedVersion[] | undefined> {
+    if (!(await this.mayGoUpstream(feed, idLower))) return undefined;
+    const upstream = await this.registrations.get(`${feed.feedId}/${idLower}`, () =>
+      this.firstAnswer(feed, 'registration', (source, authorization) => this.deps.sources.registration(source, idLower, authorization)),
+    );
+    if (upstream === undefined) return undefined;
+    const merged = new Map<string, MergedVersion>(upstream.map((version) => [version.versionLower, version]));
+    // A version the feed stores is shown as stored: its own files, listing and push date.
+    for (const version of await this.deps.packages.listVersions(feed.feedId, idLower)) merged.set(version.versionLower, version);
+    return [...merged.values()].sort((a, b) => byVersion(a.versionNormalized, b.versionNormalized));
   }
 
   /** Downloads a version the feed lacks from its upstreams and stores it; true when the feed has it now. */
@@ -103,7 +133,7 @@ export class UpstreamReads {
       for (const source of feed.upstreams) {
         const file = path.join(spool, 'package.nupkg');
         try {
-          if (!(await this.deps.sources.download(source, idLower, versionLower, file, this.authorization(feed, source)))) continue;
+          if (!(await this.deps.sources.download(source, idLower, versionLower, file, this.authorization(feed, source), this.deps.maxPackageSize))) continue;
         } catch (error) {
           this.deps.log.warn({ feed: feed.name, upstream: source, reason: (error as Error).message }, 'an upstream source could not be downloaded from');
           continue;

@@ -3,7 +3,7 @@
  * pages of at most 64 leaves, all inlined in the index while an id has 127 versions or fewer.
  * https://learn.microsoft.com/nuget/api/registration-base-url-resource
  */
-import type { PackageFacts, StoredVersion } from '../../app/ports.ts';
+import type { PackageFacts, StoredVersion, VersionDetails } from '../../app/ports.ts';
 import type { FeedUrls, RegistrationHive } from './feed-urls.ts';
 import { packageFileUrls } from './package-file-urls.ts';
 import { lowerPackageId } from '../../domain/package-id.ts';
@@ -15,6 +15,20 @@ export const MAX_INLINED_LEAVES = 127;
 /** What nuget.org writes as `published` for unlisted versions; V2 clients infer "unlisted" from the year. */
 export const UNLISTED_PUBLISHED = '1900-01-01T00:00:00+00:00';
 
+/**
+ * What a registration shows of a version: a stored version, or one an upstream source lists (which has no
+ * embedded files here until it is downloaded, so its icon and license are the links its source gave).
+ */
+export type RegisteredVersion = Pick<
+  StoredVersion,
+  'idLower' | 'versionLower' | 'versionNormalized' | 'versionFull' | 'registrationId' | 'listed' | 'publishedAt' | 'isSemVer2' | 'iconBlob' | 'licenseBlob' | 'readmeBlob'
+> & {
+  readonly details: Pick<
+    VersionDetails,
+    'authors' | 'dependencyGroups' | 'description' | 'iconUrl' | 'language' | 'licenseExpression' | 'licenseUrl' | 'minClientVersion' | 'projectUrl' | 'requireLicenseAcceptance' | 'summary' | 'tags' | 'title'
+  >;
+};
+
 interface Context {
   readonly urls: FeedUrls;
   readonly hive: RegistrationHive;
@@ -23,7 +37,7 @@ interface Context {
 }
 
 /** Versions in ascending order, already filtered for the hive; callers answer 404 for an empty list. */
-export function buildRegistrationIndex(urls: FeedUrls, hive: RegistrationHive, versions: readonly StoredVersion[], facts: PackageFacts) {
+export function buildRegistrationIndex(urls: FeedUrls, hive: RegistrationHive, versions: readonly RegisteredVersion[], facts: PackageFacts) {
   const idLower = firstOf(versions).idLower;
   const context: Context = { urls, hive, idLower, facts };
   const pages = chunk(versions, MAX_LEAVES_PER_PAGE);
@@ -38,13 +52,13 @@ export function buildRegistrationIndex(urls: FeedUrls, hive: RegistrationHive, v
 }
 
 /** The external page documents of an id with more versions than the index inlines; none otherwise. */
-export function registrationPages(urls: FeedUrls, hive: RegistrationHive, versions: readonly StoredVersion[], facts: PackageFacts) {
+export function registrationPages(urls: FeedUrls, hive: RegistrationHive, versions: readonly RegisteredVersion[], facts: PackageFacts) {
   if (versions.length <= MAX_INLINED_LEAVES) return []; // small ids only have inlined pages
   const context: Context = { urls, hive, idLower: firstOf(versions).idLower, facts };
   return chunk(versions, MAX_LEAVES_PER_PAGE).map((page) => buildPage(context, page, pageUrl(context, page)));
 }
 
-export function buildRegistrationLeaf(urls: FeedUrls, hive: RegistrationHive, version: StoredVersion) {
+export function buildRegistrationLeaf(urls: FeedUrls, hive: RegistrationHive, version: RegisteredVersion) {
   return {
     '@id': urls.registrationLeaf(hive, version.idLower, version.versionLower),
     '@type': ['Package', 'http://schema.nuget.org/catalog#Permalink'],
@@ -55,7 +69,7 @@ export function buildRegistrationLeaf(urls: FeedUrls, hive: RegistrationHive, ve
   };
 }
 
-function buildPage(context: Context, versions: readonly StoredVersion[], id: string) {
+function buildPage(context: Context, versions: readonly RegisteredVersion[], id: string) {
   const bounds = pageBounds(versions);
   return {
     '@id': id,
@@ -68,17 +82,17 @@ function buildPage(context: Context, versions: readonly StoredVersion[], id: str
   };
 }
 
-function pageReference(context: Context, versions: readonly StoredVersion[]) {
+function pageReference(context: Context, versions: readonly RegisteredVersion[]) {
   const bounds = pageBounds(versions);
   return { '@id': pageUrl(context, versions), '@type': 'catalog:CatalogPage', count: versions.length, lower: bounds.lower, upper: bounds.upper };
 }
 
-function pageUrl(context: Context, versions: readonly StoredVersion[]): string {
+function pageUrl(context: Context, versions: readonly RegisteredVersion[]): string {
   const bounds = pageBounds(versions);
   return context.urls.registrationPage(context.hive, context.idLower, bounds.lower, bounds.upper);
 }
 
-function buildLeafItem(context: Context, version: StoredVersion) {
+function buildLeafItem(context: Context, version: RegisteredVersion) {
   const { urls, hive } = context;
   const leafUrl = urls.registrationLeaf(hive, version.idLower, version.versionLower);
   const packageContent = urls.packageContent(version.idLower, version.versionLower);
@@ -127,12 +141,12 @@ function buildLeafItem(context: Context, version: StoredVersion) {
   };
 }
 
-function publishedOf(version: StoredVersion): string {
+function publishedOf(version: RegisteredVersion): string {
   return version.listed ? version.publishedAt.toISOString() : UNLISTED_PUBLISHED;
 }
 
 /** Page bounds are normalized versions without metadata; the client parses them with NuGetVersion. */
-function pageBounds(versions: readonly StoredVersion[]): { lower: string; upper: string } {
+function pageBounds(versions: readonly RegisteredVersion[]): { lower: string; upper: string } {
   return { lower: firstOf(versions).versionNormalized.toLowerCase(), upper: lastOf(versions).versionNormalized.toLowerCase() };
 }
 
