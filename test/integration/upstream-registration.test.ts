@@ -5,6 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { openDatabaseForTools } from '../../src/app.ts';
+import { dataFolderLayout } from '../../src/data-folder.ts';
+import { DEFAULT_FEED_ID } from '../../src/domain/feed.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
 import { API_KEY, PUBLIC_URL, startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { freePort } from '../support/smtp-sink.ts';
@@ -86,7 +90,9 @@ describe('the registration of an id read through an upstream source', () => {
   });
 
   it('shows a version it stored as stored, once, among the upstream ones', async () => {
-    assert.equal((await pallet.get('/feeds/mirror/v3/package/up.lib/1.1.0/up.lib.1.1.0.nupkg')).statusCode, 200);
+    // Readers at once share one download (the upstream's count says so once it is closed, below).
+    const downloads = await Promise.all(Array.from({ length: 4 }, () => pallet.get('/feeds/mirror/v3/package/up.lib/1.1.0/up.lib.1.1.0.nupkg')));
+    assert.deepEqual(downloads.map((response) => response.statusCode), [200, 200, 200, 200]);
     const { body } = await index('registration-gz-semver2', 'up.lib');
     assert.deepEqual(versionsOf(body), ['1.0.0', '1.1.0', '2.0.0-beta.1']);
     const stored = body.items[0]?.items?.find((leaf) => leaf.catalogEntry.version === '1.1.0');
@@ -122,7 +128,15 @@ describe('the registration of an id read through an upstream source', () => {
   });
 
   it('answers what it stored once the upstream cannot be asked', async () => {
-    await upstream.close();
+    await upstream.close({ keepData: true });
+    const tools = openDatabaseForTools(dataFolderLayout(upstream.dataDir).database, 'read');
+    try {
+      const stored = (await tools.packages.listVersions(DEFAULT_FEED_ID, 'up.lib')).find((version) => version.versionLower === '1.1.0');
+      assert.equal(stored?.downloads, 1, 'one download from the upstream for four readers');
+    } finally {
+      tools.close();
+      await rm(upstream.dataDir, { recursive: true, force: true });
+    }
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.deepEqual(versionsOf((await index('registration-gz-semver2', 'up.lib')).body), ['1.1.0']);
     assert.equal((await index('registration-gz-semver2', 'many.lib')).status, 404);

@@ -54,6 +54,7 @@ export class UpstreamReads {
   private readonly deps: UpstreamReadDependencies;
   private readonly versionLists: UpstreamAnswers<readonly string[]>;
   private readonly registrations: UpstreamAnswers<readonly UpstreamVersion[]>;
+  private readonly downloading = new Map<string, Promise<boolean>>();
 
   constructor(deps: UpstreamReadDependencies) {
     this.deps = deps;
@@ -125,8 +126,20 @@ export class UpstreamReads {
     return [...merged.values()].sort((a, b) => byVersion(a.versionNormalized, b.versionNormalized));
   }
 
-  /** Downloads a version the feed lacks from its upstreams and stores it; true when the feed has it now. */
-  async fetch(feed: Feed, idLower: string, versionLower: string): Promise<boolean> {
+  /**
+   * Downloads a version the feed lacks from its upstreams and stores it; true when the feed has it now.
+   * Readers asking for one version at once share one download.
+   */
+  fetch(feed: Feed, idLower: string, versionLower: string): Promise<boolean> {
+    const key = `${feed.feedId}/${idLower}/${versionLower}`;
+    const running = this.downloading.get(key);
+    if (running !== undefined) return running;
+    const download = this.download(feed, idLower, versionLower).finally(() => this.downloading.delete(key));
+    this.downloading.set(key, download);
+    return download;
+  }
+
+  private async download(feed: Feed, idLower: string, versionLower: string): Promise<boolean> {
     if (!(await this.mayGoUpstream(feed, idLower))) return false;
     const spool = await mkdtemp(path.join(this.deps.tempDir, 'upstream-'));
     try {

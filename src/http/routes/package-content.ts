@@ -13,6 +13,7 @@ import { lowerPackageId } from '../../domain/package-id.ts';
 import { VERSION_LIST_DOCUMENT } from '../../protocol/nuget/read-documents.ts';
 import type { FeedScope } from '../feed-of.ts';
 import { NuGetVersion } from '../../domain/nuget-version.ts';
+import { forwardToPrimary } from '../forward-writes.ts';
 
 export function registerPackageContentRoutes(server: FastifyInstance, deps: RouteDependencies, feed: FeedScope): void {
   // https://learn.microsoft.com/nuget/api/package-base-address-resource#enumerate-package-versions
@@ -32,8 +33,13 @@ export function registerPackageContentRoutes(server: FastifyInstance, deps: Rout
     if (!kind) return sendNotFound(reply, `'${file}'`);
     let found = await deps.reader.file(feed.idOf(request), id, version, kind);
     const versionLower = NuGetVersion.tryParse(version)?.lower;
-    if (!found && versionLower !== undefined && (await deps.upstreams.fetch(feed.feedOf(request), lowerPackageId(id), versionLower))) {
-      found = await deps.reader.file(feed.idOf(request), id, version, kind);
+    if (!found && versionLower !== undefined) {
+      // Storing a package from upstream is a write: a secondary process hands the request to the primary.
+      if (deps.forwardWritesTo !== undefined) {
+        if (await deps.upstreams.mayGoUpstream(feed.feedOf(request), lowerPackageId(id))) return forwardToPrimary(deps.forwardWritesTo, request, reply);
+      } else if (await deps.upstreams.fetch(feed.feedOf(request), lowerPackageId(id), versionLower)) {
+        found = await deps.reader.file(feed.idOf(request), id, version, kind);
+      }
     }
     if (!found) return sendNotFound(reply, `The ${kind} of package '${id}' version '${version}'`);
     await deps.blobFiles.send(request, reply, packageFileBlob(found, kind, deps.downloads));
