@@ -5,10 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabaseForTools } from '../../src/app.ts';
-import { dataFolderLayout } from '../../src/data-folder.ts';
-import { createUser } from '../../src/app/accounts/create-user.ts';
-import { COMMAND_LINE } from '../../src/app/events.ts';
+import { seedUsers } from '../support/seed-accounts.ts';
 import { PUBLIC_URL, startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { eventually, startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { Browser, csrfOf } from '../support/web-browser.ts';
@@ -22,12 +19,7 @@ describe('changing the email with a verification link', () => {
   before(async () => {
     smtp = await startSmtpSink();
     pallet = await startInProcess({ flags: { smtpUrl: smtp.url, deliveryRetryDelay: '100ms' } });
-    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
-    try {
-      await createUser({ accounts: tools.accounts, now: () => new Date() }, COMMAND_LINE, { name: 'alice', email: 'alice@example.com', isAdministrator: false, password: PASSWORD });
-    } finally {
-      tools.close();
-    }
+    await seedUsers(pallet.dataDir, [{ name: 'alice', password: PASSWORD }]);
   });
 
   after(async () => {

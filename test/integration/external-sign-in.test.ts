@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabaseForTools } from '../../src/app.ts';
 import { dataFolderLayout } from '../../src/data-folder.ts';
-import { createUser } from '../../src/app/accounts/create-user.ts';
-import { COMMAND_LINE } from '../../src/app/events.ts';
 import { totpCode } from '../../src/security/totp.ts';
+import { seedUsers } from '../support/seed-accounts.ts';
 import { PUBLIC_URL, startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { startTestIdentityProvider, type TestIdentityProvider, type TokenTampering } from '../support/oidc-test-provider.ts';
 import { Browser, csrfOf } from '../support/web-browser.ts';
@@ -77,12 +76,7 @@ describe('sign-in through an OpenID Connect provider', () => {
         }),
       },
     });
-    const tools = openDatabaseForTools(dataFolderLayout(pallet.dataDir).database, 'write');
-    try {
-      await createUser({ accounts: tools.accounts, now: () => new Date() }, COMMAND_LINE, { name: 'alice', email: 'alice@example.com', isAdministrator: false, password: PASSWORD });
-    } finally {
-      tools.close();
-    }
+    await seedUsers(pallet.dataDir, [{ name: 'alice', password: PASSWORD }]);
   });
 
   after(async () => {

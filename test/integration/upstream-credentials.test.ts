@@ -6,11 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { openDatabaseForTools } from '../../src/app.ts';
 import { dataFolderLayout } from '../../src/data-folder.ts';
-import { createUser } from '../../src/app/accounts/create-user.ts';
-import { createApiKey } from '../../src/app/accounts/create-api-key.ts';
-import { COMMAND_LINE } from '../../src/app/events.ts';
+import { seedUsers } from '../support/seed-accounts.ts';
 import { buildNupkg } from '../support/nupkg-builder.ts';
 import { API_KEY, startInProcess, type InProcessPallet } from '../support/in-process.ts';
 import { freePort } from '../support/smtp-sink.ts';
@@ -25,15 +22,7 @@ describe('a private upstream source with credentials', () => {
     const port = await freePort();
     upstream = await startInProcess({ flags: { host: '127.0.0.1', port: String(port), publicUrl: `http://127.0.0.1:${port}` } });
     await upstream.app.listen();
-    const tools = openDatabaseForTools(dataFolderLayout(upstream.dataDir).database, 'write');
-    try {
-      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: 30 * 86_400_000 };
-      await createUser(deps, COMMAND_LINE, { name: 'mirror-bot', email: undefined, isAdministrator: false, password: undefined });
-      readerKey = (await createApiKey(deps, COMMAND_LINE, { userName: 'mirror-bot', name: 'read', scopes: ['read'], patterns: [], lifetimeMs: undefined })).secret;
-    } finally {
-      tools.close();
-    }
-    await new Promise((resolve) => setImmediate(resolve));
+    readerKey = (await seedUsers(upstream.dataDir, [{ name: 'mirror-bot', key: { name: 'read', scopes: ['read'] } }]))['mirror-bot'] as string;
     const admin = { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' };
     await upstream.inject({ method: 'POST', url: '/api/v1/feeds', headers: admin, payload: JSON.stringify({ name: 'secret', private: true }) });
     await upstream.inject({ method: 'POST', url: '/api/v1/feeds/secret/members', headers: admin, payload: JSON.stringify({ name: 'mirror-bot', role: 'reader' }) });

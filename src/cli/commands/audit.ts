@@ -3,11 +3,8 @@
  * push, unlist, relist, user, key and prefix change, with who made it, with which key and from where.
  * `--user` keeps the events a user made or that concern their account. Never prints a secret: none is recorded.
  */
-import { openDatabaseForTools } from '../../app.ts';
-import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 const PAGE = 1000;
 
@@ -29,36 +26,27 @@ export const auditCommand: Command = {
       process.stderr.write('pallet audit: --after and --limit take whole numbers.\n');
       return 2;
     }
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
-      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, 'read');
-      try {
-        let userId: number | undefined;
-        if (typeof values.user === 'string') {
-          const user = await tools.accounts.findAccountByName(values.user);
-          if (user === undefined) {
-            process.stderr.write(`pallet audit: there is no account '${values.user}'.\n`);
-            return 1;
-          }
-          userId = user.accountId;
+    return withToolDatabase('audit', values, 'read', async (tools) => {
+      let userId: number | undefined;
+      if (typeof values.user === 'string') {
+        const user = await tools.accounts.findAccountByName(values.user);
+        if (user === undefined) {
+          process.stderr.write(`pallet audit: there is no account '${values.user}'.\n`);
+          return 1;
         }
-        let afterEventId = after;
-        let printed = 0;
-        while (printed < limit) {
-          const page = await tools.events.listEvents({ afterEventId, limit: Math.min(PAGE, limit - printed), ...(userId === undefined ? {} : { userId }) });
-          for (const event of page) process.stdout.write(`${JSON.stringify(event)}\n`);
-          printed += page.length;
-          const last = page.at(-1);
-          if (last === undefined || page.length < PAGE) break;
-          afterEventId = last.eventId;
-        }
-        return 0;
-      } finally {
-        tools.close();
+        userId = user.accountId;
       }
-    } catch (error) {
-      return reportToolError('audit', error);
-    }
+      let afterEventId = after;
+      let printed = 0;
+      while (printed < limit) {
+        const page = await tools.events.listEvents({ afterEventId, limit: Math.min(PAGE, limit - printed), ...(userId === undefined ? {} : { userId }) });
+        for (const event of page) process.stdout.write(`${JSON.stringify(event)}\n`);
+        printed += page.length;
+        const last = page.at(-1);
+        if (last === undefined || page.length < PAGE) break;
+        afterEventId = last.eventId;
+      }
+      return 0;
+    });
   },
 };

@@ -4,11 +4,9 @@
  * `--remove`) and `pallet feed list` (JSON lines): feeds, made on the data folder of a running server with the
  * administrator's rights, through the same use cases as the management API.
  */
-import { openDatabaseForTools } from '../../app.ts';
-import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { quietLog, reportToolError } from '../output.ts';
+import { quietLog } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 const ACTIONS = ['create', 'set', 'member', 'pin', 'unpin', 'list'] as const;
 
@@ -78,63 +76,54 @@ export const feedCommand: Command = {
       process.stderr.write('pallet feed: pass --private or --public, not both.\n');
       return 2;
     }
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
+    return withToolDatabase('feed', values, action === 'list' ? 'read' : 'write', async (tools) => {
       const { COMMAND_LINE } = await import('../../app/events.ts');
-      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, action === 'list' ? 'read' : 'write');
-      try {
-        const feeds = await import('../../app/feeds/manage-feeds.ts');
-        const deps = { feeds: tools.feeds, accounts: tools.accounts, now: () => new Date() };
-        // The command line acts with the administrator's rights; its changes are recorded as the command line's.
-        const caller = { actor: { kind: 'configured-key' as const }, clientAddress: undefined };
-        const accepts = typeof values.accept === 'string' ? values.accept : undefined;
-        if (action === 'list') {
-          for (const { feed } of await feeds.visibleFeeds(deps, caller)) {
-            const { keepNewest, keepDays, includeStable } = feed.retention;
-            process.stdout.write(`${JSON.stringify({ name: feed.name, private: feed.isPrivate, accepts: feed.accepts, openPush: feed.openPush, keepNewest: keepNewest ?? null, keepDays: keepDays ?? null, retentionIncludesStable: includeStable })}\n`);
-          }
-        } else if (action === 'create') {
-          const owner = typeof values.owner === 'string' ? values.owner : undefined;
-          const created = await feeds.createFeed(deps, caller, { name: name as string, isPrivate: values.private === true, accepts, ownerName: owner }, COMMAND_LINE);
-          process.stdout.write(`pallet feed: created '${created.name}' (/feeds/${created.name}/v3/index.json)\n`);
-        } else if (action === 'set') {
-          const isPrivate = values.private === true ? true : values.public === true ? false : undefined;
-          const includeStable = values['retention-stable'] === true ? true : values['retention-prerelease'] === true ? false : undefined;
-          const updated = await feeds.updateFeed(
-            deps,
-            caller,
-            {
-              name: name as string,
-              isPrivate,
-              accepts,
-              keepNewest: count('keep-newest'),
-              keepDays: count('keep-days'),
-              retentionIncludesStable: includeStable,
-              hardDelete: values['hard-delete'] === true ? true : values['soft-delete'] === true ? false : undefined,
-              upstreams: values['no-upstreams'] === true ? [] : Array.isArray(values.upstream) ? values.upstream.filter((each): each is string => typeof each === 'string') : undefined,
-              upstreamBlocked: Array.isArray(values['block-upstream']) ? values['block-upstream'].filter((each): each is string => typeof each === 'string') : undefined,
-            },
-            COMMAND_LINE,
-          );
-          process.stdout.write(`pallet feed: '${updated.name}' is ${updated.isPrivate ? 'private' : 'public'} and accepts ${updated.accepts}\n`);
-        } else if (action === 'pin' || action === 'unpin') {
-          const { setPinned } = await import('../../app/feeds/retention.ts');
-          await setPinned({ packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quietLog }, caller, { feed: name as string, id: account as string, version: version as string, pinned: action === 'pin' });
-          process.stdout.write(`pallet feed: ${account} ${version} is ${action === 'pin' ? 'pinned' : 'no longer pinned'} in '${name}'\n`);
-        } else if (values.remove === true) {
-          await feeds.removeFeedMember(deps, caller, { feed: name as string, accountName: account as string }, COMMAND_LINE);
-          process.stdout.write(`pallet feed: '${account}' is no longer a member of '${name}'\n`);
-        } else {
-          await feeds.setFeedMember(deps, caller, { feed: name as string, accountName: account as string, role: values.role as string }, COMMAND_LINE);
-          process.stdout.write(`pallet feed: '${account}' is ${values.role} of '${name}'\n`);
+      const feeds = await import('../../app/feeds/manage-feeds.ts');
+      const deps = { feeds: tools.feeds, accounts: tools.accounts, now: () => new Date() };
+      // The command line acts with the administrator's rights; its changes are recorded as the command line's.
+      const caller = { actor: { kind: 'configured-key' as const }, clientAddress: undefined };
+      const accepts = typeof values.accept === 'string' ? values.accept : undefined;
+      if (action === 'list') {
+        for (const { feed } of await feeds.visibleFeeds(deps, caller)) {
+          const { keepNewest, keepDays, includeStable } = feed.retention;
+          process.stdout.write(`${JSON.stringify({ name: feed.name, private: feed.isPrivate, accepts: feed.accepts, openPush: feed.openPush, keepNewest: keepNewest ?? null, keepDays: keepDays ?? null, retentionIncludesStable: includeStable })}\n`);
         }
-        return 0;
-      } finally {
-        tools.close();
+      } else if (action === 'create') {
+        const owner = typeof values.owner === 'string' ? values.owner : undefined;
+        const created = await feeds.createFeed(deps, caller, { name: name as string, isPrivate: values.private === true, accepts, ownerName: owner }, COMMAND_LINE);
+        process.stdout.write(`pallet feed: created '${created.name}' (/feeds/${created.name}/v3/index.json)\n`);
+      } else if (action === 'set') {
+        const isPrivate = values.private === true ? true : values.public === true ? false : undefined;
+        const includeStable = values['retention-stable'] === true ? true : values['retention-prerelease'] === true ? false : undefined;
+        const updated = await feeds.updateFeed(
+          deps,
+          caller,
+          {
+            name: name as string,
+            isPrivate,
+            accepts,
+            keepNewest: count('keep-newest'),
+            keepDays: count('keep-days'),
+            retentionIncludesStable: includeStable,
+            hardDelete: values['hard-delete'] === true ? true : values['soft-delete'] === true ? false : undefined,
+            upstreams: values['no-upstreams'] === true ? [] : Array.isArray(values.upstream) ? values.upstream.filter((each): each is string => typeof each === 'string') : undefined,
+            upstreamBlocked: Array.isArray(values['block-upstream']) ? values['block-upstream'].filter((each): each is string => typeof each === 'string') : undefined,
+          },
+          COMMAND_LINE,
+        );
+        process.stdout.write(`pallet feed: '${updated.name}' is ${updated.isPrivate ? 'private' : 'public'} and accepts ${updated.accepts}\n`);
+      } else if (action === 'pin' || action === 'unpin') {
+        const { setPinned } = await import('../../app/feeds/retention.ts');
+        await setPinned({ packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quietLog }, caller, { feed: name as string, id: account as string, version: version as string, pinned: action === 'pin' });
+        process.stdout.write(`pallet feed: ${account} ${version} is ${action === 'pin' ? 'pinned' : 'no longer pinned'} in '${name}'\n`);
+      } else if (values.remove === true) {
+        await feeds.removeFeedMember(deps, caller, { feed: name as string, accountName: account as string }, COMMAND_LINE);
+        process.stdout.write(`pallet feed: '${account}' is no longer a member of '${name}'\n`);
+      } else {
+        await feeds.setFeedMember(deps, caller, { feed: name as string, accountName: account as string, role: values.role as string }, COMMAND_LINE);
+        process.stdout.write(`pallet feed: '${account}' is ${values.role} of '${name}'\n`);
       }
-    } catch (error) {
-      return reportToolError('feed', error);
-    }
+      return 0;
+    });
   },
 };

@@ -4,12 +4,9 @@
  * `pallet key revoke --user NAME --name N`; `pallet key list --user NAME` prints one JSON object per key,
  * never a secret. On the data folder of a running server, through the same use cases as the server.
  */
-import { openDatabaseForTools } from '../../app.ts';
-import { dataFolderLayout } from '../../data-folder.ts';
 import { parseDuration } from '../../config/duration.ts';
-import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 const ACTIONS = ['create', 'regenerate', 'revoke', 'list'] as const;
 
@@ -60,60 +57,51 @@ export const keyCommand: Command = {
       process.stderr.write(`pallet key create: '${values.expires}' is not a duration; use days or hours such as 30d or 12h.\n`);
       return 2;
     }
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
+    return withToolDatabase('key', values, 'write', async (tools, config) => {
       const { COMMAND_LINE } = await import('../../app/events.ts');
-      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, 'write');
-      try {
-        const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: config.apiKeyLifetime };
-        if (action === 'create') {
-          const { createApiKey } = await import('../../app/accounts/create-api-key.ts');
-          const scopes = strings(values.scope);
-          const created = await createApiKey(deps, COMMAND_LINE, {
-            userName,
-            name: name as string,
-            scopes: scopes.length === 0 ? ['push'] : scopes,
-            patterns: strings(values.glob),
-            lifetimeMs,
-            ownerName: typeof values.owner === 'string' ? values.owner : undefined,
-            feedNames: strings(values.feed),
-          });
-          process.stdout.write(`${created.secret}\n`);
-        } else if (action === 'regenerate') {
-          const { regenerateApiKey } = await import('../../app/accounts/create-api-key.ts');
-          const regenerated = await regenerateApiKey(deps, COMMAND_LINE, { userName, name: name as string, lifetimeMs });
-          process.stdout.write(`${regenerated.secret}\n`);
-        } else if (action === 'revoke') {
-          const { revokeApiKey } = await import('../../app/accounts/revoke-api-key.ts');
-          await revokeApiKey(deps, COMMAND_LINE, { userName, name: name as string });
-          process.stderr.write(`pallet key: revoked '${name}' of '${userName}'\n`);
-        } else {
-          const user = await tools.accounts.findAccountByName(userName);
-          if (user === undefined) {
-            process.stderr.write(`pallet key list: there is no user '${userName}'.\n`);
-            return 1;
-          }
-          for (const key of await tools.keys.listKeys(user.accountId)) {
-            const listed = {
-              name: key.name,
-              scopes: key.scopes,
-              patterns: key.patterns.map((pattern) => pattern.text),
-              feedIds: key.feedIds,
-              createdAt: key.createdAt.toISOString(),
-              expiresAt: key.expiresAt.toISOString(),
-              revokedAt: key.revokedAt?.toISOString() ?? null,
-              lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
-            };
-            process.stdout.write(`${JSON.stringify(listed)}\n`);
-          }
+      const deps = { accounts: tools.accounts, keys: tools.keys, organizations: tools.organizations, feeds: tools.feeds, now: () => new Date(), maxLifetimeMs: config.apiKeyLifetime };
+      if (action === 'create') {
+        const { createApiKey } = await import('../../app/accounts/create-api-key.ts');
+        const scopes = strings(values.scope);
+        const created = await createApiKey(deps, COMMAND_LINE, {
+          userName,
+          name: name as string,
+          scopes: scopes.length === 0 ? ['push'] : scopes,
+          patterns: strings(values.glob),
+          lifetimeMs,
+          ownerName: typeof values.owner === 'string' ? values.owner : undefined,
+          feedNames: strings(values.feed),
+        });
+        process.stdout.write(`${created.secret}\n`);
+      } else if (action === 'regenerate') {
+        const { regenerateApiKey } = await import('../../app/accounts/create-api-key.ts');
+        const regenerated = await regenerateApiKey(deps, COMMAND_LINE, { userName, name: name as string, lifetimeMs });
+        process.stdout.write(`${regenerated.secret}\n`);
+      } else if (action === 'revoke') {
+        const { revokeApiKey } = await import('../../app/accounts/revoke-api-key.ts');
+        await revokeApiKey(deps, COMMAND_LINE, { userName, name: name as string });
+        process.stderr.write(`pallet key: revoked '${name}' of '${userName}'\n`);
+      } else {
+        const user = await tools.accounts.findAccountByName(userName);
+        if (user === undefined) {
+          process.stderr.write(`pallet key list: there is no user '${userName}'.\n`);
+          return 1;
         }
-        return 0;
-      } finally {
-        tools.close();
+        for (const key of await tools.keys.listKeys(user.accountId)) {
+          const listed = {
+            name: key.name,
+            scopes: key.scopes,
+            patterns: key.patterns.map((pattern) => pattern.text),
+            feedIds: key.feedIds,
+            createdAt: key.createdAt.toISOString(),
+            expiresAt: key.expiresAt.toISOString(),
+            revokedAt: key.revokedAt?.toISOString() ?? null,
+            lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+          };
+          process.stdout.write(`${JSON.stringify(listed)}\n`);
+        }
       }
-    } catch (error) {
-      return reportToolError('key', error);
-    }
+      return 0;
+    });
   },
 };

@@ -3,11 +3,8 @@
  * `pallet prefix list` (JSON lines): nuget.org's ID prefix reservations, made by an administrator on the
  * data folder of a running server, through the same use cases as the server.
  */
-import { openDatabaseForTools } from '../../app.ts';
-import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 const ACTIONS = ['reserve', 'release', 'list'] as const;
 
@@ -35,33 +32,24 @@ export const prefixCommand: Command = {
       process.stderr.write(`pallet prefix ${action}: pass the prefix and --owner <name>.\n`);
       return 2;
     }
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
+    return withToolDatabase('prefix', values, action === 'list' ? 'read' : 'write', async (tools) => {
       const { COMMAND_LINE } = await import('../../app/events.ts');
-      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, action === 'list' ? 'read' : 'write');
-      try {
-        if (action === 'list') {
-          for (const reservation of await tools.reservations.listReservations()) {
-            process.stdout.write(`${JSON.stringify({ prefix: reservation.text, owner: reservation.owner.name, createdAt: reservation.createdAt.toISOString() })}\n`);
-          }
-          return 0;
-        }
-        const { releasePrefix, reservePrefix } = await import('../../app/accounts/reserve-prefix.ts');
-        const deps = { accounts: tools.accounts, reservations: tools.reservations, now: () => new Date() };
-        if (action === 'reserve') {
-          const created = await reservePrefix(deps, COMMAND_LINE, text as string, owner as string);
-          process.stdout.write(`pallet prefix: ${created ? 'reserved' : 'already reserved'} '${text}' for '${owner}'\n`);
-        } else {
-          await releasePrefix(deps, COMMAND_LINE, text as string, owner as string);
-          process.stdout.write(`pallet prefix: released '${text}' from '${owner}'\n`);
+      if (action === 'list') {
+        for (const reservation of await tools.reservations.listReservations()) {
+          process.stdout.write(`${JSON.stringify({ prefix: reservation.text, owner: reservation.owner.name, createdAt: reservation.createdAt.toISOString() })}\n`);
         }
         return 0;
-      } finally {
-        tools.close();
       }
-    } catch (error) {
-      return reportToolError('prefix', error);
-    }
+      const { releasePrefix, reservePrefix } = await import('../../app/accounts/reserve-prefix.ts');
+      const deps = { accounts: tools.accounts, reservations: tools.reservations, now: () => new Date() };
+      if (action === 'reserve') {
+        const created = await reservePrefix(deps, COMMAND_LINE, text as string, owner as string);
+        process.stdout.write(`pallet prefix: ${created ? 'reserved' : 'already reserved'} '${text}' for '${owner}'\n`);
+      } else {
+        await releasePrefix(deps, COMMAND_LINE, text as string, owner as string);
+        process.stdout.write(`pallet prefix: released '${text}' from '${owner}'\n`);
+      }
+      return 0;
+    });
   },
 };

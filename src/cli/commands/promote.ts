@@ -3,11 +3,8 @@
  * folder of a running server with the administrator's rights, through the same use case as the management
  * API. Prints each version copied.
  */
-import { openDatabaseForTools } from '../../app.ts';
-import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 export const promoteCommand: Command = {
   name: 'promote',
@@ -22,30 +19,22 @@ export const promoteCommand: Command = {
   maxPositionals: 2,
   async run(values, positionals) {
     const [id, version] = positionals as [string, string];
-    if (typeof values.from !== 'string' || typeof values.to !== 'string') {
+    const { from, to } = values;
+    if (typeof from !== 'string' || typeof to !== 'string') {
       process.stderr.write('pallet promote: pass --from <feed> and --to <feed>.\n');
       return 2;
     }
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
-      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, 'write');
-      try {
-        const { promoteVersion } = await import('../../app/feeds/promote.ts');
-        const { COMMAND_LINE } = await import('../../app/events.ts');
-        const promoted = await promoteVersion(
-          { packages: tools.packages, feeds: tools.feeds, now: () => new Date() },
-          { actor: { kind: 'configured-key' }, clientAddress: undefined },
-          { id, version, from: values.from, to: values.to, withDependencies: values['with-dependencies'] === true },
-          COMMAND_LINE,
-        );
-        for (const each of promoted) process.stdout.write(`pallet promote: ${each.id} ${each.version} is in '${values.to}'\n`);
-        return 0;
-      } finally {
-        tools.close();
-      }
-    } catch (error) {
-      return reportToolError('promote', error);
-    }
+    return withToolDatabase('promote', values, 'write', async (tools) => {
+      const { promoteVersion } = await import('../../app/feeds/promote.ts');
+      const { COMMAND_LINE } = await import('../../app/events.ts');
+      const promoted = await promoteVersion(
+        { packages: tools.packages, feeds: tools.feeds, now: () => new Date() },
+        { actor: { kind: 'configured-key' }, clientAddress: undefined },
+        { id, version, from, to, withDependencies: values['with-dependencies'] === true },
+        COMMAND_LINE,
+      );
+      for (const each of promoted) process.stdout.write(`pallet promote: ${each.id} ${each.version} is in '${to}'\n`);
+      return 0;
+    });
   },
 };

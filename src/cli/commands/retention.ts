@@ -2,11 +2,9 @@
  * `pallet retention FEED [--dry-run]`: runs a feed's retention rules now (the server also runs them hourly);
  * with --dry-run it only lists the versions they would let go. Works on the data folder of a running server.
  */
-import { openDatabaseForTools } from '../../app.ts';
-import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { quietLog, reportToolError } from '../output.ts';
+import { quietLog } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 export const retentionCommand: Command = {
   name: 'retention',
@@ -22,28 +20,19 @@ export const retentionCommand: Command = {
   async run(values, positionals) {
     const feed = positionals[0] as string;
     const dryRun = values['dry-run'] === true;
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
+    return withToolDatabase('retention', values, dryRun ? 'read' : 'write', async (tools) => {
       const { runRetention } = await import('../../app/feeds/retention.ts');
       const { COMMAND_LINE } = await import('../../app/events.ts');
-      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, dryRun ? 'read' : 'write');
-      try {
-        const released = await runRetention(
-          { packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quietLog },
-          { actor: { kind: 'configured-key' }, clientAddress: undefined },
-          feed,
-          dryRun,
-          COMMAND_LINE,
-        );
-        for (const each of released) process.stdout.write(`${dryRun ? 'would unlist' : 'unlisted'} ${each.id} ${each.version}\n`);
-        process.stdout.write(`pallet retention: ${released.length} versions ${dryRun ? 'would be' : 'were'} unlisted in '${feed}'\n`);
-        return 0;
-      } finally {
-        tools.close();
-      }
-    } catch (error) {
-      return reportToolError('retention', error);
-    }
+      const released = await runRetention(
+        { packages: tools.packages, feeds: tools.feeds, now: () => new Date(), log: quietLog },
+        { actor: { kind: 'configured-key' }, clientAddress: undefined },
+        feed,
+        dryRun,
+        COMMAND_LINE,
+      );
+      for (const each of released) process.stdout.write(`${dryRun ? 'would unlist' : 'unlisted'} ${each.id} ${each.version}\n`);
+      process.stdout.write(`pallet retention: ${released.length} versions ${dryRun ? 'would be' : 'were'} unlisted in '${feed}'\n`);
+      return 0;
+    });
   },
 };

@@ -3,12 +3,9 @@
  * (`--password-stdin`) and `pallet user disable NAME`: on the same data folder and configuration as
  * `pallet serve`, while it runs (the database's tool mode), through the same use cases as the server.
  */
-import { openDatabaseForTools } from '../../app.ts';
-import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
 import { readSecretFromStdin } from '../read-secret.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 const ACTIONS = ['create', 'reset-password', 'disable', 'set'] as const;
 
@@ -47,38 +44,29 @@ export const userCommand: Command = {
       process.stderr.write('pallet user set: pass --publish-emails on or --publish-emails off.\n');
       return 2;
     }
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
+    return withToolDatabase('user', values, 'write', async (tools) => {
       const password = values['password-stdin'] === true ? await readSecretFromStdin() : undefined;
       const { COMMAND_LINE } = await import('../../app/events.ts');
-      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, 'write');
-      try {
-        const deps = { accounts: tools.accounts, now: () => new Date() };
-        if (action === 'create') {
-          const { createUser } = await import('../../app/accounts/create-user.ts');
-          const user = await createUser(deps, COMMAND_LINE, {
-            name,
-            email: typeof values.email === 'string' ? values.email : undefined,
-            displayName: typeof values['display-name'] === 'string' ? values['display-name'] : undefined,
-            isAdministrator: values.admin === true,
-            password,
-          });
-          process.stdout.write(`pallet user: created ${user.isAdministrator ? 'administrator' : 'user'} '${user.name}'\n`);
-        } else {
-          const { resetPassword, disableUser, setPublishEmails } = await import('../../app/accounts/manage-user.ts');
-          if (action === 'reset-password') await resetPassword(deps, COMMAND_LINE, name, password as string);
-          else if (action === 'set') await setPublishEmails(deps, name, publishEmails === 'on');
-          else await disableUser(deps, COMMAND_LINE, name);
-          const done = { 'reset-password': 'set the password of', set: 'set the preferences of', disable: 'disabled' }[action];
-          process.stdout.write(`pallet user: ${done} '${name}'\n`);
-        }
-        return 0;
-      } finally {
-        tools.close();
+      const deps = { accounts: tools.accounts, now: () => new Date() };
+      if (action === 'create') {
+        const { createUser } = await import('../../app/accounts/create-user.ts');
+        const user = await createUser(deps, COMMAND_LINE, {
+          name,
+          email: typeof values.email === 'string' ? values.email : undefined,
+          displayName: typeof values['display-name'] === 'string' ? values['display-name'] : undefined,
+          isAdministrator: values.admin === true,
+          password,
+        });
+        process.stdout.write(`pallet user: created ${user.isAdministrator ? 'administrator' : 'user'} '${user.name}'\n`);
+      } else {
+        const { resetPassword, disableUser, setPublishEmails } = await import('../../app/accounts/manage-user.ts');
+        if (action === 'reset-password') await resetPassword(deps, COMMAND_LINE, name, password as string);
+        else if (action === 'set') await setPublishEmails(deps, name, publishEmails === 'on');
+        else await disableUser(deps, COMMAND_LINE, name);
+        const done = { 'reset-password': 'set the password of', set: 'set the preferences of', disable: 'disabled' }[action];
+        process.stdout.write(`pallet user: ${done} '${name}'\n`);
       }
-    } catch (error) {
-      return reportToolError('user', error);
-    }
+      return 0;
+    });
   },
 };

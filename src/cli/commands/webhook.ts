@@ -3,11 +3,8 @@
  * that, on standard output; `pallet webhook remove ID`; `pallet webhook list` (JSON lines, never a secret).
  * On the data folder of a running server, through the same use cases as the server.
  */
-import { openDatabaseForTools } from '../../app.ts';
-import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 const ACTIONS = ['add', 'remove', 'list'] as const;
 
@@ -35,33 +32,24 @@ export const webhookCommand: Command = {
       process.stderr.write(`pallet webhook ${action}: ${action === 'add' ? 'pass --url <url>' : 'pass the id of the webhook (pallet webhook list)'}.\n`);
       return 2;
     }
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
+    return withToolDatabase('webhook', values, action === 'list' ? 'read' : 'write', async (tools) => {
       const { COMMAND_LINE } = await import('../../app/events.ts');
       const { addWebhook, removeWebhook } = await import('../../app/notifications/webhooks.ts');
-      const tools = openDatabaseForTools(dataFolderLayout(config.dataDir).database, action === 'list' ? 'read' : 'write');
-      try {
-        const deps = { accounts: tools.accounts, webhooks: tools.webhooks, now: () => new Date() };
-        if (action === 'add') {
-          const events = (Array.isArray(values.event) ? values.event : []).filter((each): each is string => typeof each === 'string');
-          const added = await addWebhook(deps, COMMAND_LINE, { url: values.url as string, ownerName: typeof values.owner === 'string' ? values.owner : undefined, events });
-          process.stdout.write(`${added.secret}\n`);
-          process.stderr.write(`pallet webhook: added webhook ${added.webhookId}\n`);
-        } else if (action === 'remove') {
-          await removeWebhook(deps, COMMAND_LINE, Number(id));
-          process.stdout.write(`pallet webhook: removed webhook ${id}\n`);
-        } else {
-          for (const webhook of await tools.webhooks.listWebhooks()) {
-            process.stdout.write(`${JSON.stringify({ ...webhook, owner: webhook.owner ?? null, createdAt: webhook.createdAt.toISOString() })}\n`);
-          }
+      const deps = { accounts: tools.accounts, webhooks: tools.webhooks, now: () => new Date() };
+      if (action === 'add') {
+        const events = (Array.isArray(values.event) ? values.event : []).filter((each): each is string => typeof each === 'string');
+        const added = await addWebhook(deps, COMMAND_LINE, { url: values.url as string, ownerName: typeof values.owner === 'string' ? values.owner : undefined, events });
+        process.stdout.write(`${added.secret}\n`);
+        process.stderr.write(`pallet webhook: added webhook ${added.webhookId}\n`);
+      } else if (action === 'remove') {
+        await removeWebhook(deps, COMMAND_LINE, Number(id));
+        process.stdout.write(`pallet webhook: removed webhook ${id}\n`);
+      } else {
+        for (const webhook of await tools.webhooks.listWebhooks()) {
+          process.stdout.write(`${JSON.stringify({ ...webhook, owner: webhook.owner ?? null, createdAt: webhook.createdAt.toISOString() })}\n`);
         }
-        return 0;
-      } finally {
-        tools.close();
       }
-    } catch (error) {
-      return reportToolError('webhook', error);
-    }
+      return 0;
+    });
   },
 };
