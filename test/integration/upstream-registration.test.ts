@@ -121,6 +121,17 @@ describe('the registration of an id read through an upstream source', () => {
     assert.deepEqual(versionsOf((await index('registration-gz-semver2', 'guarded.lib')).body), ['1.0.0']);
   });
 
+  it('asks the sources a feed is given at once, not what the ones before it answered', async () => {
+    const setUpstreams = async (upstreams: string[]) => {
+      const response = await pallet.inject({ method: 'POST', url: '/api/v1/feeds/mirror', headers: { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' }, payload: JSON.stringify({ upstreams }) });
+      assert.equal(response.statusCode, 200, response.body);
+    };
+    assert.deepEqual(versionsOf((await index('registration-gz-semver2', 'up.lib')).body), ['1.0.0', '1.1.0', '2.0.0-beta.1']);
+    await setUpstreams(['http://127.0.0.1:9/v3/index.json']);
+    assert.deepEqual(versionsOf((await index('registration-gz-semver2', 'up.lib')).body), ['1.1.0'], 'a source nothing listens on: what the feed stores');
+    await setUpstreams([upstreamIndex]);
+  });
+
   it('keeps the gallery to what is published here', async () => {
     const response = await pallet.inject({ method: 'POST', url: '/api/v1/feeds/default', headers: { 'x-nuget-apikey': API_KEY, 'content-type': 'application/json' }, payload: JSON.stringify({ upstreams: [upstreamIndex] }) });
     assert.equal(response.statusCode, 400);

@@ -47,6 +47,11 @@ function byVersion(a: string, b: string): number {
   return left === undefined || right === undefined ? (a < b ? -1 : 1) : compareVersions(left, right);
 }
 
+/** Answers are kept per feed, id and list of sources: a feed given other sources asks them at once. */
+function answerKey(feed: Feed, idLower: string): string {
+  return `${feed.feedId} ${idLower} ${feed.upstreams.join(' ')}`;
+}
+
 /** A version a registration shows: one the feed stores, or one only its upstream has. */
 export type MergedVersion = StoredVersion | UpstreamVersion;
 
@@ -103,7 +108,7 @@ export class UpstreamReads {
   async versionList(feed: Feed, idLower: string): Promise<string[] | undefined> {
     if (!(await this.mayGoUpstream(feed, idLower))) return undefined;
     const stored = (await this.deps.packages.listVersions(feed.feedId, idLower)).map((version) => version.versionLower);
-    const upstream = await this.versionLists.get(`${feed.feedId}/${idLower}`, () =>
+    const upstream = await this.versionLists.get(answerKey(feed, idLower), () =>
       this.firstAnswer(feed, 'version list', (source, authorization) => this.deps.sources.versions(source, idLower, authorization)),
     );
     return [...new Set([...stored, ...(upstream ?? [])])].sort(byVersion);
@@ -116,7 +121,7 @@ export class UpstreamReads {
    */
   async registration(feed: Feed, idLower: string): Promise<MergedVersion[] | undefined> {
     if (!(await this.mayGoUpstream(feed, idLower))) return undefined;
-    const upstream = await this.registrations.get(`${feed.feedId}/${idLower}`, () =>
+    const upstream = await this.registrations.get(answerKey(feed, idLower), () =>
       this.firstAnswer(feed, 'registration', (source, authorization) => this.deps.sources.registration(source, idLower, authorization)),
     );
     if (upstream === undefined) return undefined;
