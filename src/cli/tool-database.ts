@@ -1,5 +1,6 @@
 /**
- * What the commands that work on a running server's data folder share: the configuration from the flags,
+ * What the commands that work on a running server's data folder share (every one but `serve`, `verify`,
+ * `backup` and `restore`, which open the folder their own way): the configuration from the flags,
  * the database opened for the administrator's tools (never migrated), closed whatever happens, and a
  * refusal or failure printed as the command's.
  */

@@ -3,11 +3,10 @@
  * --source FOLDER` reads), from the data folder of a running server. The gallery is the feed 'default'.
  */
 import path from 'node:path';
-import { blobStoreAt, openDatabaseForTools } from '../../app.ts';
+import { blobStoreAt } from '../../app.ts';
 import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { reportToolError } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -21,24 +20,14 @@ export const exportCommand: Command = {
   maxPositionals: 2,
   async run(values, positionals) {
     const [feed, folder] = positionals as [string, string];
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
+    return withToolDatabase('export', values, 'read', async (tools, config) => {
       const { exportFeed } = await import('../../app/feeds/export-feed.ts');
-      const layout = dataFolderLayout(config.dataDir);
-      const tools = openDatabaseForTools(layout.database, 'read');
-      try {
-        const destination = path.resolve(folder);
-        const { versions } = await exportFeed({ packages: tools.packages, blobs: blobStoreAt(layout.blobs), feeds: tools.feeds }, feed, destination, (version) => {
-          process.stderr.write(`pallet export: ${version.registrationId} ${version.versionFull}\n`);
-        });
-        process.stdout.write(`pallet export: ${versions} versions of '${feed}' in ${destination}\n`);
-        return 0;
-      } finally {
-        tools.close();
-      }
-    } catch (error) {
-      return reportToolError('export', error);
-    }
+      const destination = path.resolve(folder);
+      const { versions } = await exportFeed({ packages: tools.packages, blobs: blobStoreAt(dataFolderLayout(config.dataDir).blobs), feeds: tools.feeds }, feed, destination, (version) => {
+        process.stderr.write(`pallet export: ${version.registrationId} ${version.versionFull}\n`);
+      });
+      process.stdout.write(`pallet export: ${versions} versions of '${feed}' in ${destination}\n`);
+      return 0;
+    });
   },
 };

@@ -7,13 +7,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { blobStoreAt, openDatabaseForTools } from '../../app.ts';
+import { blobStoreAt } from '../../app.ts';
 import { dataFolderLayout } from '../../data-folder.ts';
-import { configFromFlags } from '../config-options.ts';
-import { quietLog, reportToolError } from '../output.ts';
+import { quietLog } from '../output.ts';
 import type { Command } from '../command.ts';
+import { withToolDatabase } from '../tool-database.ts';
 import type { ImportOutcome } from '../../app/feeds/import-folder.ts';
-
 
 function progressLine(outcome: ImportOutcome, index: number, total: number): string {
   const shown = outcome.outcome === 'imported' ? `imported ${outcome.id} ${outcome.version}` : outcome.outcome === 'present' ? 'already in the feed' : `refused: ${outcome.reason}`;
@@ -40,15 +39,12 @@ export const importCommand: Command = {
   maxPositionals: 1,
   async run(values, positionals) {
     const folder = path.resolve(positionals[0] as string);
-    const config = configFromFlags(values);
-    if (!config) return 2;
-    try {
+    return withToolDatabase('import', values, 'write', async (tools, config) => {
       const { importFolder } = await import('../../app/feeds/import-folder.ts');
       const { BlobGate } = await import('../../app/blob-gate.ts');
       const { WorkerPackageInspector } = await import('../../workers/worker-package-inspector.ts');
       const layout = dataFolderLayout(config.dataDir);
       await mkdir(layout.temp, { recursive: true });
-      const tools = openDatabaseForTools(layout.database, 'write');
       const inspector = new WorkerPackageInspector();
       const onTerminal = process.stderr.isTTY === true;
       try {
@@ -71,10 +67,7 @@ export const importCommand: Command = {
         return count('invalid') === 0 ? 0 : 1;
       } finally {
         await inspector.close();
-        tools.close();
       }
-    } catch (error) {
-      return reportToolError('import', error);
-    }
+    });
   },
 };
